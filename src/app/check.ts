@@ -1,0 +1,87 @@
+import { setMaxListeners } from 'node:events';
+import { DEFAULT_CONCURRENCY, type SyncContext } from '../engine/context.js';
+import { probeStream, type ProbeResult } from '../engine/probe.js';
+import { asTapError, type TapError } from '../errors.js';
+import { line } from '../protocol/airbyte.js';
+import { ALL_STREAMS } from '../streams/index.js';
+import { connect } from './connect.js';
+import type { Session } from './session.js';
+
+export interface CheckResult {
+  ok: boolean;
+  message: string;
+  region?: string;
+  probes: ProbeResult[];
+}
+
+/**
+ * Airbyte check: the key works (and in which region), and which streams it may read, so a
+ * missing scope shows up now and not halfway through a sync.
+ */
+export async function checkCommand(session: Session, configPath: string): Promise<number> {
+  let result: CheckResult;
+  try {
+    result = await runCheck(session, configPath);
+  } catch (error) {
+    return session.fail(error);
+  }
+  await session.output.write(line({ type: 'CONNECTION_STATUS', connectionStatus: { status: result.ok ? 'SUCCEEDED' : 'FAILED', message: result.message } }));
+  await session.output.end();
+  return 0;
+}
+
+export async function runCheck(session: Session, configPath: string): Promise<CheckResult> {
+  const { logger, runtime } = session;
+  let config;
+  try {
+    config = session.loadConfig(configPath);
+  } catch (error) {
+    return { ok: false, message: asTapError(error).userMessage, probes: [] };
+  }
+  const abort = new AbortController();
+  setMaxListeners(0, abort.signal);
+  let connection;
+  try {
+    connection = await connect({ config, runtime, logger, signal: abort.signal, probe: true });
+  } catch (error) {
+    const failure = asTapError(error);
+    if (failure.code === 'INTERNAL') throw failure;
+    return { ok: false, message: failure.userMessage, probes: [] };
+  }
+  try {
+    const ctx: SyncContext = {
+      api: connection.api,
+      config,
+      logger,
+      clock: runtime.clock,
+      signal: abort.signal,
+      syncStartedAt: Math.floor(runtime.clock.now() / 1000),
+      concurrency: DEFAULT_CONCURRENCY,
+      parentCache: new Map(),
+    };
+    const probes = await Promise.all(ALL_STREAMS.map((def) => probeStream(ctx, def)));
+    const where = connection.region === 'base_url' ? `at ${config.base_url ?? ''}` : `in the ${connection.region.toUpperCase()} region`;
+    const readable = probes.filter((p) => p.readable).map((p) => p.stream);
+    const blocked = probes.filter((p): p is Extract<ProbeResult, { readable: false }> => !p.readable);
+    for (const probe of blocked) logger.log('WARN', `Stream ${probe.stream}: ${probe.error.userMessage}`);
+    const authFailure = blocked.find((p) => p.error.code === 'AUTH_FAILED');
+    if (authFailure) return { ok: false, message: authFailure.error.userMessage, region: connection.region, probes };
+    if (readable.length === 0) {
+      return { ok: false, message: `The App API key works ${where} but may read none of the streams. ${blocked[0]?.error.hint ?? ''}`.trim(), region: connection.region, probes };
+    }
+    let message = `Connected ${where}. Readable: ${readable.join(', ')}.`;
+    if (blocked.length > 0) {
+      const reasons = blocked.map((p) => `${p.stream} (${describe(p.error, ALL_STREAMS.find((d) => d.name === p.stream)?.scope)})`);
+      message += ` Not readable: ${reasons.join('; ')}. Deselect these streams or widen the key's access.`;
+    }
+    return { ok: true, message, region: connection.region, probes };
+  } finally {
+    await connection.api.close();
+  }
+}
+
+function describe(error: TapError, scope: string | undefined): string {
+  if (error.code === 'FORBIDDEN') return `403: the key lacks access to ${scope ?? 'this data'}`;
+  return `${error.code}: ${error.message}`;
+}
+

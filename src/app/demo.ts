@@ -1,0 +1,61 @@
+import { createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validateConfig } from '../config.js';
+import { syncModes } from '../engine/catalog.js';
+import { DEMO_API_KEY, startSimulator, type Scale } from '../simulator/index.js';
+import { ALL_STREAMS } from '../streams/index.js';
+import { executeRead, type ReadSummary } from './read.js';
+import type { Runtime } from './runtime.js';
+import { Session, type Protocol } from './session.js';
+
+export interface DemoOptions {
+  scale: Scale;
+  seed: number;
+  protocol: Protocol;
+  output?: string;
+}
+
+/**
+ * A full sync of every stream against a simulator started here: the protocol output goes to a
+ * file, and a per-stream summary is printed for the person watching.
+ */
+export async function demoCommand(runtime: Runtime, options: DemoOptions): Promise<number> {
+  const simulator = await startSimulator({ scale: options.scale, seed: options.seed });
+  const outputPath = options.output ?? join(tmpdir(), `tap-customerio-demo-${process.pid}.jsonl`);
+  const file = createWriteStream(outputPath);
+  try {
+    const session = new Session(options.protocol, { ...runtime, stdout: file });
+    const config = validateConfig({ app_api_key: DEMO_API_KEY, base_url: simulator.url }, 'demo config');
+    session.redactor.add(config.app_api_key);
+    runtime.stderr.write(`Simulator (${options.scale}, seed ${options.seed}) at ${simulator.url}; syncing all ${ALL_STREAMS.length} streams at ${config.requests_per_second} requests/s…\n`);
+    const selections = ALL_STREAMS.map((def) => ({ def, mode: syncModes(def).includes('incremental') ? ('incremental' as const) : ('full_refresh' as const) }));
+    const summary = await executeRead(session, { config, selections, state: {} }, new AbortController());
+    await session.output.end();
+    await new Promise<void>((resolve) => file.end(resolve));
+    const served = simulator.stats();
+    runtime.stdout.write(formatSummary(summary, outputPath, options.protocol, served.rateLimited));
+    return summary.failed.length > 0 ? 1 : 0;
+  } finally {
+    await simulator.close();
+  }
+}
+
+function formatSummary(summary: ReadSummary, outputPath: string, protocol: Protocol, served429: number): string {
+  const rows = Object.entries(summary.streams).map(([name, s]) => [name, String(s.records), String(s.states), s.status]);
+  const header = ['stream', 'records', 'states', 'status'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const format = (cells: string[]): string => cells.map((c, i) => (i === 1 || i === 2 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ');
+  const total = Object.values(summary.streams).reduce((sum, s) => sum + s.records, 0);
+  return [
+    format(header),
+    format(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(format),
+    '',
+    `${total} records in ${(summary.durationMs / 1000).toFixed(1)} s; ${summary.http.requests} requests at ${summary.requestsPerSecond.toFixed(2)}/s ` +
+      `(${Math.round(summary.budgetUsed * 100)}% of the budget), ${served429} answered 429.`,
+    `${protocol === 'airbyte' ? 'Airbyte' : 'Singer'} messages written to ${outputPath}`,
+    ...summary.failed.map((name) => `FAILED ${name}: ${summary.streams[name]?.error ?? ''}`),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,170 @@
+import { setMaxListeners } from 'node:events';
+import type { TapConfig } from '../config.js';
+import { defaultSelections, parseAirbyteCatalog, parseSingerCatalog } from '../engine/catalog.js';
+import { DEFAULT_CONCURRENCY, type Concurrency, type SyncContext } from '../engine/context.js';
+import { parseAirbyteState, parseSingerState, StateStore } from '../engine/state.js';
+import { checkStreamState, runSync, type Selection } from '../engine/sync.js';
+import { asTapError, TapError } from '../errors.js';
+import type { HttpStats } from '../http/client.js';
+import { readJsonFile } from '../json-file.js';
+import type { StreamStatus, TapEvent } from '../protocol/events.js';
+import { connect } from './connect.js';
+import type { Session } from './session.js';
+
+export interface ReadPaths {
+  config: string;
+  catalog?: string;
+  state?: string;
+}
+
+export interface ReadInputs {
+  config: TapConfig;
+  selections: Selection[];
+  state: Record<string, unknown>;
+}
+
+export interface StreamSummary {
+  records: number;
+  states: number;
+  status: StreamStatus | 'PENDING';
+  error?: string;
+}
+
+export interface ReadSummary {
+  region: string;
+  streams: Record<string, StreamSummary>;
+  failed: string[];
+  http: HttpStats;
+  requestsPerSecond: number;
+  budgetUsed: number;
+  durationMs: number;
+}
+
+/** Reads and checks every input file before a single line is written. */
+export function loadReadInputs(session: Session, paths: ReadPaths): ReadInputs {
+  const config = session.loadConfig(paths.config);
+  const catalogRole = { code: 'CATALOG_INVALID', what: 'catalog file', flag: session.protocol === 'airbyte' ? '--catalog' : '--catalog' } as const;
+  let selections: Selection[];
+  if (paths.catalog !== undefined) {
+    const raw = readJsonFile(paths.catalog, catalogRole);
+    selections = session.protocol === 'airbyte' ? parseAirbyteCatalog(raw, paths.catalog) : parseSingerCatalog(raw, paths.catalog);
+  } else if (session.protocol === 'airbyte') {
+    throw new TapError('USAGE', 'read needs --catalog', { hint: 'Pass the configured catalog: read --config C --catalog K' });
+  } else {
+    selections = defaultSelections();
+  }
+  let state: Record<string, unknown> = {};
+  if (paths.state !== undefined) {
+    const raw = readJsonFile(paths.state, { code: 'STATE_INVALID', what: 'state file', flag: '--state' });
+    state = session.protocol === 'airbyte' ? parseAirbyteState(raw, paths.state) : parseSingerState(raw, paths.state);
+    for (const selection of selections) checkStreamState(selection.def, state[selection.def.name], paths.state);
+    const unknown = Object.keys(state).filter((name) => !selections.some((s) => s.def.name === name));
+    if (unknown.length > 0) session.logger.log('INFO', `State for streams not being synced is kept as is: ${unknown.join(', ')}`);
+  }
+  return { config, selections, state };
+}
+
+export async function readCommand(session: Session, paths: ReadPaths, abort: AbortController): Promise<number> {
+  let inputs: ReadInputs;
+  try {
+    inputs = loadReadInputs(session, paths);
+  } catch (error) {
+    return session.fail(error);
+  }
+  try {
+    const summary = await executeRead(session, inputs, abort);
+    await session.output.end();
+    return summary.failed.length > 0 ? 1 : 0;
+  } catch (error) {
+    return session.fail(error);
+  }
+}
+
+/** Runs a sync and writes it out; returns what happened, per stream and over HTTP. */
+export async function executeRead(
+  session: Session,
+  inputs: ReadInputs,
+  abort: AbortController,
+  concurrency: Concurrency = DEFAULT_CONCURRENCY,
+): Promise<ReadSummary> {
+  const { runtime, logger, output } = session;
+  const started = runtime.clock.now();
+  // Every in-flight request listens on the one abort signal.
+  setMaxListeners(0, abort.signal);
+  output.whenClosed((reason) => abort.abort(new TapError('OUTPUT_CLOSED', `stdout was closed by the consumer (${reason})`)));
+  const connection = await connect({ config: inputs.config, runtime, logger, signal: abort.signal, probe: false });
+  if (connection.region !== 'base_url') logger.log('INFO', `Reading from the ${connection.region.toUpperCase()} region`);
+  const ctx: SyncContext = {
+    api: connection.api,
+    config: inputs.config,
+    logger,
+    clock: runtime.clock,
+    signal: abort.signal,
+    syncStartedAt: Math.floor(started / 1000),
+    concurrency,
+    parentCache: new Map(),
+  };
+  const streams: Record<string, StreamSummary> = {};
+  for (const { def } of inputs.selections) streams[def.name] = { records: 0, states: 0, status: 'PENDING' };
+  const failures: TapError[] = [];
+  try {
+    for await (const event of runSync(ctx, inputs.selections, new StateStore(inputs.state))) {
+      tally(streams, event, failures);
+      if (output.closed) continue;
+      const wait = output.emit(event);
+      if (wait) await wait;
+    }
+  } finally {
+    await connection.api.close();
+  }
+
+  const http = connection.api.stats;
+  const span = http.firstAt !== undefined && http.lastAt !== undefined ? (http.lastAt - http.firstAt) / 1000 : 0;
+  const requestsPerSecond = http.requests > 1 && span > 0 ? (http.requests - 1) / span : 0;
+  const budgetUsed = requestsPerSecond / inputs.config.requests_per_second;
+  const records = Object.values(streams).reduce((sum, s) => sum + s.records, 0);
+  logger.log(
+    'INFO',
+    `Read ${records} records from ${inputs.selections.length} streams with ${http.requests} requests in ${span.toFixed(1)} s: ` +
+      `${requestsPerSecond.toFixed(2)} requests/s (${Math.round(budgetUsed * 100)}% of the ${inputs.config.requests_per_second}/s budget), ${http.rateLimited} rate-limited (429)`,
+  );
+  const failed = Object.entries(streams)
+    .filter(([, s]) => s.status !== 'COMPLETE')
+    .map(([name]) => name);
+  if (failed.length > 0 && !output.closed) {
+    const worst = failures.find((f) => f.failureType === 'config_error') ?? failures[0];
+    const summary = new TapError(worst?.code ?? 'INTERNAL', `${failed.length} of ${inputs.selections.length} streams did not complete: ${failed.join(', ')}`, {
+      hint: worst ? `First problem: ${worst.userMessage}` : 'See the errors above',
+    });
+    await output.emit({ kind: 'error', error: summary });
+  }
+  return { region: connection.region, streams, failed, http: { ...http }, requestsPerSecond, budgetUsed, durationMs: runtime.clock.now() - started };
+}
+
+function tally(streams: Record<string, StreamSummary>, event: TapEvent, failures: TapError[]): void {
+  switch (event.kind) {
+    case 'records': {
+      const s = streams[event.stream];
+      if (s) s.records += event.records.length;
+      return;
+    }
+    case 'state': {
+      const s = streams[event.stream];
+      if (s) s.states++;
+      return;
+    }
+    case 'status': {
+      const s = streams[event.stream];
+      if (s) s.status = event.status;
+      return;
+    }
+    case 'error': {
+      failures.push(asTapError(event.error));
+      const s = event.stream ? streams[event.stream] : undefined;
+      if (s) s.error = event.error.userMessage;
+      return;
+    }
+    default:
+      return;
+  }
+}

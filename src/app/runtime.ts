@@ -1,0 +1,16 @@
+import type { Writable } from 'node:stream';
+import { systemClock, type Clock } from '../clock.js';
+import { REGION_HOSTS, type RegionHosts } from '../http/region.js';
+
+/** The outside world an app command touches, so tests can run commands in-process. */
+export interface Runtime {
+  stdout: Writable;
+  stderr: Writable;
+  clock: Clock;
+  hosts: RegionHosts;
+  env: NodeJS.ProcessEnv;
+}
+
+export function processRuntime(): Runtime {
+  return { stdout: process.stdout, stderr: process.stderr, clock: systemClock, hosts: REGION_HOSTS, env: process.env };
+}

@@ -1,0 +1,136 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import addFormatsImport from 'ajv-formats';
+import { TapError } from './errors.js';
+import { readJsonFile } from './json-file.js';
+import { loadSpec } from './spec.js';
+import { nearestName } from './near-miss.js';
+
+export type Region = 'us' | 'eu' | 'auto';
+
+export interface TapConfig {
+  app_api_key: string;
+  region: Region;
+  start_date?: string;
+  base_url?: string;
+  requests_per_second: number;
+  messages_lookback_days: number;
+}
+
+const CONFIG_ROLE = { code: 'CONFIG_INVALID', what: 'config file', flag: '--config' } as const;
+const addFormats = addFormatsImport as unknown as (ajv: Ajv) => void;
+
+export function loadConfigFile(path: string): TapConfig {
+  return validateConfig(readJsonFile(path, CONFIG_ROLE), path);
+}
+
+/** Validates against spec.json, applies defaults, and explains each problem by field name and fix. */
+export function validateConfig(raw: unknown, source = 'config'): TapConfig {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new TapError('CONFIG_INVALID', `The ${source} must be a JSON object, got ${describe(raw)}`, {
+      hint: 'Write an object such as {"app_api_key": "…", "region": "us"}',
+    });
+  }
+  const spec = loadSpec().connectionSpecification;
+  const known = Object.keys(spec.properties);
+  const config = { ...(raw as Record<string, unknown>) };
+
+  for (const key of Object.keys(config)) {
+    if (known.includes(key) || key.startsWith('_')) continue;
+    const suggestion = nearestName(key, known);
+    if (suggestion) {
+      throw new TapError('CONFIG_INVALID', `Unknown key "${key}" in the ${source}`, {
+        hint: `Did you mean "${suggestion}"? Rename the key`,
+      });
+    }
+    // Unrelated unknown keys (a newer tap's settings, orchestrator metadata) are tolerated.
+    delete config[key];
+  }
+  // Orchestrators write empty strings for unset optional settings.
+  for (const key of ['start_date', 'base_url'] as const) if (config[key] === '') delete config[key];
+
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+  addFormats(ajv);
+  const validate = ajv.compile(spec);
+  if (!validate(config)) {
+    const problems = (validate.errors ?? []).map((error) => explain(error, spec.properties));
+    const unique = [...new Set(problems)];
+    throw new TapError('CONFIG_INVALID', `The ${source} is invalid: ${unique.map((p) => p.problem).join('; ')}`, {
+      hint: unique.map((p) => p.fix).join('; '),
+    });
+  }
+  const typed = config as unknown as TapConfig;
+  if (typed.start_date !== undefined && Number.isNaN(Date.parse(typed.start_date))) {
+    throw new TapError('CONFIG_INVALID', `start_date "${typed.start_date}" is not a real date`, {
+      hint: 'Use an RFC 3339 timestamp such as 2025-01-01T00:00:00Z',
+    });
+  }
+  if (typed.base_url !== undefined) checkBaseUrl(typed.base_url);
+  return typed;
+}
+
+function checkBaseUrl(value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TapError('CONFIG_INVALID', `base_url "${value}" is not a URL`, {
+      hint: 'Use an http(s) URL such as https://proxy.example.com, or remove base_url',
+    });
+  }
+  if (url.username || url.password) {
+    throw new TapError('CONFIG_INVALID', 'base_url must not carry credentials', {
+      hint: 'Remove the user:password@ part; the tap sends the App API key as a bearer token',
+    });
+  }
+  if (url.search || url.hash) {
+    throw new TapError('CONFIG_INVALID', 'base_url must not carry a query string or fragment', {
+      hint: 'Give only scheme, host, port and an optional path prefix',
+    });
+  }
+}
+
+interface Explained {
+  problem: string;
+  fix: string;
+}
+
+function explain(error: ErrorObject, properties: Record<string, { enum?: string[]; airbyte_secret?: boolean }>): Explained {
+  const field = error.instancePath.replace(/^\//, '') || String(error.params['missingProperty'] ?? '');
+  const secret = properties[field]?.airbyte_secret === true;
+  switch (error.keyword) {
+    case 'required':
+      return { problem: `${field} is missing`, fix: `Add "${field}" (see README, Configuration)` };
+    case 'type':
+      return { problem: `${field} must be a ${String(error.params['type'])}`, fix: `Give ${field} a ${String(error.params['type'])} value` };
+    case 'enum':
+      return { problem: `${field} must be one of ${(properties[field]?.enum ?? []).join(', ')}`, fix: `Set ${field} to one of those values` };
+    case 'format':
+    case 'pattern':
+      if (field === 'start_date') {
+        return { problem: 'start_date is not an RFC 3339 timestamp', fix: 'Use a timestamp such as 2025-01-01T00:00:00Z' };
+      }
+      if (field === 'base_url') {
+        return { problem: 'base_url must start with http:// or https://', fix: 'Use a URL such as https://proxy.example.com' };
+      }
+      return { problem: `${field} has the wrong format`, fix: `Correct ${field}` };
+    default:
+      return {
+        problem: `${field} ${error.message ?? 'is invalid'}${secret ? '' : ''}`,
+        fix: `Correct ${field}`,
+      };
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+/** Every string the spec marks airbyte_secret: what must never reach any output. */
+export function secretsOf(config: Partial<TapConfig> | Record<string, unknown>): string[] {
+  const properties = loadSpec().connectionSpecification.properties;
+  return Object.entries(config)
+    .filter(([key, value]) => properties[key]?.airbyte_secret === true && typeof value === 'string' && value.length > 0)
+    .map(([, value]) => value as string);
+}

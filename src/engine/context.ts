@@ -1,0 +1,28 @@
+import type { Clock } from '../clock.js';
+import type { TapConfig } from '../config.js';
+import type { ApiClient } from '../http/client.js';
+import type { Logger } from '../logger.js';
+import type { Row } from './stream.js';
+
+/** Everything a sync needs, passed explicitly (no module state). */
+export interface SyncContext {
+  api: ApiClient;
+  config: TapConfig;
+  logger: Logger;
+  clock: Clock;
+  signal: AbortSignal;
+  /** Unix seconds when the sync began: no cursor moves past it. */
+  syncStartedAt: number;
+  concurrency: Concurrency;
+  /** Parent lists read once per sync and shared by every stream that needs them. */
+  parentCache: Map<string, Promise<Row[]>>;
+}
+
+export interface Concurrency {
+  streams: number;
+  partitions: number;
+  windows: number;
+  hydrate: number;
+}
+
+export const DEFAULT_CONCURRENCY: Concurrency = { streams: 4, partitions: 4, windows: 3, hydrate: 4 };

@@ -1,0 +1,63 @@
+/**
+ * Runs up to `limit` async sources at once and yields their items as they come. Sources are
+ * started lazily from the iterable, so a thousand partitions cost nothing until their turn;
+ * each source is at most one item ahead of the consumer, so memory stays bounded.
+ */
+export async function* merge<T>(sources: Iterable<AsyncIterable<T>>, limit: number): AsyncGenerator<T> {
+  const queue = sources[Symbol.iterator]();
+  const running = new Map<AsyncIterator<T>, Promise<{ source: AsyncIterator<T>; result: IteratorResult<T> }>>();
+  const pull = (source: AsyncIterator<T>): void => {
+    running.set(
+      source,
+      source.next().then((result) => ({ source, result })),
+    );
+  };
+  const fill = (): void => {
+    while (running.size < Math.max(1, limit)) {
+      const next = queue.next();
+      if (next.done) return;
+      pull(next.value[Symbol.asyncIterator]());
+    }
+  };
+  fill();
+  try {
+    while (running.size > 0) {
+      const { source, result } = await Promise.race(running.values());
+      if (result.done) {
+        running.delete(source);
+        fill();
+        continue;
+      }
+      pull(source);
+      yield result.value;
+    }
+  } finally {
+    const left = [...running.keys()];
+    running.clear();
+    await Promise.allSettled(left.map((source) => source.return?.()));
+  }
+}
+
+/** Maps items with at most `limit` promises in flight, yielding results in input order. */
+export async function* mapOrdered<I, O>(items: Iterable<I>, limit: number, fn: (item: I) => Promise<O>): AsyncGenerator<O> {
+  const window: Promise<O>[] = [];
+  const iterator = items[Symbol.iterator]();
+  let exhausted = false;
+  const top = (): void => {
+    while (!exhausted && window.length < Math.max(1, limit)) {
+      const next = iterator.next();
+      if (next.done) exhausted = true;
+      else {
+        const promise = fn(next.value);
+        promise.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
+        window.push(promise);
+      }
+    }
+  };
+  top();
+  while (window.length > 0) {
+    const value = await (window.shift() as Promise<O>);
+    top();
+    yield value;
+  }
+}

@@ -1,0 +1,56 @@
+import { TapError } from '../errors.js';
+import type { SyncContext } from './context.js';
+import type { Chunk } from './chunk.js';
+import { merge } from './merge.js';
+import { listAll } from './parents.js';
+import type { Row, StreamDef } from './stream.js';
+
+export interface Partition {
+  key: string;
+  parent: Row;
+}
+
+/** The parent records of a partitioned stream, each with its state key. */
+export async function partitionsOf(ctx: SyncContext, def: StreamDef): Promise<Partition[]> {
+  const link = def.parent;
+  if (!link) throw new Error(`stream ${def.name} has no parent`);
+  const parents = await listAll(ctx, link.stream);
+  return parents.map((parent) => ({ key: link.key(parent), parent }));
+}
+
+/**
+ * Reads partitions concurrently under the shared rate limit. A parent deleted mid-sync answers
+ * 404 on its children: that partition is skipped with a log line, the others go on.
+ */
+export function eachPartition(
+  ctx: SyncContext,
+  def: StreamDef,
+  partitions: Iterable<Partition>,
+  read: (partition: Partition) => AsyncGenerator<Chunk>,
+  onGone?: (partition: Partition) => Chunk | undefined,
+): AsyncGenerator<Chunk> {
+  const guarded = function* (): Generator<AsyncGenerator<Chunk>> {
+    for (const partition of partitions) yield skipIfGone(ctx, def, partition, read, onGone);
+  };
+  return merge(guarded(), ctx.concurrency.partitions);
+}
+
+async function* skipIfGone(
+  ctx: SyncContext,
+  def: StreamDef,
+  partition: Partition,
+  read: (partition: Partition) => AsyncGenerator<Chunk>,
+  onGone: ((partition: Partition) => Chunk | undefined) | undefined,
+): AsyncGenerator<Chunk> {
+  try {
+    yield* read(partition);
+  } catch (error) {
+    if (error instanceof TapError && error.code === 'NOT_FOUND' && def.parent?.onGone === 'skip') {
+      ctx.logger.log('INFO', `${def.name}: ${def.parent.stream.name} ${partition.key} no longer exists (404); skipped`);
+      const chunk = onGone?.(partition);
+      if (chunk) yield chunk;
+      return;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,21 @@
+import type { SyncContext } from './context.js';
+import type { Chunk } from './chunk.js';
+import { readFullRefresh } from './full-refresh.js';
+import { readClientFilter, readFeed, readServerWindow } from './incremental.js';
+import type { StreamDef } from './stream.js';
+
+export type SyncMode = 'incremental' | 'full_refresh';
+
+/** Picks the reader a stream's definition and sync mode call for. */
+export function readStream(ctx: SyncContext, def: StreamDef, mode: SyncMode, state: unknown): AsyncGenerator<Chunk> {
+  const cursor = def.cursor;
+  if (mode === 'full_refresh' || !cursor) return readFullRefresh(ctx, def, state);
+  switch (cursor.mode) {
+    case 'client-filter':
+      return readClientFilter(ctx, def, cursor, state);
+    case 'server-window':
+      return readServerWindow(ctx, def, cursor, state);
+    case 'feed':
+      return readFeed(ctx, def, cursor, state);
+  }
+}

@@ -1,0 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../spec.js';
+import type { StreamDef } from './stream.js';
+
+const cache = new Map<string, object>();
+
+/** The JSON Schema file of a stream (schemas/<stream>.json), read once. */
+export function loadSchema(def: StreamDef): object {
+  let schema = cache.get(def.schemaFile);
+  if (!schema) {
+    schema = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'schemas', def.schemaFile), 'utf8')) as object;
+    cache.set(def.schemaFile, schema);
+  }
+  return schema;
+}

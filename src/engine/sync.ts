@@ -1,0 +1,99 @@
+import { asTapError, TapError } from '../errors.js';
+import type { TapEvent } from '../protocol/events.js';
+import type { SyncContext } from './context.js';
+import { merge } from './merge.js';
+import { readStream, type SyncMode } from './read-stream.js';
+import { loadSchema } from './schemas.js';
+import type { StateStore } from './state.js';
+import type { Row, StreamDef } from './stream.js';
+
+export interface Selection {
+  def: StreamDef;
+  mode: SyncMode;
+  /** Top-level properties to emit; undefined = all. Key and cursor fields are always kept. */
+  fields?: ReadonlySet<string>;
+}
+
+/**
+ * Runs every selected stream (several at once, one shared rate limit) and says what happened
+ * as protocol-neutral events. Per stream: STARTED, schema, RUNNING, records and states in order,
+ * then COMPLETE, or an error and INCOMPLETE; one failing stream does not stop the others.
+ */
+export function runSync(ctx: SyncContext, selections: Selection[], state: StateStore): AsyncGenerator<TapEvent> {
+  return merge(
+    selections.map((selection) => streamEvents(ctx, selection, state)),
+    ctx.concurrency.streams,
+  );
+}
+
+async function* streamEvents(ctx: SyncContext, selection: Selection, state: StateStore): AsyncGenerator<TapEvent> {
+  const { def, mode } = selection;
+  const stream = def.name;
+  yield { kind: 'status', stream, status: 'STARTED' };
+  yield {
+    kind: 'schema',
+    stream,
+    schema: loadSchema(def),
+    keyProperties: def.primaryKey.map((path) => path[0] as string),
+    bookmarkProperties: mode === 'incremental' && def.cursor ? [def.cursor.field] : [],
+  };
+  let running = false;
+  let uncounted = 0;
+  let statesEmitted = 0;
+  let lastState: string | undefined;
+  const project = projector(selection);
+  const stateEvent = (value: Record<string, unknown>): TapEvent => {
+    state.set(stream, value);
+    lastState = JSON.stringify(value);
+    statesEmitted++;
+    const event: TapEvent = { kind: 'state', stream, value, recordCount: uncounted, bookmarks: state.snapshot() };
+    uncounted = 0;
+    return event;
+  };
+  try {
+    for await (const chunk of readStream(ctx, def, mode, state.get(stream))) {
+      if ('records' in chunk) {
+        if (!running) {
+          running = true;
+          yield { kind: 'status', stream, status: 'RUNNING' };
+        }
+        uncounted += chunk.records.length;
+        yield { kind: 'records', stream, records: project ? chunk.records.map(project) : chunk.records };
+      } else if (uncounted > 0 || JSON.stringify(chunk.checkpoint) !== lastState) {
+        yield stateEvent(chunk.checkpoint);
+      }
+    }
+    if (!running) yield { kind: 'status', stream, status: 'RUNNING' };
+    // Every stream ends on a state covering its last record, even when nothing changed.
+    if (statesEmitted === 0 || uncounted > 0) yield stateEvent((state.get(stream) as Record<string, unknown> | undefined) ?? {});
+    yield { kind: 'status', stream, status: 'COMPLETE' };
+  } catch (error) {
+    const failure = asTapError(error).withStream(stream);
+    yield { kind: 'error', error: failure, stream };
+    yield { kind: 'status', stream, status: 'INCOMPLETE' };
+  }
+}
+
+function projector(selection: Selection): ((record: Row) => Row) | undefined {
+  const fields = selection.fields;
+  if (!fields) return undefined;
+  const keep = new Set(fields);
+  for (const path of selection.def.primaryKey) keep.add(path[0] as string);
+  if (selection.def.cursor) keep.add(selection.def.cursor.field);
+  return (record) => {
+    const out: Row = {};
+    for (const key of Object.keys(record)) if (keep.has(key)) out[key] = record[key];
+    return out;
+  };
+}
+
+/** Rejects a saved cursor of the wrong type before anything is read or written. */
+export function checkStreamState(def: StreamDef, value: unknown, file: string): void {
+  if (!def.cursor || value === undefined) return;
+  const cursor = (value as Row)[def.cursor.field];
+  if (cursor !== undefined && (typeof cursor !== 'number' || !Number.isFinite(cursor))) {
+    throw new TapError('STATE_INVALID', `The state file ${file}: ${def.name}.${def.cursor.field} must be a unix timestamp (number), got ${JSON.stringify(cursor)}`, {
+      hint: `Fix or remove the ${def.name} entry to read that stream from start_date`,
+    });
+  }
+}

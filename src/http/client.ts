@@ -1,0 +1,169 @@
+import { Pool } from 'undici';
+import type { Clock } from '../clock.js';
+import { TapError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { classifyNetworkError, classifyStatus, type Outcome } from './classify.js';
+import type { RateLimiter } from './rate-limit.js';
+import { backoffDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface ApiRequest {
+  method?: 'GET' | 'POST';
+  path: string; // '/v1/campaigns'
+  query?: Query;
+  body?: unknown;
+}
+
+export interface ApiClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  limiter: RateLimiter;
+  retry: RetryPolicy;
+  clock: Clock;
+  logger: Logger;
+  signal: AbortSignal;
+  timeoutMs?: number;
+  userAgent?: string;
+  /** Told when every request must wait for the server's rate limit (Airbyte RATE_LIMITED status). */
+  onRateLimited?: (untilMs: number) => void;
+}
+
+export interface HttpStats {
+  requests: number; // attempts sent, retries included
+  retries: number;
+  rateLimited: number;
+  firstAt: number | undefined;
+  lastAt: number | undefined;
+}
+
+/** Speaks to one Customer.io host: auth, the shared rate limit, retries, and outcome classification. */
+export class ApiClient {
+  readonly stats: HttpStats = { requests: 0, retries: 0, rateLimited: 0, firstAt: undefined, lastAt: undefined };
+  private readonly pool: Pool;
+  private readonly prefix: string;
+  private readonly headers: Record<string, string>;
+
+  constructor(private readonly options: ApiClientOptions) {
+    const url = new URL(options.baseUrl);
+    this.prefix = url.pathname.replace(/\/+$/, '');
+    this.pool = new Pool(url.origin, { connections: 32, pipelining: 1, keepAliveTimeout: 10_000 });
+    this.headers = {
+      authorization: `Bearer ${options.apiKey}`,
+      accept: 'application/json',
+      'user-agent': options.userAgent ?? 'tap-customerio',
+    };
+  }
+
+  get origin(): string {
+    return new URL(this.options.baseUrl).origin;
+  }
+
+  /** Sends the request until it succeeds or a bounded number of tries is spent; returns parsed JSON. */
+  async request<T = unknown>(request: ApiRequest): Promise<T> {
+    const { retry, clock, limiter, logger, signal } = this.options;
+    const method = request.method ?? 'GET';
+    const endpoint = `${method} ${request.path}`;
+    const path = this.prefix + request.path + queryString(request.query);
+    let failures = 0;
+    let rateLimited = 0;
+    for (;;) {
+      if (signal.aborted) throw interrupted(endpoint);
+      await limiter.acquire(signal).catch(() => {
+        throw interrupted(endpoint);
+      });
+      const { outcome, retryAfterMs, body } = await this.attempt(method, path, endpoint, request.body);
+      if (outcome.kind === 'ok') return body as T;
+      if (outcome.kind === 'fail') throw outcome.error;
+
+      this.stats.retries++;
+      let waitMs: number;
+      if (outcome.rateLimited) {
+        rateLimited++;
+        this.stats.rateLimited++;
+        if (rateLimited >= retry.maxRateLimitedAttempts) {
+          throw new TapError('RATE_LIMITED', `${endpoint} was still rate limited after ${rateLimited} tries`, {
+            hint: 'Another integration may be using the same account budget: lower requests_per_second or sync at a quieter time',
+          });
+        }
+        waitMs = retryAfterMs ?? backoffDelay(rateLimited, retry);
+        const until = clock.now() + waitMs;
+        limiter.pause(until);
+        this.options.onRateLimited?.(until);
+      } else {
+        failures++;
+        if (failures >= retry.maxAttempts) {
+          throw new TapError('API_UNAVAILABLE', `${outcome.reason}; gave up after ${failures} tries`, {
+            hint: 'Customer.io (or the proxy at base_url) is failing; try again later',
+          });
+        }
+        waitMs = retryAfterMs ?? backoffDelay(failures, retry);
+      }
+      logger.log('WARN', `${outcome.reason}; retrying in ${(waitMs / 1000).toFixed(1)} s`);
+      await clock.sleep(waitMs, signal).catch(() => {
+        throw interrupted(endpoint);
+      });
+    }
+  }
+
+  private async attempt(
+    method: 'GET' | 'POST',
+    path: string,
+    endpoint: string,
+    payload: unknown,
+  ): Promise<{ outcome: Outcome; retryAfterMs?: number; body?: unknown }> {
+    const { clock, retry, signal } = this.options;
+    const now = clock.now();
+    this.stats.requests++;
+    this.stats.firstAt ??= now;
+    this.stats.lastAt = now;
+    const timeout = this.options.timeoutMs ?? 60_000;
+    let status: number;
+    let text: string;
+    let retryAfter: string | string[] | undefined;
+    try {
+      const response = await this.pool.request({
+        method,
+        path,
+        headers: payload === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' },
+        body: payload === undefined ? null : JSON.stringify(payload),
+        signal,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
+      status = response.statusCode;
+      retryAfter = response.headers['retry-after'];
+      text = await response.body.text();
+    } catch (error) {
+      if (signal.aborted) throw interrupted(endpoint);
+      return { outcome: classifyNetworkError(error, endpoint) };
+    }
+    const outcome = classifyStatus(status, endpoint, text);
+    const retryAfterMs = outcome.kind === 'retry' ? parseRetryAfter(retryAfter, clock.now(), retry) : undefined;
+    if (outcome.kind !== 'ok') return retryAfterMs === undefined ? { outcome } : { outcome, retryAfterMs };
+    try {
+      return { outcome, body: JSON.parse(text) };
+    } catch {
+      const excerpt = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80);
+      return {
+        outcome: { kind: 'retry', reason: `${endpoint} answered ${status} with a body that is not JSON ("${excerpt}")`, rateLimited: false },
+      };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
+
+function interrupted(endpoint: string): TapError {
+  return new TapError('INTERRUPTED', `Stopped before ${endpoint} completed`);
+}
+
+function queryString(query: Query | undefined): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}

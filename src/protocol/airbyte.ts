@@ -1,0 +1,71 @@
+import type { TapError } from '../errors.js';
+import type { Rendered, TapEvent } from './events.js';
+
+/** Airbyte protocol: every event becomes one AirbyteMessage line on stdout. */
+export function renderAirbyte(event: TapEvent, now: number = Date.now()): Rendered {
+  switch (event.kind) {
+    case 'schema':
+      return {};
+    case 'records': {
+      // Hand-built envelope: byte-identical to JSON.stringify of the object, without building it.
+      const head = `{"type":"RECORD","record":{"stream":${JSON.stringify(event.stream)},"data":`;
+      const tail = `,"emitted_at":${now}}}\n`;
+      let out = '';
+      for (const record of event.records) out += head + JSON.stringify(record) + tail;
+      return { stdout: out };
+    }
+    case 'state':
+      return {
+        stdout: line({
+          type: 'STATE',
+          state: {
+            type: 'STREAM',
+            stream: { stream_descriptor: { name: event.stream }, stream_state: event.value },
+            sourceStats: { recordCount: event.recordCount },
+          },
+        }),
+      };
+    case 'status':
+      return {
+        stdout: line({
+          type: 'TRACE',
+          trace: {
+            type: 'STREAM_STATUS',
+            emitted_at: now,
+            stream_status: {
+              stream_descriptor: { name: event.stream },
+              status: event.status,
+              ...(event.rateLimitedUntil === undefined
+                ? {}
+                : { reasons: [{ type: 'RATE_LIMITED', rate_limited: { quota_reset: event.rateLimitedUntil } }] }),
+            },
+          },
+        }),
+      };
+    case 'log':
+      return { stdout: line({ type: 'LOG', log: { level: event.level, message: event.message } }) };
+    case 'error':
+      return { stdout: line(airbyteErrorTrace(event.error, event.stream, now)) };
+  }
+}
+
+export function airbyteErrorTrace(error: TapError, stream: string | undefined, now: number): object {
+  return {
+    type: 'TRACE',
+    trace: {
+      type: 'ERROR',
+      emitted_at: now,
+      error: {
+        message: error.userMessage,
+        internal_message: `${error.code}: ${error.message}`,
+        failure_type: error.failureType,
+        ...(error.code === 'INTERNAL' && error.stack ? { stack_trace: error.stack } : {}),
+        ...(stream ? { stream_descriptor: { name: stream } } : {}),
+      },
+    },
+  };
+}
+
+export function line(message: object): string {
+  return `${JSON.stringify(message)}\n`;
+}

@@ -1,0 +1,117 @@
+import { Draw, Entity } from '../random.js';
+import { DAY } from '../scale.js';
+import { TOPICS } from './text.js';
+import { latestUpdate, ScheduleTag } from './schedule.js';
+import { actionId, type CampaignShape } from './campaigns.js';
+
+export interface ActionRecord {
+  /** A string, as live serves it (the spec says integer: type drift, customerio-api.md §7.4). */
+  id: string;
+  broadcast_id: null;
+  campaign_id: number;
+  parent_action_id: number | null;
+  deduplicate_id: string;
+  name: string;
+  layout: string | null;
+  created: number;
+  updated: number;
+  body: string | null;
+  body_amp: string | null;
+  body_plain: string | null;
+  type: string;
+  sending_state: string;
+  language: string;
+  from: string | null;
+  from_id: number | null;
+  reply_to: string | null;
+  reply_to_id: number | null;
+  preprocessor: string | null;
+  recipient: string | null;
+  subject: string | null;
+  cc: string | null;
+  bcc: string | null;
+  fake_bcc: boolean | null;
+  preheader_text: string | null;
+  /** A JSON-encoded string, not an object. */
+  headers: string | null;
+  url: string | null;
+  request_method: string | null;
+  tracked: boolean;
+  editor: string | null;
+}
+
+const ACTION_TYPES: readonly (readonly [string, number])[] = [
+  ['email', 6], ['webhook', 1], ['twilio', 1], ['push', 1], ['in_app', 1],
+];
+
+export class Actions {
+  constructor(private readonly seed: number) {}
+
+  /** A stable per-action key for the random streams (≤ 64 actions per campaign). */
+  private key(campaign: CampaignShape, j: number): number {
+    return campaign.index * 64 + j;
+  }
+
+  type(campaign: CampaignShape, j: number): string {
+    return new Draw(this.seed, Entity.action, this.key(campaign, j), 1).weighted(ACTION_TYPES);
+  }
+
+  subject(campaign: CampaignShape, j: number): string {
+    const draw = new Draw(this.seed, Entity.action, this.key(campaign, j), 3);
+    return `${draw.pick(TOPICS)}: step ${j + 1} for {{customer.first_name}}`;
+  }
+
+  created(campaign: CampaignShape, j: number): number {
+    return campaign.created + 60 + j * 3600;
+  }
+
+  record(campaign: CampaignShape, j: number, now: number): ActionRecord {
+    const key = this.key(campaign, j);
+    const draw = new Draw(this.seed, Entity.action, key);
+    const type = this.type(campaign, j);
+    const id = actionId(campaign.id, j);
+    const created = this.created(campaign, j);
+    const update = latestUpdate(this.seed, ScheduleTag.action, key, created, now, {
+      staticShare: 0.4,
+      minPeriod: DAY,
+      maxPeriod: 60 * DAY,
+    });
+    const email = type === 'email';
+    const webhook = type === 'webhook';
+    const subject = email ? this.subject(campaign, j) : null;
+    const senderId = email ? draw.range(1, 5) : null;
+    return {
+      id: String(id),
+      broadcast_id: null,
+      campaign_id: campaign.id,
+      parent_action_id: j === 0 ? null : actionId(campaign.id, j - 1),
+      deduplicate_id: `${id}:${update.at}`,
+      name: `${type === 'in_app' ? 'In-app' : type.charAt(0).toUpperCase() + type.slice(1)} ${j + 1}`,
+      layout: email ? '<html><body>{{ content }}</body></html>' : null,
+      created,
+      updated: update.at,
+      body: webhook ? '{"event":"{{event.name}}"}' : `<p>Hello {{customer.first_name}}, step ${j + 1}.</p>`,
+      body_amp: null,
+      body_plain: email ? `Hello {{customer.first_name}}, step ${j + 1}.` : null,
+      type,
+      sending_state: campaign.state === 'draft' ? 'draft' : draw.weighted([['automatic', 8], ['draft', 1], ['off', 1]] as const),
+      language: '',
+      from: email ? `Team ${senderId} <team${senderId}@example.com>` : null,
+      from_id: senderId,
+      reply_to: email ? 'support@example.com' : null,
+      reply_to_id: email ? 1 : null,
+      preprocessor: email ? 'premailer' : null,
+      recipient: email ? '{{customer.email}}' : type === 'twilio' ? '{{customer.phone}}' : null,
+      subject,
+      cc: null,
+      bcc: null,
+      fake_bcc: email ? false : null,
+      preheader_text: email ? `${subject ?? ''} (preview)` : null,
+      headers: email ? '[]' : webhook ? '[{"name":"Content-Type","value":"application/json"}]' : null,
+      url: webhook ? `https://hooks.example.com/cio/${id}` : null,
+      request_method: webhook ? 'POST' : null,
+      tracked: email || type === 'in_app',
+      editor: email ? draw.pick(['html', 'visual', 'rich_text']) : null,
+    };
+  }
+}

@@ -1,0 +1,188 @@
+import { Draw, Entity, hash32 } from '../random.js';
+import { DAY } from '../scale.js';
+import { COUNTRIES, FIRST_NAMES, LAST_NAMES, PLANS } from './text.js';
+import { latestUpdate, ScheduleTag } from './schedule.js';
+
+/** The identity triple the API returns from searches and segment membership. */
+export interface Identity {
+  cio_id: string;
+  id: string | null;
+  email: string | null;
+}
+
+/** One entry of `identifiers` in search and membership responses. */
+export interface IdentifiersEntry {
+  cio_id: string;
+  /** Absent (not null) for people without an email address, as for workspaces without email ids. */
+  email?: string;
+  id: string | null;
+}
+
+export interface Device {
+  id: string;
+  platform: 'ios' | 'android';
+  last_used: number;
+  attributes: Record<string, string>;
+}
+
+/** A hydrated person as served by POST /v1/customers/attributes (unwrapped, like live). */
+export interface CustomerRecord {
+  id: string | null;
+  identifiers: Identity;
+  attributes: Record<string, string>;
+  devices: Device[] | null;
+  timestamps: Record<string, number>;
+  unsubscribed: boolean;
+}
+
+const ID_PREFIX = 'user_';
+// An odd multiplier is a bijection on uint32, so cio_ids are unique and map back to an index.
+const CIO_MULTIPLIER = 0x9e3779b1;
+const CIO_INVERSE = inverseMod2p32(CIO_MULTIPLIER);
+
+function inverseMod2p32(a: number): number {
+  let x = a; // Newton's iteration doubles the number of correct low bits each round.
+  for (let i = 0; i < 5; i++) x = Math.imul(x, 2 - Math.imul(a, x));
+  return x >>> 0;
+}
+
+export class People {
+  private readonly cioMask: number;
+  private readonly firstCreated: number;
+  private readonly spacing: number;
+
+  constructor(
+    private readonly seed: number,
+    readonly count: number,
+    origin: number,
+  ) {
+    this.cioMask = hash32(seed, Entity.person, 0xffffff, 7);
+    // Sign-ups spread evenly over the three years before the initial clock.
+    this.firstCreated = origin - 3 * 365 * DAY;
+    this.spacing = Math.max(1, Math.floor((3 * 365 * DAY - DAY) / Math.max(1, count)));
+  }
+
+  cioId(p: number): string {
+    return (Math.imul((p ^ this.cioMask) >>> 0, CIO_MULTIPLIER) >>> 0).toString(16).padStart(8, '0');
+  }
+
+  /** -1 when the cio_id belongs to nobody. */
+  indexOfCioId(cioId: string): number {
+    if (!/^[0-9a-f]{8}$/.test(cioId)) return -1;
+    const p = ((Math.imul(parseInt(cioId, 16), CIO_INVERSE) >>> 0) ^ this.cioMask) >>> 0;
+    return p < this.count ? p : -1;
+  }
+
+  /** -1 when no person has that customer id. */
+  indexOfId(id: string): number {
+    if (!id.startsWith(ID_PREFIX)) return -1;
+    const digits = id.slice(ID_PREFIX.length);
+    if (!/^[1-9][0-9]*$/.test(digits)) return -1;
+    const p = Number(digits) - 1;
+    return p < this.count && this.identity(p).id === id ? p : -1;
+  }
+
+  identity(p: number): Identity {
+    const draw = new Draw(this.seed, Entity.person, p);
+    const first = draw.pick(FIRST_NAMES).toLowerCase();
+    const last = draw.pick(LAST_NAMES).toLowerCase();
+    // Some people were created from events before an id was known, some never gave an email.
+    const hasId = !draw.chance(0.08);
+    const hasEmail = !draw.chance(0.06);
+    return {
+      cio_id: this.cioId(p),
+      id: hasId ? `${ID_PREFIX}${p + 1}` : null,
+      email: hasEmail ? `${first}.${last}.${p + 1}@example.com` : null,
+    };
+  }
+
+  identifiers(p: number): IdentifiersEntry {
+    const who = this.identity(p);
+    return who.email === null
+      ? { cio_id: who.cio_id, id: who.id }
+      : { cio_id: who.cio_id, email: who.email, id: who.id };
+  }
+
+  created(p: number): number {
+    return this.firstCreated + p * this.spacing + (hash32(this.seed, Entity.person, p, 99) % this.spacing);
+  }
+
+  /** The person's plan attribute and when it was last set: plans change on a schedule. */
+  plan(p: number, now: number): { value: string; at: number } {
+    const created = this.created(p);
+    const update = latestUpdate(this.seed, ScheduleTag.personPlan, p, created, now, {
+      staticShare: 0.6,
+      minPeriod: 20 * DAY,
+      maxPeriod: 400 * DAY,
+    });
+    const base = hash32(this.seed, Entity.person, p, 98);
+    return { value: PLANS[(base + update.count) % PLANS.length] ?? 'free', at: update.at };
+  }
+
+  customer(p: number, now: number): CustomerRecord {
+    const who = this.identity(p);
+    const draw = new Draw(this.seed, Entity.person, p, 1);
+    const created = this.created(p);
+    const plan = this.plan(p, now);
+    const [first, last] = who.email?.split('@')[0]?.split('.') ?? [];
+    const country = draw.pick(COUNTRIES);
+    const lifetimeValue = (draw.int(500_000) / 100).toFixed(2);
+    const optIn = draw.chance(0.55) ? 'true' : 'false';
+    const attributes: Record<string, string> = {};
+    const timestamps: Record<string, number> = {};
+    // Customer.io serves attribute maps with sorted keys and every value as a string.
+    const set = (key: string, value: string | null | undefined, at: number): void => {
+      if (value === null || value === undefined) return;
+      attributes[key] = value;
+      timestamps[key] = at;
+    };
+    set('cio_id', who.cio_id, created);
+    set('country', country, created);
+    set('created_at', String(created), created);
+    set('email', who.email, created);
+    set('first_name', first ? capitalise(first) : draw.pick(FIRST_NAMES), created);
+    set('id', who.id, created);
+    set('last_name', last ? capitalise(last) : draw.pick(LAST_NAMES), created);
+    set('lifetime_value', lifetimeValue, created);
+    set('newsletter_opt_in', optIn, created);
+    set('plan', plan.value, plan.at);
+
+    let devices: Device[] | null = null;
+    if (draw.chance(0.35)) {
+      devices = [];
+      const n = draw.range(1, 2);
+      for (let i = 0; i < n; i++) {
+        const lastUsed = Math.min(now, created + draw.int(Math.max(1, now - created)));
+        devices.push({
+          id: draw.hex(32),
+          platform: draw.chance(0.5) ? 'ios' : 'android',
+          last_used: lastUsed,
+          attributes: { app_version: `3.${draw.int(12)}.${draw.int(10)}` },
+        });
+      }
+    }
+    return {
+      id: who.id,
+      identifiers: who,
+      attributes,
+      devices,
+      timestamps,
+      unsubscribed: draw.chance(0.05),
+    };
+  }
+
+  /** Attribute values for search filters, without building the whole record. */
+  attributeValue(p: number, field: string, now: number): string | undefined {
+    const who = this.identity(p);
+    if (field === 'cio_id') return who.cio_id;
+    if (field === 'id') return who.id ?? undefined;
+    if (field === 'email') return who.email ?? undefined;
+    if (field === 'plan') return this.plan(p, now).value;
+    if (field === 'created_at') return String(this.created(p));
+    return this.customer(p, now).attributes[field];
+  }
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

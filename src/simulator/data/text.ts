@@ -1,0 +1,36 @@
+/** Word lists for readable, deterministic names. Small on purpose: the data is for tests. */
+
+export const FIRST_NAMES = [
+  'Ada', 'Alan', 'Grace', 'Linus', 'Margaret', 'Ken', 'Barbara', 'Dennis', 'Frances', 'Edsger',
+  'Radia', 'Tim', 'Katherine', 'John', 'Hedy', 'Claude', 'Sophie', 'Niklaus', 'Annie', 'Guido',
+] as const;
+
+export const LAST_NAMES = [
+  'Lovelace', 'Turing', 'Hopper', 'Torvalds', 'Hamilton', 'Thompson', 'Liskov', 'Ritchie',
+  'Allen', 'Dijkstra', 'Perlman', 'Lee', 'Johnson', 'McCarthy', 'Lamarr', 'Shannon', 'Wilson',
+  'Wirth', 'Easley', 'Rossum',
+] as const;
+
+export const COUNTRIES = ['US', 'DE', 'FR', 'GB', 'BR', 'JP', 'IN', 'CA', 'AU', 'ES'] as const;
+
+export const PLANS = ['free', 'starter', 'pro', 'enterprise'] as const;
+
+export const TOPICS = [
+  'Welcome', 'Onboarding', 'Trial ending', 'Abandoned cart', 'Renewal', 'Win-back', 'Product tips',
+  'Weekly digest', 'Feature launch', 'Survey', 'Birthday', 'Re-engagement', 'Upgrade nudge',
+  'Invoice reminder', 'Security notice', 'Webinar invite',
+] as const;
+
+export const SEGMENT_NAMES = [
+  'Active users', 'Trial users', 'Paying customers', 'Churn risk', 'Newsletter readers',
+  'Mobile app users', 'Enterprise accounts', 'Recently signed up', 'Inactive 90 days', 'VIP',
+  'Beta testers', 'EU residents',
+] as const;
+
+export const TAGS = ['lifecycle', 'marketing', 'product', 'billing', 'growth', 'retention'] as const;
+
+export const EVENT_NAMES = ['signed_up', 'purchased', 'cart_abandoned', 'trial_started', 'logged_in'] as const;
+
+export const PAGES = ['/pricing', '/docs', '/blog', '/checkout', '/account', '/features'] as const;
+
+export const SCREENS = ['Home', 'Settings', 'Cart', 'Profile', 'Search'] as const;

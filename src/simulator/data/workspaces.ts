@@ -1,0 +1,30 @@
+import { hash32, Entity } from '../random.js';
+import type { Messages } from './messages.js';
+
+export interface WorkspaceRecord {
+  /** An integer, as the spec declares (the docs example shows a string: clients accept both). */
+  id: number;
+  name: string;
+  messages_sent: number;
+  billable_messages_sent: number;
+  people: number;
+  object_types: number;
+  objects: number;
+}
+
+/** One workspace per key. Its counts cover the current billing period: the calendar month (UTC). */
+export function workspaceRecord(seed: number, now: number, peopleCount: number, messages: Messages): WorkspaceRecord {
+  const date = new Date(now * 1000);
+  const monthStart = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1) / 1000;
+  const sent = Math.max(0, messages.timeline.lastAtOrBefore(now) - messages.timeline.firstAtOrAfter(monthStart) + 1);
+  return {
+    id: 100_000 + (hash32(seed, Entity.workspace, 0) % 900_000),
+    name: 'Simulated workspace',
+    messages_sent: sent,
+    // Webhook and in-app deliveries are not billed.
+    billable_messages_sent: Math.floor(sent * 0.9),
+    people: peopleCount,
+    object_types: 2,
+    objects: 0,
+  };
+}

@@ -1,0 +1,11 @@
+export { DEMO_API_KEY, startSimulator } from './server.js';
+export { GroundTruth, type WorkspaceCounts } from './truth.js';
+export type { FaultKind, FaultRule, Scale, Simulator, SimulatorOptions, SimulatorStats } from './types.js';
+export type { ActionRecord } from './data/actions.js';
+export type { ActivityRecord } from './data/activities.js';
+export type { CampaignRecord } from './data/campaigns.js';
+export type { MessageRecord } from './data/messages.js';
+export type { NewsletterRecord } from './data/newsletters.js';
+export type { CustomerRecord, IdentifiersEntry } from './data/people.js';
+export type { SegmentRecord } from './data/segments.js';
+export type { WorkspaceRecord } from './data/workspaces.js';

@@ -1,0 +1,103 @@
+/**
+ * Stateless, seeded randomness. Every value the simulator serves is a pure function of
+ * (seed, entity, index, draw number), so record k of any collection can be produced on demand
+ * without generating records 0..k-1 first: that is what keeps a million messages free.
+ */
+
+/** Entity tags keep the streams of different collections independent of each other. */
+export const Entity = {
+  campaign: 1,
+  action: 2,
+  newsletter: 3,
+  segment: 4,
+  person: 5,
+  message: 6,
+  activity: 7,
+  futureActivity: 8,
+  emptyPage: 9,
+  workspace: 10,
+  schedule: 11,
+} as const;
+
+// "lowbias32" (Chris Wellons): a cheap integer finaliser with good avalanche, enough for test data.
+function mix32(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x21f0aaad);
+  x = Math.imul(x ^ (x >>> 15), 0x735a2d97);
+  return (x ^ (x >>> 15)) >>> 0;
+}
+
+/** A uniformly distributed uint32 for one (seed, entity, index, salt) tuple. */
+export function hash32(seed: number, entity: number, index: number, salt = 0): number {
+  let h = mix32((seed + 0x9e3779b9) | 0);
+  h = mix32(h ^ Math.imul(entity + 1, 0x85ebca6b));
+  h = mix32(h ^ (index | 0) ^ Math.imul(Math.floor(index / 0x100000000), 0x27d4eb2f));
+  return mix32(h ^ Math.imul(salt + 1, 0xc2b2ae35));
+}
+
+/**
+ * A short sequence of draws for one record. `lane` separates independent aspects of the same
+ * record (e.g. its static fields and its update schedule) so adding a field to one never shifts
+ * the values of the other.
+ */
+export class Draw {
+  private n = 0;
+  private readonly tag: number;
+
+  constructor(
+    private readonly seed: number,
+    entity: number,
+    private readonly index: number,
+    lane = 0,
+  ) {
+    this.tag = entity * 16 + lane;
+  }
+
+  u32(): number {
+    return hash32(this.seed, this.tag, this.index, this.n++);
+  }
+
+  /** In [0, 1). */
+  float(): number {
+    return this.u32() / 0x100000000;
+  }
+
+  /** In [0, n). */
+  int(n: number): number {
+    return Math.floor(this.float() * n);
+  }
+
+  /** In [lo, hi], both inclusive. */
+  range(lo: number, hi: number): number {
+    return lo + this.int(hi - lo + 1);
+  }
+
+  chance(p: number): boolean {
+    return this.float() < p;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    const item = items[this.int(items.length)];
+    if (item === undefined) throw new Error('pick from an empty list');
+    return item;
+  }
+
+  /** Picks by weight: `[['email', 6], ['push', 1]]`. */
+  weighted<T>(choices: readonly (readonly [T, number])[]): T {
+    let total = 0;
+    for (const [, w] of choices) total += w;
+    let x = this.float() * total;
+    for (const [value, w] of choices) {
+      x -= w;
+      if (x < 0) return value;
+    }
+    const last = choices[choices.length - 1];
+    if (last === undefined) throw new Error('weighted pick from an empty list');
+    return last[0];
+  }
+
+  hex(chars: number): string {
+    let out = '';
+    while (out.length < chars) out += this.u32().toString(16).padStart(8, '0');
+    return out.slice(0, chars);
+  }
+}

@@ -1,0 +1,108 @@
+import { FilterError, matchesAudience, parseAudienceFilter } from '../data/audience-filter.js';
+import type { CustomerRecord, IdentifiersEntry } from '../data/people.js';
+import type { World } from '../data/world.js';
+import { ApiError } from '../reply.js';
+import { offsetToken, parseOffsetToken } from '../tokens.js';
+import { listReply } from './envelope.js';
+import { limitParam, malformed, startParam } from './params.js';
+import type { Route } from './router.js';
+
+/** "Up to 1000 people per page" (§5.7); the default is undocumented (UNCONFIRMED), 50 is used. */
+export const SEARCH_LIMIT = { default: 50, max: 1000 };
+/** POST /v1/customers/attributes takes at most 100 ids per call. */
+export const MAX_ATTRIBUTE_IDS = 100;
+/**
+ * A search looks at no more than this many people per request. A selective filter can therefore
+ * answer a short or even empty page that still has a `next`, as a real index scan would.
+ */
+export const SEARCH_SCAN_BUDGET = 25_000;
+
+function parseJsonBody(body: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw new ApiError(400, 'The request was malformed: the body is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ApiError(400, 'The request was malformed: the body must be a JSON object');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+export function customerRoutes(): Route[] {
+  return [
+    {
+      method: 'POST',
+      pattern: '/v1/customers',
+      handle: ({ world, now, query, body }) => {
+        const json = parseJsonBody(body);
+        if (!('filter' in json)) throw new ApiError(400, 'The request was malformed: filter is required');
+        let filter;
+        try {
+          filter = parseAudienceFilter(json.filter);
+        } catch (e) {
+          if (e instanceof FilterError) throw new ApiError(400, `The request was malformed: ${e.message}`);
+          throw e;
+        }
+        const limit = limitParam(query, SEARCH_LIMIT);
+        const start = startParam(query);
+        let p = start === undefined ? 0 : parseOffsetToken(start);
+        const total = world.people.count;
+        const stop = Math.min(total, p + SEARCH_SCAN_BUDGET);
+        const identifiers: IdentifiersEntry[] = [];
+        const ids: string[] = [];
+        for (; p < stop && identifiers.length < limit; p++) {
+          if (!matchesAudience(world, filter, p, now)) continue;
+          const entry = world.people.identifiers(p);
+          identifiers.push(entry);
+          ids.push(entry.id ?? '');
+        }
+        return {
+          status: 200,
+          headers: {},
+          body: JSON.stringify({
+            identifiers: identifiers.length === 0 ? null : identifiers,
+            ids: ids.length === 0 ? null : ids,
+            next: p < total ? offsetToken(p) : '',
+          }),
+        };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: '/v1/customers/attributes',
+      handle: ({ world, now, query, body }) => {
+        const idType = query.get('id_type') ?? 'id';
+        if (idType !== 'id' && idType !== 'cio_id' && idType !== 'email') throw malformed('id_type');
+        const json = parseJsonBody(body);
+        const ids = json.ids;
+        if (!Array.isArray(ids)) throw new ApiError(400, 'The request was malformed: ids must be an array');
+        if (ids.length > MAX_ATTRIBUTE_IDS) {
+          throw new ApiError(400, `The request was malformed: at most ${MAX_ATTRIBUTE_IDS} ids per request`);
+        }
+        const seen = new Set<number>();
+        const customers: CustomerRecord[] = [];
+        for (const raw of ids) {
+          if (typeof raw !== 'string' && typeof raw !== 'number') throw new ApiError(400, 'The request was malformed: ids must be strings');
+          const p = lookup(world, idType, String(raw));
+          // Unknown ids are silently left out (§5.7, live).
+          if (p < 0 || seen.has(p)) continue;
+          seen.add(p);
+          customers.push(world.people.customer(p, now));
+        }
+        // Items are unwrapped (no {"customer": …} around each), as S3 reports for live.
+        return listReply('customers', customers);
+      },
+    },
+  ];
+}
+
+function lookup(world: World, idType: 'id' | 'cio_id' | 'email', value: string): number {
+  if (idType === 'cio_id') return world.people.indexOfCioId(value.startsWith('cio_') ? value.slice(4) : value);
+  if (idType === 'id') return world.people.indexOfId(value);
+  const m = /\.([1-9][0-9]*)@example\.com$/.exec(value);
+  if (m === null) return -1;
+  const p = Number(m[1]) - 1;
+  return p < world.people.count && world.people.identity(p).email === value ? p : -1;
+}

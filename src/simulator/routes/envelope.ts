@@ -1,0 +1,18 @@
+import type { Reply } from '../reply.js';
+
+/**
+ * Serialises a list page. Empty lists are `null`, never `[]` (customerio-api.md §4: live
+ * `{"messages": null}`, `{"exports": null}`). Records are stringified one by one and joined, so a
+ * 1,000-record page costs one pass and no intermediate wrapper object.
+ */
+export function listReply(key: string, records: readonly unknown[], next?: string): Reply {
+  let body = `{${JSON.stringify(key)}:`;
+  body += records.length === 0 ? 'null' : `[${records.map((r) => JSON.stringify(r)).join(',')}]`;
+  if (next !== undefined) body += `,"next":${JSON.stringify(next)}`;
+  body += '}';
+  return { status: 200, headers: {}, body };
+}
+
+export function objectReply(key: string, record: unknown): Reply {
+  return { status: 200, headers: {}, body: `{${JSON.stringify(key)}:${JSON.stringify(record)}}` };
+}

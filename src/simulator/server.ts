@@ -1,0 +1,278 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Api } from './api.js';
+import { WorkspaceClock } from './clock.js';
+import { handleControl } from './control.js';
+import { World } from './data/world.js';
+import { FaultPlan, HTML_PROXY_PAGE, WRONG_SHAPE_BODY } from './faults.js';
+import { SlidingWindowLimiter } from './rate-limit.js';
+import { errorsEnvelope, type Reply } from './reply.js';
+import { activityRoutes } from './routes/activities.js';
+import { campaignRoutes } from './routes/campaigns.js';
+import { customerRoutes } from './routes/customers.js';
+import { messageRoutes } from './routes/messages.js';
+import { newsletterRoutes } from './routes/newsletters.js';
+import { Router } from './routes/router.js';
+import { segmentRoutes } from './routes/segments.js';
+import { workspaceRoutes } from './routes/workspaces.js';
+import { SCALES } from './scale.js';
+import { StatsRecorder } from './stats.js';
+import { GroundTruth } from './truth.js';
+import type { FaultRule, Scale, Simulator, SimulatorOptions, SimulatorStats } from './types.js';
+
+/** The default accepted App API key. Not a secret: it only opens the local simulator. */
+export const DEMO_API_KEY = 'sim-demo-app-api-key';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** How a computed reply reaches the wire: whole, or damaged by a fault. */
+type Delivery = 'whole' | 'truncated' | 'reset-mid-body';
+
+interface Settings {
+  host: string;
+  port: number;
+  seed: number;
+  scale: Scale;
+  now: number;
+  apiKeys: string[];
+  rateLimit: number;
+  retryAfter: boolean;
+  latencyMs: number;
+  forbidden: string[];
+  faults: FaultRule[];
+}
+
+function settingsFrom(opts: SimulatorOptions): Settings {
+  const scale = opts.scale ?? 'small';
+  if (!(scale in SCALES)) throw new TypeError(`unknown scale ${String(scale)}`);
+  const s: Settings = {
+    host: opts.host ?? '127.0.0.1',
+    port: opts.port ?? 0,
+    seed: opts.seed ?? 1,
+    scale,
+    now: opts.now ?? Math.floor(Date.now() / 1000) - 3600,
+    apiKeys: opts.apiKeys ?? [DEMO_API_KEY],
+    rateLimit: opts.rateLimit ?? 10,
+    retryAfter: opts.retryAfter ?? false,
+    latencyMs: opts.latencyMs ?? 0,
+    forbidden: opts.forbidden ?? [],
+    faults: opts.faults ?? [],
+  };
+  for (const key of ['port', 'seed', 'now', 'rateLimit', 'latencyMs'] as const) {
+    if (!Number.isInteger(s[key]) || (key !== 'now' && key !== 'seed' && s[key] < 0)) {
+      throw new TypeError(`${key} must be ${key === 'now' || key === 'seed' ? 'an' : 'a non-negative'} integer`);
+    }
+  }
+  return s;
+}
+
+/**
+ * One simulator instance: all state (clock, limiter, stats, faults, open sockets) lives here,
+ * so several can run side by side in one test process.
+ */
+class SimulatorServer {
+  readonly clock: WorkspaceClock;
+  readonly world: World;
+  readonly stats = new StatsRecorder();
+  readonly faults: FaultPlan;
+  private readonly router: Router;
+  private readonly api: Api;
+  private readonly server: http.Server;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private closed = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly settings: Settings) {
+    this.clock = new WorkspaceClock(settings.now);
+    this.world = new World(settings.seed, SCALES[settings.scale], this.clock);
+    this.faults = new FaultPlan(settings.faults);
+    this.router = new Router([
+      ...workspaceRoutes(),
+      ...campaignRoutes(),
+      ...newsletterRoutes(),
+      ...segmentRoutes(),
+      ...messageRoutes(),
+      ...activityRoutes(),
+      ...customerRoutes(),
+    ]);
+    this.api = new Api(
+      this.world,
+      {
+        apiKeys: new Set(settings.apiKeys),
+        forbidden: settings.forbidden,
+        retryAfter: settings.retryAfter,
+        rateLimit: settings.rateLimit,
+      },
+      new SlidingWindowLimiter(settings.rateLimit),
+      this.stats,
+    );
+    this.server = http.createServer({ keepAlive: true }, (req, res) => this.onRequest(req, res));
+    // A 'hang' fault must really never answer: no server-side request timeout may step in.
+    this.server.requestTimeout = 0;
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.settings.port, this.settings.host, () => {
+        this.server.off('error', reject);
+        resolve((this.server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      this.closed = true;
+      for (const t of this.timers) clearTimeout(t);
+      this.timers.clear();
+      this.server.close(() => resolve());
+      // Idle keep-alive sockets and hung requests alike: nothing may outlive close().
+      this.server.closeAllConnections();
+    });
+    return this.closing;
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    this.dispatch(req, res).catch((e: unknown) => {
+      if (res.headersSent || res.destroyed) {
+        res.destroy();
+        return;
+      }
+      this.write(res, { status: 500, headers: {}, body: errorsEnvelope(500, `simulator error: ${String(e)}`) }, 'whole');
+    });
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://simulator.invalid');
+    if (url.pathname.startsWith('/__sim/')) {
+      return handleControl({ stats: this.stats, clock: this.clock, faults: this.faults, readBody }, req, res, url);
+    }
+    const method = (req.method ?? 'GET').toUpperCase();
+    const match = this.router.match(method, url.pathname);
+    this.stats.arrival(match?.route.pattern ?? 'unknown');
+
+    const fault = this.faults.pick(method, url.pathname);
+    let delivery: Delivery = 'whole';
+    switch (fault?.kind) {
+      case undefined:
+        break;
+      case 'reset':
+        this.stats.answered('none');
+        req.socket.destroy();
+        return;
+      case 'hang':
+        // Left open on purpose; close() destroys it with every other connection.
+        this.stats.answered('none');
+        return;
+      case 'status': {
+        const status = fault.status ?? 500;
+        const detail = `${http.STATUS_CODES[status] ?? 'Error'} (simulated fault)`;
+        return this.reply(res, { status, headers: fault.headers ?? {}, body: fault.body ?? errorsEnvelope(status, detail) }, 'whole');
+      }
+      case 'html':
+        return this.reply(
+          res,
+          { status: fault.status ?? 200, headers: { 'content-type': 'text/html', ...fault.headers }, body: fault.body ?? HTML_PROXY_PAGE },
+          'whole',
+        );
+      case 'wrong-shape':
+        return this.reply(res, { status: fault.status ?? 200, headers: fault.headers ?? {}, body: fault.body ?? WRONG_SHAPE_BODY }, 'whole');
+      case 'delay':
+        await this.sleep(fault.delayMs ?? 1000);
+        break;
+      case 'truncated':
+      case 'reset-mid-body':
+        delivery = fault.kind;
+        break;
+    }
+    if (this.closed) return;
+
+    let body = '';
+    if (method !== 'GET' && method !== 'HEAD') {
+      try {
+        body = await readBody(req);
+      } catch {
+        return this.reply(res, { status: 413, headers: {}, body: errorsEnvelope(413, 'Request body too large') }, 'whole');
+      }
+    }
+    const reply = this.api.handle({ method, url, authorization: req.headers.authorization, body, match });
+    return this.reply(res, reply, delivery);
+  }
+
+  private async reply(res: ServerResponse, reply: Reply, delivery: Delivery): Promise<void> {
+    if (this.settings.latencyMs > 0) await this.sleep(this.settings.latencyMs);
+    if (this.closed || res.destroyed) return;
+    this.write(res, reply, delivery);
+  }
+
+  private write(res: ServerResponse, reply: Reply, delivery: Delivery): void {
+    const full = Buffer.from(reply.body, 'utf8');
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    for (const [name, value] of Object.entries(reply.headers)) headers[name.toLowerCase()] = value;
+    this.stats.answered(reply.status);
+    if (delivery === 'reset-mid-body') {
+      // Promise the whole body, deliver half, then cut the connection.
+      headers['content-length'] = String(full.length);
+      res.writeHead(reply.status, headers);
+      res.write(full.subarray(0, Math.max(1, Math.floor(full.length / 2))), () => res.destroy());
+      return;
+    }
+    // 'truncated': an honest Content-Length for a body that is itself cut mid-JSON.
+    const payload = delivery === 'truncated' ? full.subarray(0, Math.floor(full.length / 2)) : full;
+    headers['content-length'] = String(payload.length);
+    res.writeHead(reply.status, headers);
+    res.end(payload);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        resolve();
+      }, ms);
+      this.timers.add(t);
+    });
+  }
+
+  snapshot(): SimulatorStats {
+    return this.stats.snapshot();
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new Error('body too large'));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+  const settings = settingsFrom(opts);
+  const instance = new SimulatorServer(settings);
+  const port = await instance.listen();
+  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    stats: () => instance.snapshot(),
+    resetStats: () => instance.stats.reset(),
+    now: () => instance.clock.now(),
+    advance: (seconds: number) => instance.clock.advance(seconds),
+    setFaults: (rules: FaultRule[]) => instance.faults.set(rules),
+    truth: new GroundTruth(instance.world),
+    close: () => instance.close(),
+  };
+}

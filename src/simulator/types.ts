@@ -1,0 +1,91 @@
+import type { GroundTruth } from './truth.js';
+
+export type Scale = 'small' | 'medium' | 'large';
+
+export interface SimulatorOptions {
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Default 0 (ephemeral). */
+  port?: number;
+  /** Default 1; the same seed + scale + now gives byte-identical responses. */
+  seed?: number;
+  /** Default 'small'. */
+  scale?: Scale;
+  /**
+   * Unix seconds: the workspace clock, frozen unless advance() is called. Default: an hour behind
+   * wall time, so tests can move it forward and still stay in the past.
+   */
+  now?: number;
+  /** Accepted App API keys (Authorization: Bearer <key>); default [DEMO_API_KEY]. */
+  apiKeys?: string[];
+  /** Account-wide requests per second; 0 = unlimited; default 10. */
+  rateLimit?: number;
+  /** Per-second 429s carry `Retry-After: 1` (current vendor spec) or no header (older build, default). */
+  retryAfter?: boolean;
+  /** Added before every API response; default 0. */
+  latencyMs?: number;
+  /** Path prefixes (e.g. '/v1/segments') answered 403: the key lacks that scope. */
+  forbidden?: string[];
+  faults?: FaultRule[];
+}
+
+export type FaultKind =
+  | 'status'
+  | 'reset'
+  | 'reset-mid-body'
+  | 'truncated'
+  | 'html'
+  | 'wrong-shape'
+  | 'delay'
+  | 'hang';
+
+export interface FaultRule {
+  /** RegExp source tested against the pathname (no query string). */
+  path: string;
+  method?: string;
+  kind: FaultKind;
+  /** For 'status' (default body: the errors envelope). */
+  status?: number;
+  headers?: Record<string, string>;
+  body?: string;
+  /** For 'delay'. */
+  delayMs?: number;
+  /** How many matching requests get the fault; default unlimited. */
+  times?: number;
+  /** Let the first N matching requests through first; default 0. */
+  skip?: number;
+}
+
+export interface SimulatorStats {
+  /** API requests received (control endpoints excluded), 429s included. */
+  requests: number;
+  /** '200' -> n, '429' -> n, ...; 'none' counts requests that never got a status line (reset, hang). */
+  byStatus: Record<string, number>;
+  /** Number of 429 responses (rate limiter and injected faults). */
+  rateLimited: number;
+  /** Normalised route ('/v1/campaigns/:id/actions') -> n; 'unknown' for unrouted paths. */
+  byPath: Record<string, number>;
+  /** Millisecond timestamps of the first and last API request. */
+  firstAt: number | null;
+  lastAt: number | null;
+  /** Most requests accepted by the rate limiter inside any 1000 ms window. */
+  maxInWindow: number;
+}
+
+export interface Simulator {
+  /** 'http://127.0.0.1:PORT' (no trailing slash; API paths start with /v1). */
+  url: string;
+  port: number;
+  stats(): SimulatorStats;
+  resetStats(): void;
+  now(): number;
+  /**
+   * Moves the clock forward: new messages/activities appear, message metrics progress, some
+   * campaigns/actions/newsletters/segments get a newer `updated`/`updated_at`.
+   */
+  advance(seconds: number): void;
+  setFaults(rules: FaultRule[]): void;
+  /** What the API would serve right now, for tests to compare against. */
+  truth: GroundTruth;
+  close(): Promise<void>;
+}

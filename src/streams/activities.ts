@@ -1,0 +1,14 @@
+import { defineStream } from '../engine/stream.js';
+
+export const activities = defineStream({
+  name: 'activities',
+  schemaFile: 'activities.json',
+  scope: 'Activities',
+  personalData: true,
+  path: '/v1/activities',
+  records: 'activities',
+  primaryKey: [['id']],
+  // Newest first, no time filter, 30 days retained.
+  cursor: { mode: 'feed', field: 'timestamp' },
+  pagination: { kind: 'cursor', next: 'next', param: 'start', pageSize: { param: 'limit', value: 100 } },
+});

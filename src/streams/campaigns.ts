@@ -1,0 +1,25 @@
+import { defineStream } from '../engine/stream.js';
+
+export const campaigns = defineStream({
+  name: 'campaigns',
+  schemaFile: 'campaigns.json',
+  scope: 'Campaigns',
+  path: '/v1/campaigns',
+  records: 'campaigns',
+  primaryKey: [['id']],
+  cursor: { mode: 'client-filter', field: 'updated', lookbackSeconds: 3600 },
+  pagination: { kind: 'none' },
+});
+
+export const campaignsActions = defineStream({
+  name: 'campaigns_actions',
+  schemaFile: 'campaigns_actions.json',
+  scope: 'Campaigns',
+  parent: { stream: campaigns, key: (campaign) => String(campaign['id']), onGone: 'skip' },
+  path: (campaign) => `/v1/campaigns/${encodeURIComponent(String(campaign['id']))}/actions`,
+  records: 'actions',
+  primaryKey: [['id']],
+  cursor: { mode: 'client-filter', field: 'updated', lookbackSeconds: 3600 },
+  // Fixed pages of 10: the endpoint takes no limit.
+  pagination: { kind: 'cursor', next: 'next', param: 'start' },
+});

@@ -1,0 +1,38 @@
+import { defineStream, type Row } from '../engine/stream.js';
+
+export const segments = defineStream({
+  name: 'segments',
+  schemaFile: 'segments.json',
+  scope: 'Segments',
+  path: '/v1/segments',
+  records: 'segments',
+  primaryKey: [['id']],
+  cursor: { mode: 'client-filter', field: 'updated_at', lookbackSeconds: 3600 },
+  pagination: { kind: 'none' },
+});
+
+/** One row per member: the identifiers entry plus the segment it belongs to. */
+function membershipRows(body: Row, segment: Row | undefined): Row[] {
+  const identifiers = body['identifiers'];
+  if (!Array.isArray(identifiers)) return []; // null for an empty segment
+  const segmentId = segment?.['id'];
+  return identifiers.map((entry: Row) => ({
+    segment_id: segmentId,
+    cio_id: entry['cio_id'],
+    id: entry['id'] ?? null,
+    email: entry['email'] ?? null,
+  }));
+}
+
+export const segmentMemberships = defineStream({
+  name: 'segment_memberships',
+  schemaFile: 'segment_memberships.json',
+  scope: 'Segments',
+  personalData: true,
+  resumable: true,
+  parent: { stream: segments, key: (segment) => String(segment['id']), onGone: 'skip' },
+  path: (segment) => `/v1/segments/${encodeURIComponent(String(segment['id']))}/membership`,
+  records: membershipRows,
+  primaryKey: [['segment_id'], ['cio_id']],
+  pagination: { kind: 'cursor', next: 'next', param: 'start', pageSize: { param: 'limit', value: 30_000 } },
+});

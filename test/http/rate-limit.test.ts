@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import type { Clock } from '../../src/clock.js';
+import { RateLimiter } from '../../src/http/rate-limit.js';
+import { backoffDelay, DEFAULT_RETRY, parseRetryAfter } from '../../src/http/retry.js';
+
+/** A clock that only moves when someone sleeps: timing without waiting. */
+function fakeClock(start = 1_000_000): Clock & { sent: number[] } {
+  let now = start;
+  const sent: number[] = [];
+  return {
+    sent,
+    now: () => now,
+    sleep: async (ms) => {
+      now += ms;
+    },
+  };
+}
+
+describe('RateLimiter', () => {
+  it('spaces requests evenly, never more than the rate inside any 1 s window', async () => {
+    const clock = fakeClock();
+    const limiter = new RateLimiter(10, clock);
+    const times: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      await limiter.acquire();
+      times.push(clock.now());
+    }
+    for (let i = 10; i < times.length; i++) expect((times[i] as number) - (times[i - 10] as number)).toBeGreaterThan(1000);
+    const rate = (times.length - 1) / (((times.at(-1) as number) - (times[0] as number)) / 1000);
+    expect(rate).toBeGreaterThan(9.5);
+    expect(rate).toBeLessThan(10);
+  });
+
+  it('serves concurrent callers first come, first served, without a burst', async () => {
+    const clock = fakeClock();
+    const limiter = new RateLimiter(5, clock);
+    const order: number[] = [];
+    await Promise.all([0, 1, 2, 3].map(async (i) => limiter.acquire().then(() => order.push(i))));
+    expect(order).toEqual([0, 1, 2, 3]);
+  });
+
+  it('a pause holds every caller until it ends', async () => {
+    const clock = fakeClock();
+    const limiter = new RateLimiter(10, clock);
+    await limiter.acquire();
+    limiter.pause(clock.now() + 5000);
+    const before = clock.now();
+    await limiter.acquire();
+    expect(clock.now() - before).toBeGreaterThanOrEqual(5000);
+  });
+});
+
+describe('retry timing', () => {
+  it('backs off exponentially with jitter between half and the whole step, capped', () => {
+    const policy = { ...DEFAULT_RETRY, baseDelayMs: 1000, maxDelayMs: 8000 };
+    expect(backoffDelay(1, policy, () => 0)).toBe(500);
+    expect(backoffDelay(1, policy, () => 1)).toBe(1000);
+    expect(backoffDelay(3, policy, () => 0)).toBe(2000);
+    expect(backoffDelay(3, policy, () => 1)).toBe(4000);
+    expect(backoffDelay(10, policy, () => 1)).toBe(8000);
+  });
+
+  it('reads Retry-After as seconds or an HTTP date, capped', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(parseRetryAfter('2', now, DEFAULT_RETRY)).toBe(2000);
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:03 GMT', now, DEFAULT_RETRY)).toBe(3000);
+    expect(parseRetryAfter('100000', now, DEFAULT_RETRY)).toBe(DEFAULT_RETRY.maxRetryAfterMs);
+    expect(parseRetryAfter(undefined, now, DEFAULT_RETRY)).toBeUndefined();
+    expect(parseRetryAfter('soon', now, DEFAULT_RETRY)).toBeUndefined();
+  });
+});

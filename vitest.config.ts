@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 30_000,
+    // CLI tests spawn the tap and a simulator; two cores do not gain from more workers.
+    maxWorkers: 2,
+  },
+});
