@@ -45,6 +45,6 @@ export function parseJsonText(text: string, path: string, role: JsonFileRole): u
 
 function shorten(detail: string): string {
   // V8 quotes the surrounding source, which may hold a secret from the file: keep only the reason.
-  const reason = detail.split(/,? "|\(line /)[0] ?? detail;
-  return reason.trim().replace(/\s+in JSON at position \d+.*$/, '');
+  const reason = detail.split(/"|\.\.\./)[0] ?? '';
+  return reason.replace(/\s+in JSON at position \d+.*$/, '').replace(/[,\s]+$/, '') || 'syntax error';
 }

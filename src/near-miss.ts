@@ -1,11 +1,11 @@
 /** The known name a mistyped key most likely meant, or undefined when none is close. */
 export function nearestName(input: string, known: readonly string[]): string | undefined {
   const needle = input.toLowerCase().replace(/[-\s]/g, '_');
+  const squashed = needle.replace(/_/g, '');
   let best: { name: string; distance: number } | undefined;
   for (const name of known) {
-    if (needle === name || name.includes(needle) || needle.includes(name)) {
-      if (needle.length >= 3) return name;
-    }
+    const bare = name.replace(/_/g, '');
+    if (squashed.length >= 3 && (bare.includes(squashed) || squashed.includes(bare))) return name;
     const distance = editDistance(needle, name);
     if (distance <= Math.max(2, Math.floor(name.length / 4)) && (!best || distance < best.distance)) {
       best = { name, distance };

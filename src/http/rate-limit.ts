@@ -1,15 +1,18 @@
 import type { Clock } from '../clock.js';
 
 /**
- * One budget for every request of the process. Requests are spaced evenly (no bursts) a little
- * wider than 1/rps, because Customer.io counts arrivals in a 1 s window and network jitter can
- * squeeze two evenly sent requests together; 3% headroom absorbs ~30 ms of jitter at 10 rps.
- * Slots are reserved in call order, so waiting callers are served first come, first served.
+ * One budget for every request of the process. Customer.io counts arrivals in a 1 s window, so
+ * requests leave evenly spaced (no bursts), a little wider than 1/rps: 3% headroom absorbs ~30 ms
+ * of network jitter at 10 rps. The spacing is measured between actual departures: a caller that
+ * wakes late (a busy event loop) pushes the next one back instead of letting two leave together.
+ * Callers are served first come, first served.
  */
 export class RateLimiter {
   readonly intervalMs: number;
-  private nextSlot = 0;
+  private lastDeparture = Number.NEGATIVE_INFINITY;
   private pausedUntil = 0;
+  private readonly queue: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
+  private pumping = false;
 
   constructor(
     readonly requestsPerSecond: number,
@@ -19,24 +22,53 @@ export class RateLimiter {
     this.intervalMs = (1000 / requestsPerSecond) * (1 + headroom);
   }
 
-  async acquire(signal?: AbortSignal): Promise<void> {
-    for (;;) {
-      const now = this.clock.now();
-      const slot = Math.max(now, this.nextSlot, this.pausedUntil);
-      this.nextSlot = slot + this.intervalMs;
-      if (slot > now) await this.clock.sleep(slot - now, signal);
-      // A 429 that arrived while we slept moves everybody behind the pause.
-      if (this.pausedUntil <= this.clock.now()) return;
-    }
+  acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<void>((resolve, reject) => {
+      const waiter = { resolve, reject };
+      this.queue.push(waiter);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const index = this.queue.indexOf(waiter);
+          if (index >= 0) {
+            this.queue.splice(index, 1);
+            reject(signal.reason);
+          }
+        },
+        { once: true },
+      );
+      void this.pump();
+    });
   }
 
-  /** The server said "too many": nobody sends before `untilMs`. */
+  /** The server said "too many": nobody leaves before `untilMs`. */
   pause(untilMs: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, untilMs);
-    this.nextSlot = Math.max(this.nextSlot, untilMs);
   }
 
   get pausedUntilMs(): number {
     return this.pausedUntil;
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.queue.length > 0) {
+        const now = this.clock.now();
+        const at = Math.max(this.lastDeparture + this.intervalMs, this.pausedUntil);
+        if (at > now) {
+          await this.clock.sleep(at - now);
+          continue; // a pause may have arrived while sleeping
+        }
+        const waiter = this.queue.shift();
+        if (!waiter) break;
+        this.lastDeparture = this.clock.now();
+        waiter.resolve();
+      }
+    } finally {
+      this.pumping = false;
+    }
   }
 }

@@ -10,9 +10,12 @@ interface ArmedRule {
 }
 
 /**
- * The active fault rules. For each API request every rule whose path and method match counts it;
- * the first rule that is past its `skip` and within its `times` fires. Faults act in front of the
- * API, like a proxy: they are decided before authentication and rate limiting.
+ * The active fault rules, tried in order. A rule counts the matching requests that reach it; once
+ * past its `skip` and within its `times` it fires and the request goes no further down the list.
+ * A request a rule lets through (skipping or spent) is offered to the next rule, so a list reads
+ * as a script: "first a 429 with Retry-After, then one without, then normal answers".
+ * Faults act in front of the API, like a proxy: they are decided before authentication and rate
+ * limiting, and do not use the rate-limit budget.
  */
 export class FaultPlan {
   private armed: ArmedRule[] = [];
@@ -26,15 +29,14 @@ export class FaultPlan {
   }
 
   pick(method: string, pathname: string): FaultRule | undefined {
-    let fired: FaultRule | undefined;
     for (const a of this.armed) {
       if (a.rule.method !== undefined && a.rule.method.toUpperCase() !== method.toUpperCase()) continue;
       if (!a.regex.test(pathname)) continue;
       a.seen++;
       const nth = a.seen - (a.rule.skip ?? 0);
-      if (fired === undefined && nth >= 1 && (a.rule.times === undefined || nth <= a.rule.times)) fired = a.rule;
+      if (nth >= 1 && (a.rule.times === undefined || nth <= a.rule.times)) return a.rule;
     }
-    return fired;
+    return undefined;
   }
 }
 

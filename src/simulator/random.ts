@@ -81,6 +81,14 @@ export class Draw {
     return item;
   }
 
+  /** Up to n distinct items, in the order of `items` (ids and tags never repeat in one list). */
+  sample<T>(items: readonly T[], n: number): T[] {
+    const chosen = new Set<number>();
+    const want = Math.min(n, items.length);
+    while (chosen.size < want) chosen.add(this.int(items.length));
+    return [...chosen].sort((a, b) => a - b).map((i) => items[i] as T);
+  }
+
   /** Picks by weight: `[['email', 6], ['push', 1]]`. */
   weighted<T>(choices: readonly (readonly [T, number])[]): T {
     let total = 0;
@@ -97,7 +105,20 @@ export class Draw {
 
   hex(chars: number): string {
     let out = '';
-    while (out.length < chars) out += this.u32().toString(16).padStart(8, '0');
-    return out.slice(0, chars);
+    while (out.length < chars) out += hex8(this.u32());
+    return out.length === chars ? out : out.slice(0, chars);
   }
+}
+
+// Byte → two hex digits; toString(16) + padStart showed up in profiles of 1,000-message pages.
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** A uint32 as 8 lowercase hex digits. */
+export function hex8(x: number): string {
+  return (
+    (HEX_BYTE[(x >>> 24) & 255] as string) +
+    (HEX_BYTE[(x >>> 16) & 255] as string) +
+    (HEX_BYTE[(x >>> 8) & 255] as string) +
+    (HEX_BYTE[x & 255] as string)
+  );
 }

@@ -16,55 +16,15 @@ import { Router } from './routes/router.js';
 import { segmentRoutes } from './routes/segments.js';
 import { workspaceRoutes } from './routes/workspaces.js';
 import { SCALES } from './scale.js';
+import { settingsFrom, type Settings } from './settings.js';
 import { StatsRecorder } from './stats.js';
 import { GroundTruth } from './truth.js';
-import type { FaultRule, Scale, Simulator, SimulatorOptions, SimulatorStats } from './types.js';
-
-/** The default accepted App API key. Not a secret: it only opens the local simulator. */
-export const DEMO_API_KEY = 'sim-demo-app-api-key';
+import type { FaultRule, Simulator, SimulatorOptions, SimulatorStats } from './types.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /** How a computed reply reaches the wire: whole, or damaged by a fault. */
 type Delivery = 'whole' | 'truncated' | 'reset-mid-body';
-
-interface Settings {
-  host: string;
-  port: number;
-  seed: number;
-  scale: Scale;
-  now: number;
-  apiKeys: string[];
-  rateLimit: number;
-  retryAfter: boolean;
-  latencyMs: number;
-  forbidden: string[];
-  faults: FaultRule[];
-}
-
-function settingsFrom(opts: SimulatorOptions): Settings {
-  const scale = opts.scale ?? 'small';
-  if (!(scale in SCALES)) throw new TypeError(`unknown scale ${String(scale)}`);
-  const s: Settings = {
-    host: opts.host ?? '127.0.0.1',
-    port: opts.port ?? 0,
-    seed: opts.seed ?? 1,
-    scale,
-    now: opts.now ?? Math.floor(Date.now() / 1000) - 3600,
-    apiKeys: opts.apiKeys ?? [DEMO_API_KEY],
-    rateLimit: opts.rateLimit ?? 10,
-    retryAfter: opts.retryAfter ?? false,
-    latencyMs: opts.latencyMs ?? 0,
-    forbidden: opts.forbidden ?? [],
-    faults: opts.faults ?? [],
-  };
-  for (const key of ['port', 'seed', 'now', 'rateLimit', 'latencyMs'] as const) {
-    if (!Number.isInteger(s[key]) || (key !== 'now' && key !== 'seed' && s[key] < 0)) {
-      throw new TypeError(`${key} must be ${key === 'now' || key === 'seed' ? 'an' : 'a non-negative'} integer`);
-    }
-  }
-  return s;
-}
 
 /**
  * One simulator instance: all state (clock, limiter, stats, faults, open sockets) lives here,
@@ -192,7 +152,8 @@ class SimulatorServer {
     if (method !== 'GET' && method !== 'HEAD') {
       try {
         body = await readBody(req);
-      } catch {
+      } catch (e) {
+        if (!(e instanceof BodyTooLarge)) throw e;
         return this.reply(res, { status: 413, headers: {}, body: errorsEnvelope(413, 'Request body too large') }, 'whole');
       }
     }
@@ -240,6 +201,8 @@ class SimulatorServer {
   }
 }
 
+class BodyTooLarge extends Error {}
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -249,7 +212,7 @@ function readBody(req: IncomingMessage): Promise<string> {
       if (size > MAX_BODY_BYTES) {
         req.removeAllListeners('data');
         req.resume();
-        reject(new Error('body too large'));
+        reject(new BodyTooLarge(`request body over ${MAX_BODY_BYTES} bytes`));
         return;
       }
       chunks.push(chunk);

@@ -71,7 +71,8 @@ export class Campaigns {
     const span = 3 * 365 * DAY;
     for (let k = 0; k < count; k++) {
       const draw = new Draw(seed, Entity.campaign, k, 2);
-      // Campaign #0 has no actions and #1 exactly one full page of 10; the rest 1..35.
+      // Edge cases first: #0 has no actions, #1 exactly one full page of 10, #2 the maximum of 35
+      // (4 pages); the rest 1..35.
       const actionCount = k === 0 ? 0 : k === 1 ? 10 : k === 2 ? 35 : draw.range(1, 35);
       shapes.push({
         index: k,
@@ -107,9 +108,9 @@ export class Campaigns {
     const refs: ActionRef[] = [];
     for (let j = 0; j < s.actionCount; j++) refs.push({ type: this.actionTypeOf(s, j), id: actionId(s.id, j) });
     const tagCount = draw.int(3);
-    const tags = tagCount === 0 ? null : Array.from({ length: tagCount }, () => draw.pick(TAGS));
+    const tags = tagCount === 0 ? null : draw.sample(TAGS, tagCount);
     const pickSegments = (n: number): number[] | null =>
-      n === 0 || this.segmentIds.length === 0 ? null : Array.from({ length: n }, () => draw.pick(this.segmentIds));
+      n === 0 || this.segmentIds.length === 0 ? null : draw.sample(this.segmentIds, n);
     const record: CampaignRecord = {
       id: s.id,
       deduplicate_id: `${s.id}:${update.at}`,

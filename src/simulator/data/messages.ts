@@ -31,7 +31,8 @@ export interface MessageRecord {
   forgotten: boolean;
 }
 
-type Timeline_ = [name: string, at: number][];
+/** Metric events scheduled for one delivery: name and the unix time it is reached. */
+type ScheduledEvents = [name: string, at: number][];
 
 /**
  * Deliveries: an append-only timeline (exactly `perYear` in the year before the initial clock,
@@ -113,7 +114,7 @@ export class Messages {
     }
 
     const recipient = recipientFor(type, who.email, who.cio_id, p, draw);
-    const events: Timeline_ = [];
+    const events: ScheduledEvents = [];
     let failure: [string, number] | null = null;
     const sent = created + draw.range(1, 5);
     // Every branch consumes draws in a fixed order independent of `now`: the clock only decides

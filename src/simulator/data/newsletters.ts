@@ -87,7 +87,7 @@ export class Newsletters {
       recipient_segment_ids:
         segmentCount === 0 || this.segmentIds.length === 0
           ? null
-          : Array.from({ length: segmentCount }, () => draw.pick(this.segmentIds)),
+          : draw.sample(this.segmentIds, segmentCount),
       tags: tagCount === 0 ? null : [draw.pick(TAGS)],
       subscription_topic_id: draw.chance(0.4) ? draw.range(1, 5) : null,
     };

@@ -1,4 +1,4 @@
-import { Draw, Entity, hash32 } from '../random.js';
+import { Draw, Entity, hash32, hex8 } from '../random.js';
 import { DAY } from '../scale.js';
 import { COUNTRIES, FIRST_NAMES, LAST_NAMES, PLANS } from './text.js';
 import { latestUpdate, ScheduleTag } from './schedule.js';
@@ -63,7 +63,7 @@ export class People {
   }
 
   cioId(p: number): string {
-    return (Math.imul((p ^ this.cioMask) >>> 0, CIO_MULTIPLIER) >>> 0).toString(16).padStart(8, '0');
+    return hex8(Math.imul((p ^ this.cioMask) >>> 0, CIO_MULTIPLIER) >>> 0);
   }
 
   /** -1 when the cio_id belongs to nobody. */

@@ -105,7 +105,7 @@ export class Segments {
       : { staticShare: 0.5, minPeriod: DAY, maxPeriod: 30 * DAY });
     const building = s.dynamic && draw.chance(0.15);
     const tagCount = draw.int(3);
-    const tags = tagCount === 0 ? null : Array.from({ length: tagCount }, () => draw.pick(TAGS));
+    const tags = tagCount === 0 ? null : draw.sample(TAGS, tagCount);
     const record: SegmentRecord = {
       id: s.id,
       deduplicate_id: `${s.id}:${update.at}`,

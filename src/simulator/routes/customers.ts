@@ -91,7 +91,8 @@ export function customerRoutes(): Route[] {
           seen.add(p);
           customers.push(world.people.customer(p, now));
         }
-        // Items are unwrapped (no {"customer": …} around each), as S3 reports for live.
+        // Items are unwrapped (no {"customer": …} around each), as S3 reports for live. No hits
+        // gives `customers: null` (§4 style; UNCONFIRMED for this endpoint, the stricter choice).
         return listReply('customers', customers);
       },
     },

@@ -1,5 +1,5 @@
 import type { World } from '../data/world.js';
-import { ApiError } from '../reply.js';
+import { ApiError, type Reply } from '../reply.js';
 import { EmptyPageScope, emptyPageAt } from '../quirks.js';
 import { DAY } from '../scale.js';
 import { cursorToken, parseCursorToken } from '../tokens.js';
@@ -22,7 +22,9 @@ export interface MessageWindow {
 
 /**
  * Default and one-sided windows (§5.2): none → the latest 6 months; only end_ts → 6 months before
- * it; only start_ts → from it up to now. Both bounds are inclusive.
+ * it; only start_ts → from it up to now, and (stricter reading of "end = now and 6 months back")
+ * a 400 when that is longer than 6 months rather than a silent clamp. Both bounds are inclusive;
+ * an end in the future simply ends at the clock.
  */
 export function messageWindow(query: URLSearchParams, now: number): MessageWindow {
   const startTs = integerParam(query, 'start_ts');
@@ -67,12 +69,12 @@ export function messageRoutes(): Route[] {
     {
       method: 'GET',
       pattern: '/v1/messages/:message_id',
-      handle: ({ world, now, params }) => found(world, params['message_id'] ?? '', now),
+      handle: ({ world, now, params }) => messageById(world, params['message_id'] ?? '', now),
     },
   ];
 }
 
-function found(world: World, id: string, now: number): ReturnType<typeof objectReply> {
+function messageById(world: World, id: string, now: number): Reply {
   const k = world.messages.indexOfId(id);
   if (k < 0 || world.messages.created(k) > now) throw notFound('message');
   return objectReply('message', world.messages.record(k, now));

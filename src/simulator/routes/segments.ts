@@ -1,4 +1,5 @@
 import type { World } from '../data/world.js';
+import type { Reply } from '../reply.js';
 import { EmptyPageScope, emptyPageAt } from '../quirks.js';
 import { cursorToken, parseCursorToken } from '../tokens.js';
 import { listReply, objectReply } from './envelope.js';
@@ -71,7 +72,7 @@ export function segmentRoutes(): Route[] {
   ];
 }
 
-function membershipReply(identifiers: readonly unknown[], ids: readonly string[], next: string): { status: number; headers: Record<string, string>; body: string } {
+function membershipReply(identifiers: readonly unknown[], ids: readonly string[], next: string): Reply {
   return {
     status: 200,
     headers: {},

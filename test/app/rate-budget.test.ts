@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configuredCatalog } from '../helpers/catalog.js';
+import { ofType, runCli, writeFiles, type CliResult } from '../helpers/cli.js';
+import { testWorkspace, type TestWorkspace } from '../helpers/simulator.js';
+
+let ws: TestWorkspace;
+let result: CliResult;
+
+beforeAll(async () => {
+  // The real account limit: 10 requests in any 1 s window, 429 without Retry-After beyond it.
+  ws = await testWorkspace({ scale: 'medium', rateLimit: 10 }, { requests_per_second: 10 });
+  const catalog = await configuredCatalog(ws.configPath, {
+    campaigns: 'incremental',
+    campaigns_actions: 'incremental',
+    newsletters: 'incremental',
+    segments: 'incremental',
+    segment_memberships: 'full_refresh',
+    messages: 'incremental',
+    activities: 'incremental',
+    people: 'full_refresh',
+  });
+  const { 'c.json': catalogPath } = writeFiles({ 'c.json': catalog });
+  ws.sim.resetStats();
+  result = await runCli(['read', '--config', ws.configPath, '--catalog', catalogPath as string], { timeoutMs: 170_000 });
+}, 180_000);
+
+afterAll(async () => ws.close());
+
+describe('a full medium read at 10 requests/s', () => {
+  it('completes every stream', () => {
+    expect(result.code, result.stderr).toBe(0);
+  });
+
+  it('gets zero 429s and uses at least 90% of the budget', () => {
+    const stats = ws.sim.stats();
+    expect(stats.requests).toBeGreaterThan(100);
+    expect(stats.rateLimited).toBe(0);
+    expect(stats.maxInWindow).toBeLessThanOrEqual(10);
+    const seconds = ((stats.lastAt as number) - (stats.firstAt as number)) / 1000;
+    const rate = (stats.requests - 1) / seconds;
+    expect(rate / 10).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('logs the requests/s it achieved at the end of the read', () => {
+    const logs = ofType(result.messages, 'LOG').map((m) => m['log']['message'] as string);
+    const summary = logs.find((m) => /requests\/s \(\d+% of the 10\/s budget\), 0 rate-limited/.test(m));
+    expect(summary).toBeDefined();
+  });
+});

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { ActivityRecord, Simulator } from '../../src/simulator/index.js';
+import { call, DAY, expectNoDuplicates, list, NOW, start, walk } from './helpers.js';
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await start();
+});
+afterAll(() => sim.close());
+
+describe('GET /v1/activities', () => {
+  test('the whole feed: future-dated head, then newest first within 30 days, digit-string tokens', async () => {
+    const w = await walk<ActivityRecord>(sim, '/v1/activities?limit=100', list('activities'));
+    expect(w.records).toEqual(sim.truth.activities());
+    expect(w.records).toHaveLength(1003);
+    expectNoDuplicates(w.records.map((a) => a.id));
+    for (const t of w.tokens) expect(t).toMatch(/^[0-9]{18}$/);
+
+    const future = w.records.filter((a) => a.timestamp > NOW);
+    expect(future.length).toBeGreaterThan(0);
+    // Future-dated ones sit at the head of the feed.
+    expect(w.records.slice(0, future.length)).toEqual(future);
+    const rest = w.records.slice(future.length).map((a) => a.timestamp);
+    expect(rest).toEqual([...rest].sort((x, y) => y - x));
+    for (const t of rest) expect(t >= NOW - 30 * DAY && t <= NOW).toBe(true);
+  });
+
+  test('limit: default 10, clamped to 100; shapes by type', async () => {
+    expect((await call<{ activities: unknown[] }>(sim, '/v1/activities')).json.activities).toHaveLength(10);
+    expect((await call<{ activities: unknown[] }>(sim, '/v1/activities?limit=500')).json.activities).toHaveLength(100);
+    expect((await call(sim, '/v1/activities?limit=-3')).status).toBe(400);
+    expect((await call(sim, '/v1/activities?start=MTAw')).status).toBe(400);
+    const all = sim.truth.activities();
+    const delivery = all.find((a) => a.type === 'opened_email');
+    expect(delivery).toMatchObject({ delivery_type: 'email', data: { delivery_id: delivery?.delivery_id, opened: true } });
+    expect(all.find((a) => a.type === 'page')?.url).toMatch(/^https:\/\//);
+    expect(all.find((a) => a.type === 'attribute_change')?.data).toMatchObject({ plan: { from: expect.any(String), to: expect.any(String) } });
+    expect(all[0]?.id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+  });
+
+  test('activities older than 30 days drop out as the clock moves', async () => {
+    const local = await start();
+    try {
+      const before = local.truth.activities();
+      local.advance(10 * DAY);
+      const after = local.truth.activities();
+      const oldest = after[after.length - 1];
+      expect(oldest?.timestamp).toBeGreaterThanOrEqual(local.now() - 30 * DAY);
+      expect(after.some((a) => !before.some((b) => b.id === a.id))).toBe(true);
+      const w = await walk<ActivityRecord>(local, '/v1/activities?limit=100', list('activities'));
+      expect(w.records.map((a) => a.id)).toEqual(after.map((a) => a.id));
+    } finally {
+      await local.close();
+    }
+  });
+});

@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { ActionRecord, ActivityRecord, CampaignRecord, CustomerRecord, IdentifiersEntry, MessageRecord, NewsletterRecord, SegmentRecord, Simulator } from '../../src/simulator/index.js';
+import { call, DAY, list, NOW, start, walk } from './helpers.js';
+
+const STREAMS = {
+  campaigns: { key: ['id'], cursor: 'updated' },
+  campaigns_actions: { key: ['id'], cursor: 'updated' },
+  newsletters: { key: ['id'], cursor: 'updated' },
+  segments: { key: ['id'], cursor: 'updated_at' },
+  messages: { key: ['id'], cursor: 'created' },
+  activities: { key: ['id'], cursor: 'timestamp' },
+  people: { key: ['cio_id'], cursor: undefined },
+  segment_memberships: { key: ['segment_id', 'cio_id'], cursor: undefined },
+} as const;
+type Stream = keyof typeof STREAMS;
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+(addFormats as unknown as (a: Ajv) => void)(ajv);
+
+function schemaOf(stream: Stream): Record<string, unknown> {
+  return JSON.parse(readFileSync(new URL(`../../schemas/${stream}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
+}
+
+function walkSchema(node: unknown, visit: (n: Record<string, unknown>) => void): void {
+  if (Array.isArray(node)) node.forEach((n) => walkSchema(n, visit));
+  else if (node !== null && typeof node === 'object') {
+    visit(node as Record<string, unknown>);
+    Object.values(node).forEach((n) => walkSchema(n, visit));
+  }
+}
+
+describe('stream schemas', () => {
+  test.each(Object.keys(STREAMS) as Stream[])('%s: object root, keys and cursor declared, intersection-safe keywords', (stream) => {
+    const schema = schemaOf(stream);
+    expect(schema.type).toBe('object');
+    expect(schema.additionalProperties).toBe(true);
+    const props = schema.properties as Record<string, { type: unknown }>;
+    const { key, cursor } = STREAMS[stream];
+    for (const k of [...key, ...(cursor ? [cursor] : [])]) {
+      expect(props[k], `${stream}.${k}`).toBeDefined();
+      expect(typeof props[k]?.type).toBe('string');
+    }
+    walkSchema(schema, (n) => {
+      for (const banned of ['$ref', 'allOf', 'anyOf', 'not', '$schema']) expect(n).not.toHaveProperty(banned);
+      if (Array.isArray(n.type)) {
+        expect(n.type).toHaveLength(2);
+        expect(n.type[0]).toBe('null');
+      }
+      if ('additionalProperties' in n) expect(n.additionalProperties).toBe(true);
+    });
+    expect(() => ajv.compile(schema)).not.toThrow();
+  });
+});
+
+describe('every record served at small scale validates against its schema', () => {
+  let sim: Simulator;
+  const validators = {} as Record<Stream, ValidateFunction>;
+  beforeAll(async () => {
+    sim = await start();
+    for (const s of Object.keys(STREAMS) as Stream[]) validators[s] = ajv.compile(schemaOf(s));
+  });
+  afterAll(() => sim.close());
+
+  const check = (stream: Stream, records: readonly unknown[]): void => {
+    expect(records.length, stream).toBeGreaterThan(0);
+    const validate = validators[stream];
+    for (const r of records) {
+      if (!validate(r)) throw new Error(`${stream}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(r).slice(0, 300)}`);
+    }
+  };
+
+  test('campaigns, actions, newsletters, segments, memberships', async () => {
+    const campaigns = (await call<{ campaigns: CampaignRecord[] }>(sim, '/v1/campaigns')).json.campaigns;
+    check('campaigns', campaigns);
+    const actions: ActionRecord[] = [];
+    for (const c of campaigns) actions.push(...(await walk<ActionRecord>(sim, `/v1/campaigns/${c.id}/actions`, list('actions'))).records);
+    check('campaigns_actions', actions);
+    check('newsletters', (await walk<NewsletterRecord>(sim, '/v1/newsletters?limit=100', list('newsletters'))).records);
+    const segments = (await call<{ segments: SegmentRecord[] }>(sim, '/v1/segments')).json.segments;
+    check('segments', segments);
+    const rows = [];
+    for (const s of segments) {
+      const w = await walk<IdentifiersEntry>(sim, `/v1/segments/${s.id}/membership?limit=30000`, (p) => p.identifiers as IdentifiersEntry[] | null);
+      // The tap's row: one per identifiers entry, segment id added, absent email as null.
+      rows.push(...w.records.map((m) => ({ segment_id: s.id, cio_id: m.cio_id, id: m.id, email: m.email ?? null })));
+    }
+    check('segment_memberships', rows);
+  });
+
+  test('messages (all of them) and activities', async () => {
+    const messages: MessageRecord[] = [];
+    for (let a = NOW - 365 * DAY; a <= NOW; a += 183 * DAY + 1) {
+      messages.push(...(await walk<MessageRecord>(sim, `/v1/messages?limit=1000&start_ts=${a}&end_ts=${Math.min(NOW, a + 183 * DAY)}`, list('messages'))).records);
+    }
+    expect(messages).toHaveLength(3000);
+    check('messages', messages);
+    check('activities', (await walk<ActivityRecord>(sim, '/v1/activities?limit=100', list('activities'))).records);
+  });
+
+  test('people: every person hydrated, plus the top-level cio_id', async () => {
+    const ids = [...sim.truth.peopleCioIds()];
+    const people = [];
+    for (let i = 0; i < ids.length; i += 100) {
+      const res = await call<{ customers: CustomerRecord[] }>(sim, '/v1/customers/attributes?id_type=cio_id', { body: { ids: ids.slice(i, i + 100) } });
+      people.push(...res.json.customers.map((c) => ({ ...c, cio_id: c.identifiers.cio_id })));
+    }
+    expect(people).toHaveLength(500);
+    check('people', people);
+  });
+});
