@@ -4,7 +4,10 @@ import { probeStream, type ProbeResult } from '../engine/probe.js';
 import { asTapError, type TapError } from '../errors.js';
 import { line } from '../protocol/airbyte.js';
 import { ALL_STREAMS } from '../streams/index.js';
+import { DEFAULT_RETRY, type RetryPolicy } from '../http/retry.js';
 import { connect } from './connect.js';
+
+const CHECK_RETRY: RetryPolicy = { ...DEFAULT_RETRY, maxAttempts: 2, maxRateLimitedAttempts: 5 };
 import type { Session } from './session.js';
 
 export interface CheckResult {
@@ -42,7 +45,8 @@ export async function runCheck(session: Session, configPath: string): Promise<Ch
   setMaxListeners(0, abort.signal);
   let connection;
   try {
-    connection = await connect({ config, runtime, logger, signal: abort.signal, probe: true });
+    // A person is waiting on check: a host that refuses or fails is reported after two tries, not a minute of backoff.
+    connection = await connect({ config, runtime, logger, signal: abort.signal, probe: true, retry: CHECK_RETRY });
   } catch (error) {
     const failure = asTapError(error);
     if (failure.code === 'INTERNAL') throw failure;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configuredCatalog } from '../helpers/catalog.js';
+import { configuredCatalog, CORE_STREAM_MODES } from '../helpers/catalog.js';
 import { ofType, runCli, writeFiles, type CliResult } from '../helpers/cli.js';
 import { testWorkspace, type TestWorkspace } from '../helpers/simulator.js';
 
@@ -9,16 +9,7 @@ let result: CliResult;
 beforeAll(async () => {
   // The real account limit: 10 requests in any 1 s window, 429 without Retry-After beyond it.
   ws = await testWorkspace({ scale: 'medium', rateLimit: 10 }, { requests_per_second: 10 });
-  const catalog = await configuredCatalog(ws.configPath, {
-    campaigns: 'incremental',
-    campaigns_actions: 'incremental',
-    newsletters: 'incremental',
-    segments: 'incremental',
-    segment_memberships: 'full_refresh',
-    messages: 'incremental',
-    activities: 'incremental',
-    people: 'full_refresh',
-  });
+  const catalog = await configuredCatalog(ws.configPath, CORE_STREAM_MODES);
   const { 'c.json': catalogPath } = writeFiles({ 'c.json': catalog });
   ws.sim.resetStats();
   result = await runCli(['read', '--config', ws.configPath, '--catalog', catalogPath as string], { timeoutMs: 170_000 });

@@ -1,5 +1,17 @@
 import { runCli } from './cli.js';
 
+/** The eight streams of the first release, each in its preferred sync mode. */
+export const CORE_STREAM_MODES = {
+  campaigns: 'incremental',
+  campaigns_actions: 'incremental',
+  newsletters: 'incremental',
+  segments: 'incremental',
+  segment_memberships: 'full_refresh',
+  messages: 'incremental',
+  activities: 'incremental',
+  people: 'full_refresh',
+} as const;
+
 /** Builds a ConfiguredAirbyteCatalog from the tap's own discover output. */
 export async function configuredCatalog(configPath: string, streams: Record<string, 'incremental' | 'full_refresh'>): Promise<object> {
   const discovered = await runCli(['discover', '--config', configPath]);

@@ -4,21 +4,12 @@ import { Ajv } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { airbyteMessageProblems } from '../helpers/airbyte-schema.js';
-import { configuredCatalog, finalStates } from '../helpers/catalog.js';
+import { configuredCatalog, CORE_STREAM_MODES, finalStates } from '../helpers/catalog.js';
 import { ofType, recordsOf, REPO_ROOT, runCli, writeFiles, type CliResult } from '../helpers/cli.js';
 import { testWorkspace, type TestWorkspace } from '../helpers/simulator.js';
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => void;
-const ALL_MODES = {
-  campaigns: 'incremental',
-  campaigns_actions: 'incremental',
-  newsletters: 'incremental',
-  segments: 'incremental',
-  segment_memberships: 'full_refresh',
-  messages: 'incremental',
-  activities: 'incremental',
-  people: 'full_refresh',
-} as const;
+const ALL_MODES = CORE_STREAM_MODES;
 
 function expectValidLines(result: CliResult): void {
   expect((result as CliResult & { parseError?: Error }).parseError).toBeUndefined();
