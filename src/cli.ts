@@ -9,17 +9,20 @@ import { readCommand } from './app/read.js';
 import { processRuntime, type Runtime } from './app/runtime.js';
 import { Session } from './app/session.js';
 import { simulateCommand } from './app/simulate.js';
+import { previewCommand } from './app/preview.js';
 import { specCommand } from './app/spec.js';
+import { testSchemaCommand } from './app/test-schema.js';
 import { TapError } from './errors.js';
 import { packageVersion } from './spec.js';
 
 const AIRBYTE_COMMANDS = new Set(['spec', 'check', 'discover', 'read']);
+const TOOL_COMMANDS = new Set(['preview', 'simulate', 'demo']);
 const SCALES = ['small', 'medium', 'large'] as const;
 
 /** Argument parsing only: each command's work lives in src/app. */
 export async function main(argv: string[], runtime: Runtime): Promise<number> {
   const first = argv[0];
-  if (first !== undefined && (AIRBYTE_COMMANDS.has(first) || first === 'simulate' || first === 'demo')) {
+  if (first !== undefined && (AIRBYTE_COMMANDS.has(first) || TOOL_COMMANDS.has(first))) {
     return commandMode(argv, runtime);
   }
   return singerMode(argv, runtime);
@@ -78,6 +81,31 @@ async function commandMode(argv: string[], runtime: Runtime): Promise<number> {
       },
     )
     .command(
+      'preview',
+      'Show a few records of one stream, or why there are none',
+      (y) =>
+        y
+          .option('config', { type: 'string', array: true, demandOption: true, description: 'Config JSON file, or ENV' })
+          .option('stream', { type: 'string', demandOption: true, description: 'The stream to preview, e.g. messages' })
+          .option('start', { type: 'string', description: 'RFC 3339 start of the range (overrides start_date)' })
+          .option('end', { type: 'string', description: 'RFC 3339 end of the range (overrides end_date)' })
+          .option('limit', { type: 'number', default: 20, description: 'Records to show at most' })
+          .option('format', { choices: ['table', 'jsonl'] as const, default: 'table' as const, description: 'A table fitted to the terminal, or JSON lines' }),
+      (args) => {
+        if (!Number.isInteger(args.limit) || args.limit < 1 || args.limit > 1000) {
+          throw new TapError('USAGE', `--limit ${args.limit} is not between 1 and 1000`, { hint: 'Pass a whole number such as --limit 20' });
+        }
+        result = previewCommand(new Session('singer', runtime), {
+          config: args.config,
+          stream: args.stream,
+          limit: args.limit,
+          format: args.format,
+          ...(args.start ? { start: args.start } : {}),
+          ...(args.end ? { end: args.end } : {}),
+        });
+      },
+    )
+    .command(
       'simulate',
       'Run the Customer.io API simulator on loopback',
       (y) =>
@@ -129,13 +157,14 @@ async function singerMode(argv: string[], runtime: Runtime): Promise<number> {
   try {
     args = await parser(argv)
       .usage('$0 --config CONFIG [--discover | --catalog CATALOG] [--state STATE]\n$0 --about [--format json|markdown|text]\n$0 <spec|check|discover|read|simulate|demo> --help')
-      .option('config', { type: 'string', description: 'Path to the config JSON file' })
+      .option('config', { type: 'string', array: true, description: 'Config JSON file, or ENV for TAP_CUSTOMERIO_<SETTING> variables; repeat to combine' })
       .option('discover', { type: 'boolean', description: 'Print the Singer catalog' })
       .option('catalog', { type: 'string', description: 'Path to the Singer catalog (streams and fields selected in metadata)' })
       .option('properties', { type: 'string', description: 'Legacy name of --catalog' })
       .option('state', { type: 'string', description: 'Path to the last STATE value ({"bookmarks": …})' })
       .option('about', { type: 'boolean', description: 'Describe the tap: version, capabilities, settings' })
       .option('format', { choices: ['text', 'json', 'markdown'] as const, default: 'text' as const, description: 'Format of --about' })
+      .option('test', { type: 'string', description: 'Connection test: "all" (the default) syncs one record per stream; "schema" prints every SCHEMA' })
       .conflicts('catalog', 'properties')
       .parseAsync();
   } catch (error) {
@@ -143,11 +172,18 @@ async function singerMode(argv: string[], runtime: Runtime): Promise<number> {
   }
   if (args.help) return 0;
   if (args.about) return aboutCommand(runtime.stdout, args.format as AboutFormat);
-  if (!args.config) {
+  if (!args.config || args.config.length === 0) {
     return usageError(new TapError('USAGE', 'Missing --config', { hint: 'Run tap-customerio --config config.json [--discover | --catalog catalog.json] (see --help)' }), runtime);
   }
   const session = new Session('singer', runtime);
   if (args.discover) return discoverCommand(session, args.config);
+  if (args.test !== undefined) {
+    if (args.test === 'schema') return testSchemaCommand(session, args.config);
+    if (args.test !== '' && args.test !== 'all') {
+      return usageError(new TapError('USAGE', `--test=${args.test} is not a test mode`, { hint: 'Use --test (or --test=all) or --test=schema' }), runtime);
+    }
+    return readCommand(session, { config: args.config }, abort, { recordLimit: 1, allStreams: true });
+  }
   stopOnSignals(abort);
   const catalog = args.catalog ?? args.properties;
   return readCommand(session, { config: args.config, ...(catalog ? { catalog } : {}), ...(args.state ? { state: args.state } : {}) }, abort);

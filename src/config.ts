@@ -11,9 +11,13 @@ export interface TapConfig {
   app_api_key: string;
   region: Region;
   start_date?: string;
+  end_date?: string;
   base_url?: string;
   requests_per_second: number;
   messages_lookback_days: number;
+  metrics_resolution: 'hours' | 'days' | 'weeks' | 'months';
+  metrics_lookback_days: number;
+  stream_maps?: unknown;
 }
 
 const CONFIG_ROLE = { code: 'CONFIG_INVALID', what: 'config file', flag: '--config' } as const;
@@ -46,7 +50,7 @@ export function validateConfig(raw: unknown, source = 'config'): TapConfig {
     delete config[key];
   }
   // Orchestrators write empty strings for unset optional settings.
-  for (const key of ['start_date', 'base_url'] as const) if (config[key] === '') delete config[key];
+  for (const key of ['start_date', 'end_date', 'base_url'] as const) if (config[key] === '') delete config[key];
 
   const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
   addFormats(ajv);
@@ -59,13 +63,28 @@ export function validateConfig(raw: unknown, source = 'config'): TapConfig {
     });
   }
   const typed = config as unknown as TapConfig;
-  if (typed.start_date !== undefined && Number.isNaN(Date.parse(typed.start_date))) {
-    throw new TapError('CONFIG_INVALID', `start_date "${typed.start_date}" is not a real date`, {
-      hint: 'Use an RFC 3339 timestamp such as 2025-01-01T00:00:00Z',
+  for (const key of ['start_date', 'end_date'] as const) {
+    const value = typed[key];
+    if (value !== undefined && !isRealDate(value)) {
+      throw new TapError('CONFIG_INVALID', `${key} "${value}" is not a real date`, { hint: 'Use an RFC 3339 timestamp such as 2025-01-01T00:00:00Z' });
+    }
+  }
+  if (typed.start_date !== undefined && typed.end_date !== undefined && Date.parse(typed.end_date) <= Date.parse(typed.start_date)) {
+    throw new TapError('CONFIG_INVALID', `end_date ${typed.end_date} is not after start_date ${typed.start_date}`, {
+      hint: 'Set end_date later than start_date, or remove it to read up to now',
     });
   }
   if (typed.base_url !== undefined) checkBaseUrl(typed.base_url);
   return typed;
+}
+
+/** Date.parse rolls 2025-02-30 over to March; a date is real when its fields survive the round trip. */
+function isRealDate(value: string): boolean {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) return false;
+  const [, year, month, day] = /^(\d{4})-(\d{2})-(\d{2})/.exec(value) ?? [];
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  return date.getUTCFullYear() === Number(year) && date.getUTCMonth() + 1 === Number(month) && date.getUTCDate() === Number(day);
 }
 
 function checkBaseUrl(value: string): void {
@@ -106,8 +125,8 @@ function explain(error: ErrorObject, properties: Record<string, { enum?: string[
       return { problem: `${field} must be one of ${(properties[field]?.enum ?? []).join(', ')}`, fix: `Set ${field} to one of those values` };
     case 'format':
     case 'pattern':
-      if (field === 'start_date') {
-        return { problem: 'start_date is not an RFC 3339 timestamp', fix: 'Use a timestamp such as 2025-01-01T00:00:00Z' };
+      if (field === 'start_date' || field === 'end_date') {
+        return { problem: `${field} is not an RFC 3339 timestamp`, fix: 'Use a timestamp such as 2025-01-01T00:00:00Z' };
       }
       if (field === 'base_url') {
         return { problem: 'base_url must start with http:// or https://', fix: 'Use a URL such as https://proxy.example.com' };

@@ -3,7 +3,7 @@ import { loadSpec, packageVersion } from '../spec.js';
 
 export type AboutFormat = 'text' | 'json' | 'markdown';
 
-export const CAPABILITIES = ['catalog', 'discover', 'state', 'about'];
+export const CAPABILITIES = ['catalog', 'discover', 'state', 'about', 'test', 'stream-maps'];
 
 export function aboutInfo(): Record<string, unknown> {
   return {

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { DEFAULT_CONCURRENCY, type SyncContext } from '../engine/context.js';
 import { probeStream, type ProbeResult } from '../engine/probe.js';
+import { isPartitioned, type Row, type StreamDef } from '../engine/stream.js';
 import { asTapError, type TapError } from '../errors.js';
 import { line } from '../protocol/airbyte.js';
 import { ALL_STREAMS } from '../streams/index.js';
@@ -63,7 +64,10 @@ export async function runCheck(session: Session, configPath: string): Promise<Ch
       concurrency: DEFAULT_CONCURRENCY,
       parentCache: new Map(),
     };
-    const probes = await Promise.all(ALL_STREAMS.map((def) => probeStream(ctx, def)));
+    // The region probe already read the workspaces list: the Workspaces area needs no second call.
+    const listed = (connection.workspaces as { workspaces?: unknown } | undefined)?.workspaces;
+    if (Array.isArray(listed)) ctx.parentCache.set('workspaces', Promise.resolve(listed as Row[]));
+    const probes = await probeByScope(ctx);
     const where = connection.region === 'base_url' ? `at ${config.base_url ?? ''}` : `in the ${connection.region.toUpperCase()} region`;
     const readable = probes.filter((p) => p.readable).map((p) => p.stream);
     const blocked = probes.filter((p): p is Extract<ProbeResult, { readable: false }> => !p.readable);
@@ -82,6 +86,21 @@ export async function runCheck(session: Session, configPath: string): Promise<Ch
   } finally {
     await connection.api.close();
   }
+}
+
+/**
+ * Customer.io grants App API access by area (campaigns, segments, people…): one probe per area,
+ * on its cheapest list, answers for every stream of that area.
+ */
+async function probeByScope(ctx: SyncContext): Promise<ProbeResult[]> {
+  const representatives = new Map<string, StreamDef>();
+  for (const def of ALL_STREAMS) {
+    const current = representatives.get(def.scope);
+    if (!current || (isPartitioned(current) && !isPartitioned(def))) representatives.set(def.scope, def);
+  }
+  const answers = new Map<string, ProbeResult>();
+  await Promise.all([...representatives.entries()].map(async ([scope, def]) => answers.set(scope, await probeStream(ctx, def))));
+  return ALL_STREAMS.map((def) => ({ ...(answers.get(def.scope) as ProbeResult), stream: def.name }));
 }
 
 function describe(error: TapError, scope: string | undefined): string {

@@ -1,7 +1,7 @@
 import type { TapConfig } from '../config.js';
 import { TapError } from '../errors.js';
 import { AUTH_HINT } from '../http/classify.js';
-import { ApiClient } from '../http/client.js';
+import { ApiClient, type AttemptInfo } from '../http/client.js';
 import { RateLimiter } from '../http/rate-limit.js';
 import { candidates } from '../http/region.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../http/retry.js';
@@ -27,6 +27,7 @@ export interface ConnectOptions {
   probe: boolean;
   retry?: RetryPolicy;
   onRateLimited?: (untilMs: number) => void;
+  onAttempt?: (attempt: AttemptInfo) => void;
 }
 
 /**
@@ -49,6 +50,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
       signal,
       userAgent: `tap-customerio/${packageVersion()}`,
       ...(options.onRateLimited ? { onRateLimited: options.onRateLimited } : {}),
+      ...(options.onAttempt ? { onAttempt: options.onAttempt } : {}),
     });
     if (!options.probe && hosts.length === 1) return { api, limiter, region: candidate.label };
     try {

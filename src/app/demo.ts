@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateConfig } from '../config.js';
-import { syncModes } from '../engine/catalog.js';
+import { allSelections } from '../engine/catalog.js';
 import { DEMO_API_KEY, startSimulator, type Scale } from '../simulator/index.js';
 import { ALL_STREAMS } from '../streams/index.js';
 import { executeRead, type ReadSummary } from './read.js';
@@ -29,8 +29,7 @@ export async function demoCommand(runtime: Runtime, options: DemoOptions): Promi
     const config = validateConfig({ app_api_key: DEMO_API_KEY, base_url: simulator.url }, 'demo config');
     session.redactor.add(config.app_api_key);
     runtime.stderr.write(`Simulator (${options.scale}, seed ${options.seed}) at ${simulator.url}; syncing all ${ALL_STREAMS.length} streams at ${config.requests_per_second} requests/s…\n`);
-    const selections = ALL_STREAMS.map((def) => ({ def, mode: syncModes(def).includes('incremental') ? ('incremental' as const) : ('full_refresh' as const) }));
-    const summary = await executeRead(session, { config, selections, state: {} }, new AbortController());
+    const summary = await executeRead(session, { config, selections: allSelections(), state: {} }, new AbortController());
     await session.output.end();
     await new Promise<void>((resolve) => file.end(resolve));
     const served = simulator.stats();

@@ -3,7 +3,7 @@ import { line } from '../protocol/airbyte.js';
 import type { Session } from './session.js';
 
 /** Schemas are fixed per stream, so discovery validates the config but calls no API. */
-export async function discoverCommand(session: Session, configPath: string): Promise<number> {
+export async function discoverCommand(session: Session, configPath: string | readonly string[]): Promise<number> {
   try {
     session.loadConfig(configPath);
   } catch (error) {

@@ -1,18 +1,24 @@
 import { setMaxListeners } from 'node:events';
 import type { TapConfig } from '../config.js';
-import { defaultSelections, parseAirbyteCatalog, parseSingerCatalog } from '../engine/catalog.js';
-import { DEFAULT_CONCURRENCY, type Concurrency, type SyncContext } from '../engine/context.js';
+import { allSelections, defaultSelections, parseAirbyteCatalog, parseSingerCatalog } from '../engine/catalog.js';
+import { DEFAULT_CONCURRENCY, SERIAL, type Concurrency, type SyncContext } from '../engine/context.js';
 import { parseAirbyteState, parseSingerState, StateStore } from '../engine/state.js';
 import { checkStreamState, runSync, type Selection } from '../engine/sync.js';
 import { asTapError, TapError } from '../errors.js';
-import type { HttpStats } from '../http/client.js';
+import type { AttemptInfo, HttpStats } from '../http/client.js';
 import { readJsonFile } from '../json-file.js';
+import { loadSchema } from '../engine/schemas.js';
+import { parseStreamMaps } from '../engine/stream-maps.js';
+import { ALL_STREAMS } from '../streams/index.js';
 import type { StreamStatus, TapEvent } from '../protocol/events.js';
 import { connect } from './connect.js';
+import { estimateEvents } from './estimates.js';
+import { Progress } from './progress.js';
+import { singerCounter, singerTimer } from './singer-metrics.js';
 import type { Session } from './session.js';
 
 export interface ReadPaths {
-  config: string;
+  config: string | readonly string[];
   catalog?: string;
   state?: string;
 }
@@ -53,6 +59,7 @@ export function loadReadInputs(session: Session, paths: ReadPaths): ReadInputs {
   } else {
     selections = defaultSelections();
   }
+  selections = withStreamMaps(selections, config.stream_maps, session.protocol === 'singer');
   let state: Record<string, unknown> = {};
   if (paths.state !== undefined) {
     const raw = readJsonFile(paths.state, { code: 'STATE_INVALID', what: 'state file', flag: '--state' });
@@ -64,15 +71,43 @@ export function loadReadInputs(session: Session, paths: ReadPaths): ReadInputs {
   return { config, selections, state };
 }
 
-export async function readCommand(session: Session, paths: ReadPaths, abort: AbortController): Promise<number> {
+export interface ReadOptions {
+  concurrency?: Concurrency;
+  /** Records per stream at most (a sample: no state is written). */
+  recordLimit?: number;
+  /** Every stream, whatever the catalog says (Singer --test). */
+  allStreams?: boolean;
+}
+
+/** Attaches the config's stream maps to the selected streams; a map outside the subset stops here. */
+function withStreamMaps(selections: Selection[], raw: unknown, allowAlias: boolean): Selection[] {
+  if (raw === undefined || raw === null) return selections;
+  const known = new Map(
+    ALL_STREAMS.map((def) => [
+      def.name,
+      {
+        properties: Object.keys((loadSchema(def) as { properties?: object }).properties ?? {}),
+        keys: def.primaryKey.map((path) => path[0] as string),
+      },
+    ]),
+  );
+  const maps = parseStreamMaps(raw, known, allowAlias);
+  return selections.map((selection) => {
+    const map = maps.get(selection.def.name);
+    return map ? { ...selection, map } : selection;
+  });
+}
+
+export async function readCommand(session: Session, paths: ReadPaths, abort: AbortController, options: ReadOptions = {}): Promise<number> {
   let inputs: ReadInputs;
   try {
     inputs = loadReadInputs(session, paths);
+    if (options.allStreams) inputs = { ...inputs, selections: allSelections(), state: {} };
   } catch (error) {
     return session.fail(error);
   }
   try {
-    const summary = await executeRead(session, inputs, abort);
+    const summary = await executeRead(session, inputs, abort, options);
     await session.output.end();
     return summary.failed.length > 0 ? 1 : 0;
   } catch (error) {
@@ -85,14 +120,31 @@ export async function executeRead(
   session: Session,
   inputs: ReadInputs,
   abort: AbortController,
-  concurrency: Concurrency = DEFAULT_CONCURRENCY,
+  options: ReadOptions = {},
 ): Promise<ReadSummary> {
   const { runtime, logger, output } = session;
   const started = runtime.clock.now();
   // Every in-flight request listens on the one abort signal.
   setMaxListeners(0, abort.signal);
   output.whenClosed((reason) => abort.abort(new TapError('OUTPUT_CLOSED', `stdout was closed by the consumer (${reason})`)));
-  const connection = await connect({ config: inputs.config, runtime, logger, signal: abort.signal, probe: false });
+  const streams: Record<string, StreamSummary> = {};
+  for (const { def } of inputs.selections) streams[def.name] = { records: 0, states: 0, status: 'PENDING' };
+  const singer = session.protocol === 'singer';
+  let announcedUntil = 0;
+  const connection = await connect({
+    config: inputs.config,
+    runtime,
+    logger,
+    signal: abort.signal,
+    probe: false,
+    onRateLimited: (until) => {
+      // One notice per pause, not one per 429 of a storm.
+      if (until <= announcedUntil) return;
+      announcedUntil = until;
+      announceRateLimit(session, streams, until);
+    },
+    ...(singer ? { onAttempt: (attempt: AttemptInfo) => logger.log('INFO', singerTimer(attempt)) } : {}),
+  });
   if (connection.region !== 'base_url') logger.log('INFO', `Reading from the ${connection.region.toUpperCase()} region`);
   const ctx: SyncContext = {
     api: connection.api,
@@ -101,20 +153,28 @@ export async function executeRead(
     clock: runtime.clock,
     signal: abort.signal,
     syncStartedAt: Math.floor(started / 1000),
-    concurrency,
+    concurrency: options.concurrency ?? (options.recordLimit === undefined ? DEFAULT_CONCURRENCY : SERIAL),
     parentCache: new Map(),
+    ...(options.recordLimit === undefined ? {} : { recordLimit: options.recordLimit }),
   };
-  const streams: Record<string, StreamSummary> = {};
-  for (const { def } of inputs.selections) streams[def.name] = { records: 0, states: 0, status: 'PENDING' };
   const failures: TapError[] = [];
+  const progress = new Progress(runtime.stderr, () => connection.api.stats.requests);
   try {
+    if (options.recordLimit === undefined) {
+      for (const estimate of await estimateEvents(connection.api, connection.workspaces, inputs.selections, logger)) await output.emit(estimate);
+    }
     for await (const event of runSync(ctx, inputs.selections, new StateStore(inputs.state))) {
       tally(streams, event, failures);
+      if (event.kind === 'records') progress.add(event.stream, event.records.length);
+      if (singer && event.kind === 'status' && (event.status === 'COMPLETE' || event.status === 'INCOMPLETE')) {
+        logger.log('INFO', singerCounter(event.stream, streams[event.stream]?.records ?? 0));
+      }
       if (output.closed) continue;
       const wait = output.emit(event);
       if (wait) await wait;
     }
   } finally {
+    progress.stop();
     await connection.api.close();
   }
 
@@ -139,6 +199,16 @@ export async function executeRead(
     await output.emit({ kind: 'error', error: summary });
   }
   return { region: connection.region, streams, failed, http: { ...http }, requestsPerSecond, budgetUsed, durationMs: runtime.clock.now() - started };
+}
+
+/** While every request waits out a 429, running streams say so (Airbyte RATE_LIMITED). */
+function announceRateLimit(session: Session, streams: Record<string, StreamSummary>, until: number): void {
+  if (session.protocol !== 'airbyte' || session.output.closed) return;
+  for (const [stream, summary] of Object.entries(streams)) {
+    if (summary.status === 'RUNNING' || summary.status === 'STARTED') {
+      void session.output.emit({ kind: 'status', stream, status: 'RUNNING', rateLimitedUntil: until });
+    }
+  }
 }
 
 function tally(streams: Record<string, StreamSummary>, event: TapEvent, failures: TapError[]): void {

@@ -1,5 +1,6 @@
 import { secretsOf, validateConfig, type TapConfig } from '../config.js';
 import { asTapError, type TapError } from '../errors.js';
+import { configFromEnv } from '../config-env.js';
 import { readJsonFile } from '../json-file.js';
 import type { Logger } from '../logger.js';
 import { renderAirbyte } from '../protocol/airbyte.js';
@@ -29,10 +30,22 @@ export class Session {
     this.logger = { log: (level, message) => this.output.log(level, message) };
   }
 
-  loadConfig(path: string): TapConfig {
-    const raw = readJsonFile(path, { code: 'CONFIG_INVALID', what: 'config file', flag: '--config' });
-    if (raw && typeof raw === 'object') for (const secret of secretsOf(raw as Record<string, unknown>)) this.redactor.add(secret);
-    const config = validateConfig(raw, `config file ${path}`);
+  /**
+   * Reads one or more config sources, later ones winning: JSON files, or ENV for the
+   * TAP_CUSTOMERIO_<SETTING> variables (Meltano SDK convention).
+   */
+  loadConfig(sources: string | readonly string[]): TapConfig {
+    const list = typeof sources === 'string' ? [sources] : sources;
+    let merged: Record<string, unknown> = {};
+    for (const source of list) {
+      const raw = source === 'ENV' ? configFromEnv(this.runtime.env) : readJsonFile(source, { code: 'CONFIG_INVALID', what: 'config file', flag: '--config' });
+      if (raw && typeof raw === 'object') for (const secret of secretsOf(raw as Record<string, unknown>)) this.redactor.add(secret);
+      if (list.length === 1) merged = raw as Record<string, unknown>;
+      else if (raw && typeof raw === 'object' && !Array.isArray(raw)) merged = { ...merged, ...(raw as Record<string, unknown>) };
+      else return validateConfig(raw, source === 'ENV' ? 'environment' : `config file ${source}`);
+    }
+    const label = list.length === 1 ? (list[0] === 'ENV' ? 'environment' : `config file ${list[0]}`) : `config (${list.join(' + ')})`;
+    const config = validateConfig(merged, label);
     this.redactor.add(config.app_api_key);
     return config;
   }

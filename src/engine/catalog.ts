@@ -58,9 +58,14 @@ function singerStream(def: StreamDef): object {
   };
 }
 
+/** Every stream in its preferred mode (demo, --test). */
+export function allSelections(): Selection[] {
+  return ALL_STREAMS.map((def) => ({ def, mode: def.cursor ? 'incremental' : 'full_refresh' }));
+}
+
 /** Streams synced when no catalog is given (Singer): everything but personal data. */
 export function defaultSelections(): Selection[] {
-  return ALL_STREAMS.filter((def) => def.personalData !== true).map((def) => ({ def, mode: def.cursor ? 'incremental' : 'full_refresh' }));
+  return allSelections().filter(({ def }) => def.personalData !== true);
 }
 
 const AIRBYTE_HINT = 'Run discover and build the configured catalog from its streams';

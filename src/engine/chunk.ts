@@ -3,10 +3,6 @@ import type { Row } from './stream.js';
 /** What a stream reader yields: a page of records, or the stream state that now covers them. */
 export type Chunk = { records: Row[] } | { checkpoint: Record<string, unknown> };
 
-export function transformed(records: Row[], transform: ((r: Row, p: Row | undefined) => Row) | undefined, parent?: Row): Row[] {
-  return transform ? records.map((record) => transform(record, parent)) : records;
-}
-
 /** Cursor values are unix seconds; numeric strings are accepted, anything else is not a cursor. */
 export function cursorValue(record: Row, field: string): number | undefined {
   const value = record[field];

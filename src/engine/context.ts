@@ -14,6 +14,8 @@ export interface SyncContext {
   /** Unix seconds when the sync began: no cursor moves past it. */
   syncStartedAt: number;
   concurrency: Concurrency;
+  /** Stop each stream after this many records (Singer --test, preview); no state is written then. */
+  recordLimit?: number;
   /** Parent lists read once per sync and shared by every stream that needs them. */
   parentCache: Map<string, Promise<Row[]>>;
 }
@@ -26,3 +28,6 @@ export interface Concurrency {
 }
 
 export const DEFAULT_CONCURRENCY: Concurrency = { streams: 4, partitions: 4, windows: 3, hydrate: 4 };
+
+/** One request at a time: for reads that stop after a few records, nothing is fetched ahead. */
+export const SERIAL: Concurrency = { streams: 1, partitions: 1, windows: 1, hydrate: 1 };

@@ -1,10 +1,11 @@
 import type { SyncContext } from './context.js';
-import { cursorValue, numberAt, transformed, type Chunk } from './chunk.js';
+import { cursorValue, numberAt, type Chunk } from './chunk.js';
 import { merge } from './merge.js';
 import { pages } from './paginate.js';
 import { listAll } from './parents.js';
 import { eachPartition, partitionsOf } from './partitions.js';
-import type { Incremental, Row, StreamDef } from './stream.js';
+import { isPartitioned, type Incremental, type Row, type StreamDef } from './stream.js';
+import { timeRange } from './time-range.js';
 import { planWindows, type Window } from './windows.js';
 
 type ClientFilter = Extract<Incremental, { mode: 'client-filter' }>;
@@ -40,7 +41,7 @@ class CursorFilter {
 
 export async function* readClientFilter(ctx: SyncContext, def: StreamDef, cursor: ClientFilter, state: unknown): AsyncGenerator<Chunk> {
   const lookback = cursor.lookbackSeconds ?? 0;
-  if (!def.parent) {
+  if (!isPartitioned(def)) {
     const previous = numberAt(state, cursor.field);
     const filter = new CursorFilter(cursor.field, previous === undefined ? undefined : previous - lookback);
     if (def.pagination.kind === 'none') {
@@ -48,7 +49,7 @@ export async function* readClientFilter(ctx: SyncContext, def: StreamDef, cursor
       if (kept.length > 0) yield { records: kept };
     } else {
       for await (const page of pages(ctx, def)) {
-        const kept = filter.keep(transformed(page.records, def.transform));
+        const kept = filter.keep(page.records);
         if (kept.length > 0) yield { records: kept };
       }
     }
@@ -65,7 +66,7 @@ export async function* readClientFilter(ctx: SyncContext, def: StreamDef, cursor
     const previous = numberAt(before[key], cursor.field);
     const filter = new CursorFilter(cursor.field, previous === undefined ? undefined : previous - lookback);
     for await (const page of pages(ctx, def, { parent })) {
-      const kept = filter.keep(transformed(page.records, def.transform, parent));
+      const kept = filter.keep(page.records);
       if (kept.length > 0) yield { records: kept };
     }
     const bookmark = filter.bookmark(previous, ctx.syncStartedAt);
@@ -92,10 +93,9 @@ function partitionStates(state: unknown): Record<string, Record<string, number>>
 export async function* readServerWindow(ctx: SyncContext, def: StreamDef, cursor: ServerWindow, state: unknown): AsyncGenerator<Chunk> {
   const previous = numberAt(state, cursor.field);
   const lookback = ctx.config[cursor.lookbackDays] * 86_400;
-  const startDate = ctx.config.start_date === undefined ? undefined : Math.floor(Date.parse(ctx.config.start_date) / 1000);
-  let from = previous !== undefined ? previous - lookback : (startDate ?? ctx.syncStartedAt - cursor.defaultHistoryDays * 86_400);
+  const { start: startDate, end: to } = timeRange(ctx);
+  let from = previous !== undefined ? previous - lookback : (startDate ?? to - cursor.defaultHistoryDays * 86_400);
   if (startDate !== undefined) from = Math.max(from, startDate);
-  const to = ctx.syncStartedAt;
 
   const pageSize = def.pagination.kind === 'cursor' ? (def.pagination.pageSize?.value ?? 50) : 50;
   const plan = planWindows(from, to, { maxSeconds: cursor.maxWindowSeconds, pageSize });
@@ -108,7 +108,7 @@ export async function* readServerWindow(ctx: SyncContext, def: StreamDef, cursor
     const query = { [cursor.startParam]: window.start, [cursor.endParam]: window.end - 1 };
     let first = true;
     for await (const page of pages(ctx, def, { query })) {
-      const records = transformed(page.records, def.transform);
+      const records = page.records;
       if (first) plan.observe(window, records, page.next !== undefined, cursor.field);
       first = false;
       if (records.length > 0) yield { records };
@@ -144,15 +144,16 @@ export async function* readServerWindow(ctx: SyncContext, def: StreamDef, cursor
  */
 export async function* readFeed(ctx: SyncContext, def: StreamDef, cursor: Feed, state: unknown): AsyncGenerator<Chunk> {
   const previous = numberAt(state, cursor.field);
-  const startDate = ctx.config.start_date === undefined ? undefined : Math.floor(Date.parse(ctx.config.start_date) / 1000);
+  const { start: startDate, end } = timeRange(ctx);
   const from = previous ?? startDate;
   let newest: number | undefined;
   for await (const page of pages(ctx, def)) {
     const kept: Row[] = [];
     let reachedPast = false;
-    for (const record of transformed(page.records, def.transform)) {
+    for (const record of page.records) {
       const value = cursorValue(record, cursor.field);
-      if (value !== undefined && value > ctx.syncStartedAt) continue;
+      // Dated after the range (or the sync's start): the next sync, or a later backfill, reads it.
+      if (value !== undefined && value >= end) continue;
       if (value !== undefined && from !== undefined && value < from) {
         reachedPast = true;
         continue;
@@ -166,3 +167,4 @@ export async function* readFeed(ctx: SyncContext, def: StreamDef, cursor: Feed, 
   const bookmark = newest === undefined ? previous : Math.max(previous ?? newest, newest);
   yield { checkpoint: bookmark === undefined ? {} : { [cursor.field]: bookmark } };
 }
+

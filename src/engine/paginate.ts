@@ -1,11 +1,13 @@
 import { TapError } from '../errors.js';
 import type { Query } from '../http/client.js';
 import type { SyncContext } from './context.js';
-import { pathFor, type RecordsLocator, type Row, type StreamDef } from './stream.js';
+import { mapOrdered } from './merge.js';
+import { pathFor, queryFor, type Pagination, type RecordsLocator, type Row, type StreamDef } from './stream.js';
 
 export interface Page {
+  /** Records as the stream emits them (its transform applied). */
   records: Row[];
-  /** Token for the following page; undefined at the end. */
+  /** Token for the following page; undefined at the end. Resuming with it continues there. */
   next: string | undefined;
 }
 
@@ -17,40 +19,104 @@ export interface PageOptions {
 }
 
 /**
- * Walks a `none` or `cursor` paginated endpoint. Stops on "", null or a missing `next`;
- * an empty page that still carries a token keeps going (Customer.io does that); a token seen
- * twice is an error, never an endless loop.
+ * Walks one partition of a stream, whatever its pagination, a page at a time. Cursor lists stop
+ * on "", null or a missing `next`; an empty page that still carries a token keeps going (the API
+ * does that); a token seen twice is an error, never an endless loop.
  */
 export async function* pages(ctx: SyncContext, def: StreamDef, options: PageOptions = {}): AsyncGenerator<Page> {
-  const path = pathFor(def, options.parent);
   const pagination = def.pagination;
+  const raw = pagination.kind === 'search-then-hydrate' ? searchPages(ctx, def, pagination, options) : listPages(ctx, def, pagination, options);
   const seen = new Set<string>();
-  let token = options.start;
-  for (;;) {
-    const query: Query = { ...def.query, ...options.query };
-    if (pagination.kind === 'cursor') {
-      if (pagination.pageSize) query[pagination.pageSize.param] = options.pageSize ?? pagination.pageSize.value;
-      if (token !== undefined) query[pagination.param] = token;
-    }
-    const body = await ctx.api.request<unknown>({ method: def.method ?? 'GET', path, query });
-    const object = expectObject(body, def, path);
-    const records = extractRecords(object, def.records, options.parent, def, path);
-    if (pagination.kind !== 'cursor') {
-      yield { records, next: undefined };
-      return;
-    }
-    const next = readNextToken(object, pagination.next, def, path);
-    yield { records, next };
-    if (next === undefined) return;
-    if (seen.has(next)) {
-      throw new TapError('API_RESPONSE_INVALID', `GET ${path} returned the page token "${next}" twice`, {
+  for await (const page of raw) {
+    yield { records: def.transform ? page.records.map((r) => (def.transform as NonNullable<StreamDef['transform']>)(r, options.parent)) : page.records, next: page.next };
+    if (page.next === undefined) return;
+    if (seen.has(page.next)) {
+      throw new TapError('API_RESPONSE_INVALID', `${pathFor(def, options.parent)} returned the page token "${page.next}" twice`, {
         hint: 'The API is repeating itself; the stream stopped instead of looping. Retry the sync later',
         stream: def.name,
       });
     }
-    seen.add(next);
+    seen.add(page.next);
+  }
+}
+
+/**
+ * A sample of N records asks for pages of N, not of a thousand; except a newest-first feed,
+ * which may have to page past newer records to reach the range, where full pages cost fewer calls.
+ */
+function sized(ctx: SyncContext, def: StreamDef, pageSize: number): number {
+  if (ctx.recordLimit === undefined || def.cursor?.mode === 'feed') return pageSize;
+  return Math.max(1, Math.min(pageSize, ctx.recordLimit));
+}
+
+type ListPagination = Exclude<Pagination, { kind: 'search-then-hydrate' }>;
+
+async function* listPages(ctx: SyncContext, def: StreamDef, pagination: ListPagination, options: PageOptions): AsyncGenerator<Page> {
+  const path = pathFor(def, options.parent);
+  let token = options.start;
+  for (;;) {
+    const query: Query = { ...queryFor(def, options.parent), ...options.query };
+    if (pagination.kind === 'cursor') {
+      if (pagination.pageSize) query[pagination.pageSize.param] = sized(ctx, def, options.pageSize ?? pagination.pageSize.value);
+      if (token !== undefined) query[pagination.param] = token;
+    }
+    const limit = sized(ctx, def, options.pageSize ?? (pagination.kind === 'offset' ? pagination.pageSize : 0));
+    if (pagination.kind === 'offset') {
+      query[pagination.limitParam] = limit;
+      query[pagination.offsetParam] = token === undefined ? 0 : Number(token);
+    }
+    const body = expectObject(await ctx.api.request<unknown>({ method: def.method ?? 'GET', path, query }), def, path);
+    const records = extractRecords(body, def.records, options.parent, def, path);
+    let next: string | undefined;
+    if (pagination.kind === 'cursor') next = readNextToken(body, pagination.next, def, path);
+    if (pagination.kind === 'offset' && records.length >= limit && records.length > 0) next = String(Number(token ?? 0) + records.length);
+    yield { records, next };
+    if (next === undefined) return;
     token = next;
   }
+}
+
+type SearchThenHydrate = Extract<Pagination, { kind: 'search-then-hydrate' }>;
+
+/**
+ * Search pages give ids; each page's ids are hydrated in batches, several at once, while the
+ * next search page is already on its way. A page's `next` is the search token after it.
+ */
+async function* searchPages(ctx: SyncContext, def: StreamDef, spec: SearchThenHydrate, options: PageOptions): AsyncGenerator<Page> {
+  const { parent } = options;
+  const search = async (start: string | undefined): Promise<{ ids: string[]; next: string | undefined }> => {
+    const query = { limit: sized(ctx, def, options.pageSize ?? spec.search.pageSize), ...(start === undefined ? {} : { start }) };
+    const body = expectObject(await ctx.api.request({ method: 'POST', path: spec.search.path, query, body: spec.search.body(parent) }), def, spec.search.path);
+    return { ids: spec.search.idsFrom(body), next: readNextToken(body, 'next', def, spec.search.path) };
+  };
+  const hydrate = async (ids: string[]): Promise<Row[]> => {
+    const request = spec.hydrate.request(ids, parent);
+    let answer: unknown;
+    try {
+      answer = await ctx.api.request(request);
+    } catch (error) {
+      // Deleted between the search and now: it no longer exists to be read.
+      if (error instanceof TapError && error.code === 'NOT_FOUND') return [];
+      throw error;
+    }
+    return extractRecords(expectObject(answer, def, request.path), spec.hydrate.records, parent, def, request.path);
+  };
+  let current = search(options.start);
+  for (;;) {
+    const { ids, next } = await current;
+    if (next !== undefined) {
+      current = search(next);
+      current.catch(() => undefined); // awaited on the next turn
+    }
+    const records: Row[] = [];
+    for await (const batch of mapOrdered(batches(ids, spec.hydrate.batchSize), ctx.concurrency.hydrate, hydrate)) records.push(...batch);
+    yield { records, next };
+    if (next === undefined) return;
+  }
+}
+
+function* batches<T>(items: T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
 export function expectObject(body: unknown, def: StreamDef, path: string): Row {

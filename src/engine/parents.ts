@@ -1,18 +1,28 @@
 import type { SyncContext } from './context.js';
 import { pages } from './paginate.js';
-import { transformed } from './chunk.js';
-import type { Row, StreamDef } from './stream.js';
+import { eachPartition, partitionsOf } from './partitions.js';
+import { isPartitioned, type Row, type StreamDef } from './stream.js';
 
 /**
- * Every record of an unpartitioned list, read once per sync: the campaigns list serves the
- * campaigns stream and every campaign's actions without a second request.
+ * Every record of a stream, read once per sync and shared: the campaigns list serves the
+ * campaigns stream and every campaign's actions, the actions serve their metrics, without a
+ * second request.
  */
 export function listAll(ctx: SyncContext, def: StreamDef): Promise<Row[]> {
   let cached = ctx.parentCache.get(def.name);
   if (!cached) {
     cached = (async () => {
       const all: Row[] = [];
-      for await (const page of pages(ctx, def)) all.push(...transformed(page.records, def.transform));
+      if (!isPartitioned(def)) {
+        for await (const page of pages(ctx, def)) all.push(...page.records);
+        return all;
+      }
+      const partitions = await partitionsOf(ctx, def);
+      for await (const chunk of eachPartition(ctx, def, partitions, async function* ({ parent }) {
+        for await (const page of pages(ctx, def, { parent })) yield { records: page.records };
+      })) {
+        if ('records' in chunk) all.push(...chunk.records);
+      }
       return all;
     })();
     cached.catch(() => undefined);

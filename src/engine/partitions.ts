@@ -10,10 +10,14 @@ export interface Partition {
   parent: Row;
 }
 
-/** The parent records of a partitioned stream, each with its state key. */
+/** The partitions of a stream: its parent stream's records, or a fixed list. */
 export async function partitionsOf(ctx: SyncContext, def: StreamDef): Promise<Partition[]> {
+  if (def.fixedPartitions) {
+    const { rows, key } = def.fixedPartitions;
+    return rows.map((row) => ({ key: key(row), parent: row }));
+  }
   const link = def.parent;
-  if (!link) throw new Error(`stream ${def.name} has no parent`);
+  if (!link) throw new Error(`stream ${def.name} has no partitions`);
   const parents = await listAll(ctx, link.stream);
   return parents.map((parent) => ({ key: link.key(parent), parent }));
 }

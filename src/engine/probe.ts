@@ -12,7 +12,7 @@ export type ProbeResult = { stream: string; readable: true; note?: string } | { 
  */
 export async function probeStream(ctx: SyncContext, def: StreamDef): Promise<ProbeResult> {
   try {
-    let parent: Row | undefined;
+    let parent: Row | undefined = def.fixedPartitions?.rows[0];
     if (def.parent) {
       const parents = await listAll(ctx, def.parent.stream);
       parent = parents[0];
@@ -20,7 +20,7 @@ export async function probeStream(ctx: SyncContext, def: StreamDef): Promise<Pro
     }
     const pagination = def.pagination;
     if (pagination.kind === 'search-then-hydrate') {
-      await ctx.api.request({ method: 'POST', path: pagination.search.path, query: { limit: 1 }, body: pagination.search.body });
+      await ctx.api.request({ method: 'POST', path: pagination.search.path, query: { limit: 1 }, body: pagination.search.body(parent) });
     } else if (pagination.kind === 'none' && !def.parent) {
       await listAll(ctx, def);
     } else {

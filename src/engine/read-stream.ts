@@ -2,6 +2,7 @@ import type { SyncContext } from './context.js';
 import type { Chunk } from './chunk.js';
 import { readFullRefresh } from './full-refresh.js';
 import { readClientFilter, readFeed, readServerWindow } from './incremental.js';
+import { readMetrics } from './metrics.js';
 import type { StreamDef } from './stream.js';
 
 export type SyncMode = 'incremental' | 'full_refresh';
@@ -9,6 +10,8 @@ export type SyncMode = 'incremental' | 'full_refresh';
 /** Picks the reader a stream's definition and sync mode call for. */
 export function readStream(ctx: SyncContext, def: StreamDef, mode: SyncMode, state: unknown): AsyncGenerator<Chunk> {
   const cursor = def.cursor;
+  // Metrics have no list to read in full: a full refresh is the bucket read without a bookmark.
+  if (cursor?.mode === 'metrics') return readMetrics(ctx, def, cursor, mode === 'incremental' ? state : undefined);
   if (mode === 'full_refresh' || !cursor) return readFullRefresh(ctx, def, state);
   switch (cursor.mode) {
     case 'client-filter':

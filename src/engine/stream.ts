@@ -1,4 +1,4 @@
-import type { Query } from '../http/client.js';
+import type { ApiRequest, Query } from '../http/client.js';
 
 export type Row = Record<string, unknown>;
 
@@ -8,13 +8,25 @@ export type RecordsLocator = string | ((body: Row, parent: Row | undefined) => R
 export type Pagination =
   | { kind: 'none' }
   /** `next` token in the body, sent back as `param`; optional page size parameter. */
-  | { kind: 'cursor'; next: string; param: string; pageSize?: { param: string; value: number; min?: number } }
+  | { kind: 'cursor'; next: string; param: string; pageSize?: { param: string; value: number } }
+  /** `limit` + `offset`; the list ends with a short page or a null list. */
+  | { kind: 'offset'; limitParam: string; offsetParam: string; pageSize: number }
   /** POST a search that returns ids page by page, then fetch the full objects in batches. */
   | {
       kind: 'search-then-hydrate';
-      search: { path: string; body: unknown; pageSize: number; idsFrom: (body: Row) => string[] };
-      hydrate: { path: string; query: Query; batchSize: number; records: RecordsLocator };
+      search: { path: string; body: (parent: Row | undefined) => unknown; pageSize: number; idsFrom: (body: Row) => string[] };
+      hydrate: { batchSize: number; request: (ids: string[], parent: Row | undefined) => ApiRequest; records: RecordsLocator };
     };
+
+export type MetricsApi =
+  /** version=2: start/end/res/tz, series under metric.series, window echoed as `start`. */
+  | { kind: 'v2' }
+  /** period/steps ending at the current period, buckets anchored in US Eastern time. */
+  | { kind: 'v1'; typeParam?: false }
+  /** start/end/resolution, series under journey_metric. */
+  | { kind: 'journey' }
+  /** period/steps, one series set per link under links[]. */
+  | { kind: 'v1-links' };
 
 export type Incremental =
   /** The API has no time filter: read the whole list, keep records whose cursor is at or after the bookmark. */
@@ -30,7 +42,9 @@ export type Incremental =
       defaultHistoryDays: number;
     }
   /** Newest first with no time filter: read until a page is wholly older than the bookmark. */
-  | { mode: 'feed'; field: string };
+  | { mode: 'feed'; field: string }
+  /** Time-bucketed counts: re-read from the bookmark less a lookback, one record per bucket. */
+  | { mode: 'metrics'; field: 'period_start'; api: MetricsApi; ids: (parent: Row) => Row };
 
 export interface ParentLink {
   stream: StreamDef;
@@ -38,6 +52,12 @@ export interface ParentLink {
   key: (parent: Row) => string;
   /** A 404 on a child of a parent deleted mid-sync: skip it and log, or fail. */
   onGone: 'skip' | 'fail';
+}
+
+/** Partitions known in advance (the four suppression lists, hidden and visible senders). */
+export interface FixedPartitions {
+  rows: Row[];
+  key: (row: Row) => string;
 }
 
 export interface StreamDef {
@@ -52,12 +72,15 @@ export interface StreamDef {
   /** What to grant the App API key when a 403 comes back (Customer.io's wording). */
   scope: string;
   parent?: ParentLink;
+  fixedPartitions?: FixedPartitions;
   method?: 'GET' | 'POST';
   path: string | ((parent: Row) => string);
-  query?: Query;
+  query?: Query | ((parent: Row | undefined) => Query);
   records: RecordsLocator;
   pagination: Pagination;
-  /** Small pure fix-ups next to the definition (strip credentials, coerce types). */
+  /** The API may repeat a record (across pages or partitions): emit each primary key once. */
+  dedupe?: boolean;
+  /** Small pure fix-ups next to the definition (strip credentials, coerce types, add the parent's id). */
   transform?: (record: Row, parent: Row | undefined) => Row;
 }
 
@@ -69,4 +92,13 @@ export function pathFor(def: StreamDef, parent: Row | undefined): string {
   if (typeof def.path === 'string') return def.path;
   if (!parent) throw new Error(`stream ${def.name} needs a parent record to build its path`);
   return def.path(parent);
+}
+
+export function queryFor(def: StreamDef, parent: Row | undefined): Query {
+  if (!def.query) return {};
+  return typeof def.query === 'function' ? def.query(parent) : def.query;
+}
+
+export function isPartitioned(def: StreamDef): boolean {
+  return def.parent !== undefined || def.fixedPartitions !== undefined;
 }

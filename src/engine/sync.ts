@@ -5,6 +5,7 @@ import { merge } from './merge.js';
 import { readStream, type SyncMode } from './read-stream.js';
 import { loadSchema } from './schemas.js';
 import type { StateStore } from './state.js';
+import { mapRecord, mapSchema, type StreamMap } from './stream-maps.js';
 import type { Row, StreamDef } from './stream.js';
 
 export interface Selection {
@@ -12,6 +13,8 @@ export interface Selection {
   mode: SyncMode;
   /** Top-level properties to emit; undefined = all. Key and cursor fields are always kept. */
   fields?: ReadonlySet<string>;
+  /** The stream map from the config, applied last. */
+  map?: StreamMap;
 }
 
 /**
@@ -27,13 +30,15 @@ export function runSync(ctx: SyncContext, selections: Selection[], state: StateS
 }
 
 async function* streamEvents(ctx: SyncContext, selection: Selection, state: StateStore): AsyncGenerator<TapEvent> {
-  const { def, mode } = selection;
+  const { def, mode, map } = selection;
   const stream = def.name;
+  // An alias renames what downstream sees; state keeps the stream's own name.
+  const shownAs = map?.alias ?? stream;
   yield { kind: 'status', stream, status: 'STARTED' };
   yield {
     kind: 'schema',
-    stream,
-    schema: loadSchema(def),
+    stream: shownAs,
+    schema: map ? mapSchema(map, loadSchema(def)) : loadSchema(def),
     keyProperties: def.primaryKey.map((path) => path[0] as string),
     bookmarkProperties: mode === 'incremental' && def.cursor ? [def.cursor.field] : [],
   };
@@ -42,6 +47,7 @@ async function* streamEvents(ctx: SyncContext, selection: Selection, state: Stat
   let statesEmitted = 0;
   let lastState: string | undefined;
   const project = projector(selection);
+  const fresh = def.dedupe ? firstSeen(def) : undefined;
   const stateEvent = (value: Record<string, unknown>): TapEvent => {
     state.set(stream, value);
     lastState = JSON.stringify(value);
@@ -50,34 +56,68 @@ async function* streamEvents(ctx: SyncContext, selection: Selection, state: Stat
     uncounted = 0;
     return event;
   };
+  const limit = ctx.recordLimit;
+  let emitted = 0;
   try {
     for await (const chunk of readStream(ctx, def, mode, state.get(stream))) {
       if ('records' in chunk) {
+        let records = fresh ? chunk.records.filter(fresh) : chunk.records;
+        // The map sees the whole record (a hash may read a deselected field); selection comes after.
+        if (map) records = records.map((r) => mapRecord(map, r)).filter((r): r is Row => r !== undefined);
+        if (project) records = records.map(project);
+        if (limit !== undefined) records = records.slice(0, limit - emitted);
+        if (records.length === 0) continue;
+        emitted += records.length;
         if (!running) {
           running = true;
           yield { kind: 'status', stream, status: 'RUNNING' };
         }
-        uncounted += chunk.records.length;
-        yield { kind: 'records', stream, records: project ? chunk.records.map(project) : chunk.records };
+        uncounted += records.length;
+        yield { kind: 'records', stream: shownAs, records };
+        if (limit !== undefined && emitted >= limit) break;
+      } else if (limit !== undefined) {
+        continue; // a sample covers no checkpoint
       } else if (uncounted > 0 || JSON.stringify(chunk.checkpoint) !== lastState) {
         yield stateEvent(chunk.checkpoint);
       }
     }
     if (!running) yield { kind: 'status', stream, status: 'RUNNING' };
     // Every stream ends on a state covering its last record, even when nothing changed.
-    if (statesEmitted === 0 || uncounted > 0) yield stateEvent((state.get(stream) as Record<string, unknown> | undefined) ?? {});
+    if (limit === undefined && (statesEmitted === 0 || uncounted > 0)) yield stateEvent((state.get(stream) as Record<string, unknown> | undefined) ?? {});
     yield { kind: 'status', stream, status: 'COMPLETE' };
   } catch (error) {
-    const failure = asTapError(error).withStream(stream);
+    const failure = explain(asTapError(error), def);
     yield { kind: 'error', error: failure, stream };
     yield { kind: 'status', stream, status: 'INCOMPLETE' };
   }
+}
+
+/** A 403 says which area of Customer.io the key needs, in the words of its key settings. */
+function explain(error: TapError, def: StreamDef): TapError {
+  if (error.code !== 'FORBIDDEN') return error.withStream(def.name);
+  return new TapError('FORBIDDEN', `The App API key lacks access to ${def.scope}: ${error.message}`, {
+    hint: error.hint,
+    stream: def.name,
+    status: 403,
+  });
+}
+
+/** For streams the API may repeat records in: true the first time a primary key is seen. */
+function firstSeen(def: StreamDef): (record: Row) => boolean {
+  const seen = new Set<string>();
+  return (record) => {
+    const key = JSON.stringify(def.primaryKey.map((path) => record[path[0] as string]));
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
 }
 
 function projector(selection: Selection): ((record: Row) => Row) | undefined {
   const fields = selection.fields;
   if (!fields) return undefined;
   const keep = new Set(fields);
+  for (const { name } of selection.map?.computed ?? []) keep.add(name);
   for (const path of selection.def.primaryKey) keep.add(path[0] as string);
   if (selection.def.cursor) keep.add(selection.def.cursor.field);
   return (record) => {
@@ -91,6 +131,14 @@ function projector(selection: Selection): ((record: Row) => Row) | undefined {
 export function checkStreamState(def: StreamDef, value: unknown, file: string): void {
   if (!def.cursor || value === undefined) return;
   const cursor = (value as Row)[def.cursor.field];
+  if (def.cursor.mode === 'metrics') {
+    if (cursor !== undefined && (typeof cursor !== 'string' || Number.isNaN(Date.parse(cursor)))) {
+      throw new TapError('STATE_INVALID', `The state file ${file}: ${def.name}.${def.cursor.field} must be an RFC 3339 timestamp, got ${JSON.stringify(cursor)}`, {
+        hint: `Fix or remove the ${def.name} entry to read that stream from start_date`,
+      });
+    }
+    return;
+  }
   if (cursor !== undefined && (typeof cursor !== 'number' || !Number.isFinite(cursor))) {
     throw new TapError('STATE_INVALID', `The state file ${file}: ${def.name}.${def.cursor.field} must be a unix timestamp (number), got ${JSON.stringify(cursor)}`, {
       hint: `Fix or remove the ${def.name} entry to read that stream from start_date`,

@@ -27,6 +27,16 @@ export interface ApiClientOptions {
   userAgent?: string;
   /** Told when every request must wait for the server's rate limit (Airbyte RATE_LIMITED status). */
   onRateLimited?: (untilMs: number) => void;
+  /** Told after every attempt (Singer METRIC timers). */
+  onAttempt?: (attempt: AttemptInfo) => void;
+}
+
+export interface AttemptInfo {
+  method: string;
+  path: string; // request path without the query
+  status: number | undefined; // undefined when no answer came
+  ok: boolean;
+  durationMs: number;
 }
 
 export interface HttpStats {
@@ -61,6 +71,14 @@ export class ApiClient {
 
   /** Sends the request until it succeeds or a bounded number of tries is spent; returns parsed JSON. */
   async request<T = unknown>(request: ApiRequest): Promise<T> {
+    return (await this.send(request)).body as T;
+  }
+
+  /**
+   * Like request(), with the server's clock from the Date header (unix seconds): metrics that
+   * end "now" are bucketed by the server's now, not ours.
+   */
+  async send(request: ApiRequest): Promise<{ body: unknown; serverTime: number | undefined }> {
     const { retry, clock, limiter, logger, signal } = this.options;
     const method = request.method ?? 'GET';
     const endpoint = `${method} ${request.path}`;
@@ -72,8 +90,8 @@ export class ApiClient {
       await limiter.acquire(signal).catch(() => {
         throw interrupted(endpoint);
       });
-      const { outcome, retryAfterMs, body } = await this.attempt(method, path, endpoint, request.body);
-      if (outcome.kind === 'ok') return body as T;
+      const { outcome, retryAfterMs, body, serverTime } = await this.attempt(method, path, endpoint, request.body);
+      if (outcome.kind === 'ok') return { body, serverTime };
       if (outcome.kind === 'fail') throw outcome.error;
 
       this.stats.retries++;
@@ -111,16 +129,19 @@ export class ApiClient {
     path: string,
     endpoint: string,
     payload: unknown,
-  ): Promise<{ outcome: Outcome; retryAfterMs?: number; body?: unknown }> {
+  ): Promise<{ outcome: Outcome; retryAfterMs?: number; body?: unknown; serverTime?: number }> {
     const { clock, retry, signal } = this.options;
     const now = clock.now();
     this.stats.requests++;
     this.stats.firstAt ??= now;
     this.stats.lastAt = now;
     const timeout = this.options.timeoutMs ?? 60_000;
+    const report = (status: number | undefined, ok: boolean): void =>
+      this.options.onAttempt?.({ method, path: endpoint.slice(method.length + 1), status, ok, durationMs: clock.now() - now });
     let status: number;
     let text: string;
     let retryAfter: string | string[] | undefined;
+    let date: string | string[] | undefined;
     try {
       const response = await this.pool.request({
         method,
@@ -133,16 +154,21 @@ export class ApiClient {
       });
       status = response.statusCode;
       retryAfter = response.headers['retry-after'];
+      date = response.headers['date'];
       text = await response.body.text();
     } catch (error) {
       if (signal.aborted) throw interrupted(endpoint);
+      report(undefined, false);
       return { outcome: classifyNetworkError(error, endpoint) };
     }
     const outcome = classifyStatus(status, endpoint, text);
+    report(status, outcome.kind === 'ok');
     const retryAfterMs = outcome.kind === 'retry' ? parseRetryAfter(retryAfter, clock.now(), retry) : undefined;
     if (outcome.kind !== 'ok') return retryAfterMs === undefined ? { outcome } : { outcome, retryAfterMs };
     try {
-      return { outcome, body: JSON.parse(text) };
+      const parsedDate = typeof date === 'string' ? Date.parse(date) : Number.NaN;
+      const body: unknown = JSON.parse(text);
+      return Number.isNaN(parsedDate) ? { outcome, body } : { outcome, body, serverTime: Math.floor(parsedDate / 1000) };
     } catch {
       const excerpt = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80);
       return {

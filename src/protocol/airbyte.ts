@@ -44,6 +44,8 @@ export function renderAirbyte(event: TapEvent, now: number = Date.now()): Render
       };
     case 'log':
       return { stdout: line({ type: 'LOG', log: { level: event.level, message: event.message } }) };
+    case 'estimate':
+      return { stdout: line({ type: 'TRACE', trace: { type: 'ESTIMATE', emitted_at: now, estimate: { name: event.stream, type: 'STREAM', row_estimate: event.rows } } }) };
     case 'error':
       return { stdout: line(airbyteErrorTrace(event.error, event.stream, now)) };
   }

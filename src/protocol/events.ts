@@ -11,6 +11,8 @@ export type TapEvent =
   | { kind: 'state'; stream: string; value: unknown; recordCount: number; bookmarks: Record<string, unknown> }
   | { kind: 'status'; stream: string; status: StreamStatus; rateLimitedUntil?: number }
   | { kind: 'log'; level: LogLevel; message: string }
+  /** Rows the API says a stream holds, for a progress bar (Airbyte ESTIMATE). */
+  | { kind: 'estimate'; stream: string; rows: number }
   | { kind: 'error'; error: TapError; stream?: string };
 
 export type StreamStatus = 'STARTED' | 'RUNNING' | 'COMPLETE' | 'INCOMPLETE';

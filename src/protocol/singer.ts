@@ -28,6 +28,8 @@ export function renderSinger(event: TapEvent, now: number = Date.now()): Rendere
       return event.status === 'INCOMPLETE' ? { stderr: `WARNING Stream ${event.stream} did not complete\n` } : {};
     case 'log':
       return { stderr: `${SINGER_LEVEL[event.level]} ${event.message}\n` };
+    case 'estimate':
+      return {};
     case 'error': {
       const where = event.stream ? `Stream ${event.stream}: ` : '';
       const level = event.stream ? 'ERROR' : 'CRITICAL';

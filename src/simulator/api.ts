@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import type { World } from './data/world.js';
 import type { SlidingWindowLimiter } from './rate-limit.js';
-import { ApiError, errorReply, type Reply } from './reply.js';
+import { errorReply, type Reply } from './reply.js';
 import type { RouteMatch } from './routes/router.js';
 import type { StatsRecorder } from './stats.js';
 
@@ -22,20 +21,23 @@ export interface ApiPolicy {
 
 /**
  * Everything between the socket and a route: bearer authentication (401), the account rate
- * limit (429), missing scopes (403), unknown paths (404), then the route itself. The order is
+ * limit (429), missing scopes (403), unknown paths (404); the route itself answers elsewhere. The order is
  * that of the real service as far as it shows: a bad key never reaches the account's budget.
  */
 export class Api {
   private reference = 0;
 
   constructor(
-    private readonly world: World,
     private readonly policy: ApiPolicy,
     private readonly limiter: SlidingWindowLimiter,
     private readonly stats: StatsRecorder,
   ) {}
 
-  handle(req: ApiRequest): Reply {
+  /**
+   * The front of the API: a rejection (401, 429, 403, 404) or undefined when the request is
+   * admitted and its route may answer.
+   */
+  admit(req: ApiRequest): Reply | undefined {
     const key = bearerToken(req.authorization);
     if (key === undefined || !this.policy.apiKeys.has(key)) {
       return errorReply(401, 'Unauthorized request: use an App API key as a Bearer token, from the region of your account');
@@ -58,19 +60,7 @@ export class Api {
     if (req.match === null || !req.match.methodAllowed) {
       return errorReply(404, `The requested resource ${req.method} ${path} was not found`);
     }
-    try {
-      return req.match.route.handle({
-        params: req.match.params,
-        query: req.url.searchParams,
-        body: req.body,
-        world: this.world,
-        now: this.world.now(),
-      });
-    } catch (e) {
-      if (e instanceof ApiError) return errorReply(e.status, e.message);
-      // A simulator bug must be loud in tests, but still a well-formed answer on the wire.
-      return errorReply(500, `simulator error: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    return undefined;
   }
 }
 

@@ -6,7 +6,7 @@ import type { Scale } from './types.js';
  * `activitiesPer30Days` activities in the 30 days up to it; both keep arriving at that rate when
  * the clock advances.
  */
-export interface ScaleSizes {
+export interface ScaleSizes extends ConfigSizes {
   campaigns: number;
   newsletters: number;
   segments: number;
@@ -17,6 +17,72 @@ export interface ScaleSizes {
   futureActivities: number;
 }
 
+/** Sizes of the broadcast, transactional, object and workspace-configuration collections. */
+export interface ConfigSizes {
+  /** Each broadcast has 1..12 actions and 0..5 triggers. */
+  broadcasts: number;
+  transactional: number;
+  /** Every third one is hidden. */
+  senderIdentities: number;
+  snippets: number;
+  collections: number;
+  reportingWebhooks: number;
+  objectTypes: number;
+  /** Around this many per type (types differ: ×0.3 to ×1.4). */
+  objectsPerType: number;
+  topics: number;
+  channels: number;
+  /** At most this many; the seed picks 0..max, so some workspaces have none (`exports: null`). */
+  maxExports: number;
+  /** The bounces list; the other three are shares of it, and one list (by seed) is empty. */
+  suppressionsPerType: number;
+}
+
+const CONFIG_SIZES: Record<Scale, ConfigSizes> = {
+  small: {
+    broadcasts: 4,
+    transactional: 5,
+    senderIdentities: 6,
+    snippets: 5,
+    collections: 3,
+    reportingWebhooks: 3,
+    objectTypes: 2,
+    objectsPerType: 40,
+    topics: 3,
+    channels: 4,
+    maxExports: 3,
+    suppressionsPerType: 30,
+  },
+  medium: {
+    broadcasts: 15,
+    transactional: 20,
+    senderIdentities: 20,
+    snippets: 20,
+    collections: 8,
+    reportingWebhooks: 6,
+    objectTypes: 3,
+    objectsPerType: 400,
+    topics: 6,
+    channels: 6,
+    maxExports: 4,
+    suppressionsPerType: 300,
+  },
+  large: {
+    broadcasts: 60,
+    transactional: 80,
+    senderIdentities: 80,
+    snippets: 60,
+    collections: 20,
+    reportingWebhooks: 10,
+    objectTypes: 5,
+    objectsPerType: 5_000,
+    topics: 10,
+    channels: 8,
+    maxExports: 5,
+    suppressionsPerType: 3_000,
+  },
+};
+
 export const SCALES: Record<Scale, ScaleSizes> = {
   small: {
     campaigns: 8,
@@ -26,6 +92,7 @@ export const SCALES: Record<Scale, ScaleSizes> = {
     messagesPerYear: 3_000,
     activitiesPer30Days: 1_000,
     futureActivities: 3,
+    ...CONFIG_SIZES.small,
   },
   medium: {
     campaigns: 40,
@@ -35,6 +102,7 @@ export const SCALES: Record<Scale, ScaleSizes> = {
     messagesPerYear: 30_000,
     activitiesPer30Days: 10_000,
     futureActivities: 8,
+    ...CONFIG_SIZES.medium,
   },
   large: {
     campaigns: 200,
@@ -44,6 +112,7 @@ export const SCALES: Record<Scale, ScaleSizes> = {
     messagesPerYear: 1_200_000,
     activitiesPer30Days: 50_000,
     futureActivities: 20,
+    ...CONFIG_SIZES.large,
   },
 };
 

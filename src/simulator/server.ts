@@ -7,14 +7,9 @@ import { World } from './data/world.js';
 import { FaultPlan, HTML_PROXY_PAGE, WRONG_SHAPE_BODY } from './faults.js';
 import { SlidingWindowLimiter } from './rate-limit.js';
 import { errorsEnvelope, type Reply } from './reply.js';
-import { activityRoutes } from './routes/activities.js';
-import { campaignRoutes } from './routes/campaigns.js';
-import { customerRoutes } from './routes/customers.js';
-import { messageRoutes } from './routes/messages.js';
-import { newsletterRoutes } from './routes/newsletters.js';
+import { allRoutes } from './routes/all.js';
 import { Router } from './routes/router.js';
-import { segmentRoutes } from './routes/segments.js';
-import { workspaceRoutes } from './routes/workspaces.js';
+import { InlineBackend, WorkerBackend, workerFile, type Backend } from './backend.js';
 import { SCALES } from './scale.js';
 import { settingsFrom, type Settings } from './settings.js';
 import { StatsRecorder } from './stats.js';
@@ -37,6 +32,7 @@ class SimulatorServer {
   readonly faults: FaultPlan;
   private readonly router: Router;
   private readonly api: Api;
+  private readonly backend: Backend;
   private readonly server: http.Server;
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
@@ -46,17 +42,12 @@ class SimulatorServer {
     this.clock = new WorkspaceClock(settings.now);
     this.world = new World(settings.seed, SCALES[settings.scale], this.clock);
     this.faults = new FaultPlan(settings.faults);
-    this.router = new Router([
-      ...workspaceRoutes(),
-      ...campaignRoutes(),
-      ...newsletterRoutes(),
-      ...segmentRoutes(),
-      ...messageRoutes(),
-      ...activityRoutes(),
-      ...customerRoutes(),
-    ]);
+    this.router = new Router(allRoutes());
+    const file = settings.backend === 'worker' ? workerFile() : undefined;
+    this.backend = file
+      ? new WorkerBackend(file, { seed: settings.seed, scale: settings.scale, origin: this.clock.origin })
+      : new InlineBackend(this.world, this.clock);
     this.api = new Api(
-      this.world,
       {
         apiKeys: new Set(settings.apiKeys),
         forbidden: settings.forbidden,
@@ -86,7 +77,7 @@ class SimulatorServer {
       this.closed = true;
       for (const t of this.timers) clearTimeout(t);
       this.timers.clear();
-      this.server.close(() => resolve());
+      this.server.close(() => void this.backend.close().then(resolve, resolve));
       // Idle keep-alive sockets and hung requests alike: nothing may outlive close().
       this.server.closeAllConnections();
     });
@@ -157,7 +148,8 @@ class SimulatorServer {
         return this.reply(res, { status: 413, headers: {}, body: errorsEnvelope(413, 'Request body too large') }, 'whole');
       }
     }
-    const reply = this.api.handle({ method, url, authorization: req.headers.authorization, body, match });
+    const rejected = this.api.admit({ method, url, authorization: req.headers.authorization, body, match });
+    const reply = rejected ?? (await this.backend.answer({ method, pathname: url.pathname, search: url.search, body, now: this.clock.now() }));
     return this.reply(res, reply, delivery);
   }
 
@@ -169,7 +161,8 @@ class SimulatorServer {
 
   private write(res: ServerResponse, reply: Reply, delivery: Delivery): void {
     const full = Buffer.from(reply.body, 'utf8');
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    // The server's clock is the workspace clock: clients that bucket by "now" read it here.
+    const headers: Record<string, string> = { 'content-type': 'application/json', date: new Date(this.clock.now() * 1000).toUTCString() };
     for (const [name, value] of Object.entries(reply.headers)) headers[name.toLowerCase()] = value;
     this.stats.answered(reply.status);
     if (delivery === 'reset-mid-body') {

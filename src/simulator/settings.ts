@@ -14,6 +14,7 @@ export interface Settings {
   rateLimit: number;
   retryAfter: boolean;
   latencyMs: number;
+  backend: 'worker' | 'inline';
   forbidden: string[];
   faults: FaultRule[];
 }
@@ -32,6 +33,7 @@ export function settingsFrom(opts: SimulatorOptions): Settings {
     rateLimit: opts.rateLimit ?? 10,
     retryAfter: opts.retryAfter ?? false,
     latencyMs: opts.latencyMs ?? 0,
+    backend: opts.backend ?? 'worker',
     forbidden: opts.forbidden ?? [],
     faults: opts.faults ?? [],
   };

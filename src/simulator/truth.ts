@@ -7,6 +7,20 @@ import type { CustomerRecord, IdentifiersEntry } from './data/people.js';
 import type { SegmentRecord } from './data/segments.js';
 import type { WorkspaceRecord } from './data/workspaces.js';
 import type { World } from './data/world.js';
+import type { EntityIds, EntityKind } from './metrics/leaves.js';
+import * as metrics from './metrics/truth.js';
+import type { BroadcastActionRecord, BroadcastRecord, BroadcastTriggerRecord } from './data/broadcasts.js';
+import type { CollectionRecord } from './data/collections.js';
+import type { ExportRecord } from './data/exports.js';
+import type { TestGroupRecord, VariantRecord } from './data/newsletter-variants.js';
+import type { ObjectRecord, ObjectTypeRecord } from './data/objects.js';
+import type { ReportingWebhookRecord } from './data/reporting-webhooks.js';
+import { segmentUsage, type SegmentUsageRecord } from './data/segment-usage.js';
+import type { SenderIdentityRecord } from './data/senders.js';
+import type { SnippetRecord } from './data/snippets.js';
+import type { ChannelRecord, TopicRecord } from './data/subscriptions.js';
+import type { SuppressionRecord, SuppressionType } from './data/suppressions.js';
+import type { TransactionalRecord } from './data/transactional.js';
 
 export interface WorkspaceCounts {
   campaigns: number;
@@ -39,6 +53,36 @@ export interface WorkspaceCounts {
  * - `messageSpan()`: oldest and newest `created` and the total count existing now.
  * - `activities()`: the whole feed in served order (future-dated head first, then newest first).
  * - `workspaces()`: GET /v1/workspaces items; `counts()`: sizes of every collection now.
+ * - `newsletterContents(id)`, `newsletterTestGroups(id)`: a newsletter's variants and A/B test
+ *   groups (`[]` where the API answers `test_groups: null`).
+ * - `broadcasts()`: GET /v1/broadcasts items. `broadcastActions(id)`: every action of a
+ *   broadcast in order (string ids), across both pages where the list is split.
+ *   `broadcastTriggers(id)`: its triggers (`[]` where the API answers null).
+ * - `transactional()`: GET /v1/transactional items (the `messages` list).
+ * - `segmentUsage(id)`: the `used_by` object of a segment.
+ * - `senderIdentities()`: every sender, hidden and visible (see each `hidden`), by id; the API
+ *   serves the hidden ones only with `hidden=true`.
+ * - `snippets()`, `collections()`, `reportingWebhooks()` (endpoints with their credentials, as
+ *   served), `topics()`, `channels()`, `exports()` (`[]` where the API answers null).
+ * - `objectTypes()`: GET /v1/object_types items. `objects(typeId)`: every object of a type once
+ *   (search can repeat some), as hydrated by GET /v1/objects/{type}/{id}/attributes.
+ * - `suppressions(type)`: a whole ESP suppression list, newest first (`[]` for the empty one).
+ * - Metrics (all endpoints of customerio-api.md §6). `kind` ∈ campaign | campaign_action | journey
+ *   | newsletter | newsletter_variant | broadcast | broadcast_action | transactional; `ids` are
+ *   the path ids: [campaign], [campaign, action] (or [campaign, action, language variant id] for
+ *   one language), [campaign] for journeys, [newsletter], [newsletter, content], [broadcast],
+ *   [broadcast, action], [transactional]. Counts are defined per UTC hour and only summed:
+ *   - `metricSeriesNames(kind, ids)`: the keys of `metric.series` (`journey_metric` for journeys).
+ *   - `hourlyCount(kind, ids, series, hourStartUnix)`: one series in one UTC hour.
+ *   - `bucketCount(kind, ids, series, res, bucketStartUnix, tz = 'UTC')`: one series in the bucket
+ *     of `res` (hours|days|weeks|months or the -ly forms) that holds `bucketStartUnix` in `tz`;
+ *     exactly the sum of the hours that start inside it. v1 buckets: tz 'America/New_York'.
+ *   - `metricLinks(kind, ids)`: tracked links `{id, href}` in served order (`[]` where the API
+ *     answers `links: null`); `linkBucketCount(kind, ids, linkId, series, res, bucketStartUnix,
+ *     tz = 'UTC', unique = false)`: one link series in one bucket.
+ *   - `v1BucketStarts(period, steps?)`: bucket starts of a v1 request now (the last holds now);
+ *     `v2BucketStarts(res, start, end, tz = 'UTC')`: bucket starts of a v2 or journey window.
+ *   - `languageVariantIds(campaignId, actionId)`: the `language_variants` keys of an action.
  */
 export class GroundTruth {
   constructor(private readonly world: World) {}
@@ -156,6 +200,140 @@ export class GroundTruth {
       messages: this.world.messages.timeline.lastAtOrBefore(now) + 1,
       activities: future + Math.max(0, hi - lo + 1),
     };
+  }
+
+  newsletterContents(newsletterId: number): VariantRecord[] {
+    return this.world.newsletterVariants.contents(this.newsletterIndex(newsletterId), this.now());
+  }
+
+  newsletterTestGroups(newsletterId: number): TestGroupRecord[] {
+    return this.world.newsletterVariants.testGroups(this.newsletterIndex(newsletterId), this.now()) ?? [];
+  }
+
+  broadcasts(): BroadcastRecord[] {
+    const now = this.now();
+    return Array.from({ length: this.world.broadcasts.count }, (_, k) => this.world.broadcasts.record(k, now));
+  }
+
+  broadcastActions(broadcastId: number): BroadcastActionRecord[] {
+    const k = this.broadcastIndex(broadcastId);
+    const now = this.now();
+    return Array.from({ length: this.world.broadcasts.actionCount(k) }, (_, j) => this.world.broadcasts.actionRecord(k, j, now));
+  }
+
+  broadcastTriggers(broadcastId: number): BroadcastTriggerRecord[] {
+    const k = this.broadcastIndex(broadcastId);
+    const now = this.now();
+    return Array.from({ length: this.world.broadcasts.triggerCount(k) }, (_, t) => this.world.broadcasts.trigger(k, t, now));
+  }
+
+  transactional(): TransactionalRecord[] {
+    const now = this.now();
+    return Array.from({ length: this.world.transactional.count }, (_, k) => this.world.transactional.record(k, now));
+  }
+
+  segmentUsage(segmentId: number): SegmentUsageRecord {
+    if (this.world.segments.indexOfId(segmentId) < 0) throw new RangeError(`no segment with id ${segmentId}`);
+    return segmentUsage(this.world, segmentId, this.now());
+  }
+
+  senderIdentities(): SenderIdentityRecord[] {
+    return Array.from({ length: this.world.senderIdentities.count }, (_, k) => this.world.senderIdentities.record(k));
+  }
+
+  snippets(): SnippetRecord[] {
+    const now = this.now();
+    return Array.from({ length: this.world.snippets.count }, (_, k) => this.world.snippets.record(k, now));
+  }
+
+  collections(): CollectionRecord[] {
+    const now = this.now();
+    return Array.from({ length: this.world.collections.count }, (_, k) => this.world.collections.record(k, now));
+  }
+
+  reportingWebhooks(): ReportingWebhookRecord[] {
+    return Array.from({ length: this.world.reportingWebhooks.count }, (_, k) => this.world.reportingWebhooks.record(k));
+  }
+
+  objectTypes(): ObjectTypeRecord[] {
+    return Array.from({ length: this.world.objects.typeCount }, (_, t) => this.world.objects.type(t));
+  }
+
+  objects(typeId: string): ObjectRecord[] {
+    const t = this.world.objects.typeIndexOfId(typeId);
+    if (t < 0) throw new RangeError(`no object type with id ${typeId}`);
+    return Array.from({ length: this.world.objects.count(t) }, (_, i) => this.world.objects.record(t, i));
+  }
+
+  topics(): TopicRecord[] {
+    return Array.from({ length: this.world.topics.count }, (_, k) => this.world.topics.record(k));
+  }
+
+  channels(): ChannelRecord[] {
+    return Array.from({ length: this.world.channels.count }, (_, k) => this.world.channels.record(k));
+  }
+
+  exports(): ExportRecord[] {
+    const now = this.now();
+    return Array.from({ length: this.world.exports.count }, (_, k) => this.world.exports.record(k, now));
+  }
+
+  suppressions(type: SuppressionType): SuppressionRecord[] {
+    const s = this.world.suppressions;
+    return Array.from({ length: s.size(type) }, (_, j) => s.record(type, j));
+  }
+
+  private newsletterIndex(id: number): number {
+    const k = this.world.newsletters.indexOfId(id);
+    if (k < 0) throw new RangeError(`no newsletter with id ${id}`);
+    return k;
+  }
+
+  private broadcastIndex(id: number): number {
+    const k = this.world.broadcasts.indexOfId(id);
+    if (k < 0) throw new RangeError(`no broadcast with id ${id}`);
+    return k;
+  }
+
+  metricSeriesNames(kind: EntityKind, ids: EntityIds): string[] {
+    return metrics.seriesNames(this.world, kind, ids);
+  }
+
+  hourlyCount(kind: EntityKind, ids: EntityIds, series: string, hourStartUnix: number): number {
+    return metrics.hourlyCount(this.world, kind, ids, series, hourStartUnix);
+  }
+
+  bucketCount(kind: EntityKind, ids: EntityIds, series: string, res: string, bucketStartUnix: number, tz = 'UTC'): number {
+    return metrics.bucketCount(this.world, kind, ids, series, res, bucketStartUnix, tz);
+  }
+
+  metricLinks(kind: EntityKind, ids: EntityIds): { id: number; href: string }[] {
+    return metrics.links(this.world, kind, ids);
+  }
+
+  linkBucketCount(
+    kind: EntityKind,
+    ids: EntityIds,
+    linkId: number,
+    series: metrics.LinkSeriesName,
+    res: string,
+    bucketStartUnix: number,
+    tz = 'UTC',
+    unique = false,
+  ): number {
+    return metrics.linkBucketCount(this.world, kind, ids, linkId, series, res, bucketStartUnix, tz, unique);
+  }
+
+  v1BucketStarts(period: string, steps?: number): number[] {
+    return metrics.v1BucketStarts(this.world, period, steps);
+  }
+
+  v2BucketStarts(res: string, start: number, end: number, tz = 'UTC'): number[] {
+    return metrics.v2BucketStarts(res, start, end, tz);
+  }
+
+  languageVariantIds(campaignId: number, actionId: number): number[] {
+    return metrics.languageVariantIds(this.world, campaignId, actionId);
   }
 
   private messageIndexRange(a: number, b: number): { lo: number; hi: number } {

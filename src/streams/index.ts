@@ -1,21 +1,76 @@
 import type { StreamDef } from '../engine/stream.js';
 import { activities } from './activities.js';
+import { broadcastActions, broadcasts, broadcastTriggers } from './broadcasts.js';
 import { campaigns, campaignsActions } from './campaigns.js';
+import { espSuppressions } from './esp.js';
 import { messages } from './messages.js';
-import { newsletters } from './newsletters.js';
+import {
+  broadcastActionMetrics,
+  broadcastMetrics,
+  campaignActionMetrics,
+  campaignJourneyMetrics,
+  campaignLinkMetrics,
+  campaignMetrics,
+  newsletterLinkMetrics,
+  newsletterMetrics,
+  transactionalLinkMetrics,
+  transactionalMetrics,
+} from './metrics.js';
+import { newsletters, newsletterTestGroups, newsletterVariants } from './newsletters.js';
+import { objects } from './objects.js';
 import { people } from './people.js';
-import { segmentMemberships, segments } from './segments.js';
+import { segmentMemberships, segments, segmentUsage } from './segments.js';
+import { transactionalMessages } from './transactional.js';
+import {
+  collections,
+  exportsStream,
+  objectTypes,
+  reportingWebhooks,
+  senderIdentities,
+  snippets,
+  subscriptionChannels,
+  subscriptionTopics,
+  workspaces,
+} from './workspace.js';
 
 /** The catalog, in the order streams are discovered and synced. */
 export const ALL_STREAMS: readonly StreamDef[] = [
   campaigns,
   campaignsActions,
+  campaignMetrics,
+  campaignActionMetrics,
+  campaignJourneyMetrics,
+  campaignLinkMetrics,
   newsletters,
+  newsletterVariants,
+  newsletterTestGroups,
+  newsletterMetrics,
+  newsletterLinkMetrics,
+  broadcasts,
+  broadcastActions,
+  broadcastTriggers,
+  broadcastMetrics,
+  broadcastActionMetrics,
+  transactionalMessages,
+  transactionalMetrics,
+  transactionalLinkMetrics,
   segments,
+  segmentUsage,
   segmentMemberships,
   messages,
   activities,
   people,
+  objectTypes,
+  objects,
+  senderIdentities,
+  subscriptionTopics,
+  subscriptionChannels,
+  workspaces,
+  reportingWebhooks,
+  snippets,
+  collections,
+  espSuppressions,
+  exportsStream,
 ];
 
 export function streamByName(name: string): StreamDef | undefined {

@@ -29,8 +29,12 @@ export const people = defineStream({
   primaryKey: [['cio_id']],
   pagination: {
     kind: 'search-then-hydrate',
-    search: { path: '/v1/customers', body: EVERYONE, pageSize: 1000, idsFrom: searchIds },
-    hydrate: { path: '/v1/customers/attributes', query: { id_type: 'cio_id' }, batchSize: 100, records: customers },
+    search: { path: '/v1/customers', body: () => EVERYONE, pageSize: 1000, idsFrom: searchIds },
+    hydrate: {
+      batchSize: 100,
+      request: (ids) => ({ method: 'POST', path: '/v1/customers/attributes', query: { id_type: 'cio_id' }, body: { ids } }),
+      records: customers,
+    },
   },
   transform: (person) => {
     const identifiers = person['identifiers'] as Row | undefined;

@@ -36,3 +36,19 @@ export const segmentMemberships = defineStream({
   primaryKey: [['segment_id'], ['cio_id']],
   pagination: { kind: 'cursor', next: 'next', param: 'start', pageSize: { param: 'limit', value: 30_000 } },
 });
+
+export const segmentUsage = defineStream({
+  name: 'segment_usage',
+  schemaFile: 'segment_usage.json',
+  scope: 'Segments',
+  parent: { stream: segments, key: (s) => String(s['id']), onGone: 'skip' },
+  path: (s) => `/v1/segments/${encodeURIComponent(String(s['id']))}/used_by`,
+  // One object per segment, not a list.
+  records: (body, segment) => {
+    const usedBy = body['used_by'];
+    if (!usedBy || typeof usedBy !== 'object') return [];
+    return [{ ...(usedBy as Row), segment_id: (usedBy as Row)['segment_id'] ?? segment?.['id'] ?? null }];
+  },
+  primaryKey: [['segment_id']],
+  pagination: { kind: 'none' },
+});

@@ -108,7 +108,7 @@ export class Messages {
       const n = draw.int(this.newsletters.count);
       type = this.newsletters.type(n);
       newsletterId = this.newsletters.idOf(n);
-      contentId = draw.pick(this.newsletters.contentIds(n));
+      contentId = draw.pick(this.newsletters.contentIdsAt(n));
       templateId = contentId;
       if (type === 'email') subject = `Newsletter #${n + 1}`;
     }

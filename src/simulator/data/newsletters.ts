@@ -54,10 +54,17 @@ export class Newsletters {
     return new Draw(this.seed, Entity.newsletter, k, 1).weighted(TYPES);
   }
 
-  /** Variant (content) ids: 1 to 3 per newsletter, A/B tests included. */
-  contentIds(k: number): number[] {
+  /** Variant (content) ids of newsletter #k: 1 to 3 per newsletter, A/B tests included. */
+  contentIdsAt(k: number): number[] {
     const n = 1 + (new Draw(this.seed, Entity.newsletter, k, 3).int(3));
     return Array.from({ length: n }, (_, i) => k * 4 + i + 1);
+  }
+
+  /** Variant (content) ids by newsletter id; throws for an unknown id. */
+  contentIds(newsletterId: number): number[] {
+    const k = this.indexOfId(newsletterId);
+    if (k < 0) throw new RangeError(`no newsletter with id ${newsletterId}`);
+    return this.contentIdsAt(k);
   }
 
   record(k: number, now: number): NewsletterRecord {
@@ -79,7 +86,7 @@ export class Newsletters {
       id,
       deduplicate_id: `${id}:${updated}`,
       type: this.type(k),
-      content_ids: this.contentIds(k),
+      content_ids: this.contentIdsAt(k),
       name: `${draw.pick(TOPICS)} newsletter #${k + 1}`,
       sent_at: sentAt,
       created,

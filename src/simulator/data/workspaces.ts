@@ -12,8 +12,18 @@ export interface WorkspaceRecord {
   objects: number;
 }
 
-/** One workspace per key. Its counts cover the current billing period: the calendar month (UTC). */
-export function workspaceRecord(seed: number, now: number, peopleCount: number, messages: Messages): WorkspaceRecord {
+/**
+ * One workspace per key. Its counts cover the current billing period: the calendar month (UTC).
+ * Object counts are the workspace's object types and objects (data/objects.ts).
+ */
+export function workspaceRecord(
+  seed: number,
+  now: number,
+  peopleCount: number,
+  messages: Messages,
+  objectTypes = 2,
+  objects = 0,
+): WorkspaceRecord {
   const date = new Date(now * 1000);
   const monthStart = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1) / 1000;
   const sent = Math.max(0, messages.timeline.lastAtOrBefore(now) - messages.timeline.firstAtOrAfter(monthStart) + 1);
@@ -24,7 +34,7 @@ export function workspaceRecord(seed: number, now: number, peopleCount: number, 
     // Webhook and in-app deliveries are not billed.
     billable_messages_sent: Math.floor(sent * 0.9),
     people: peopleCount,
-    object_types: 2,
-    objects: 0,
+    object_types: objectTypes,
+    objects,
   };
 }

@@ -7,6 +7,17 @@ import { Messages } from './messages.js';
 import { Newsletters } from './newsletters.js';
 import { People } from './people.js';
 import { Segments } from './segments.js';
+import { Broadcasts } from './broadcasts.js';
+import { Collections } from './collections.js';
+import { Exports } from './exports.js';
+import { NewsletterVariants } from './newsletter-variants.js';
+import { Objects } from './objects.js';
+import { ReportingWebhooks } from './reporting-webhooks.js';
+import { SenderIdentities } from './senders.js';
+import { Snippets } from './snippets.js';
+import { SubscriptionChannels, SubscriptionTopics } from './subscriptions.js';
+import { Suppressions } from './suppressions.js';
+import { Transactional } from './transactional.js';
 import { workspaceRecord, type WorkspaceRecord } from './workspaces.js';
 
 /**
@@ -22,6 +33,18 @@ export class World {
   readonly newsletters: Newsletters;
   readonly messages: Messages;
   readonly activities: Activities;
+  readonly broadcasts: Broadcasts;
+  readonly transactional: Transactional;
+  readonly newsletterVariants: NewsletterVariants;
+  readonly senderIdentities: SenderIdentities;
+  readonly snippets: Snippets;
+  readonly collections: Collections;
+  readonly reportingWebhooks: ReportingWebhooks;
+  readonly objects: Objects;
+  readonly topics: SubscriptionTopics;
+  readonly channels: SubscriptionChannels;
+  readonly exports: Exports;
+  readonly suppressions: Suppressions;
 
   constructor(
     readonly seed: number,
@@ -45,6 +68,18 @@ export class World {
       this.newsletters,
     );
     this.activities = new Activities(seed, sizes.activitiesPer30Days, origin, sizes.futureActivities, this.people, this.messages);
+    this.broadcasts = new Broadcasts(seed, sizes.broadcasts, origin);
+    this.transactional = new Transactional(seed, sizes.transactional, origin);
+    this.newsletterVariants = new NewsletterVariants(seed, this.newsletters);
+    this.senderIdentities = new SenderIdentities(seed, sizes.senderIdentities, origin);
+    this.snippets = new Snippets(seed, sizes.snippets, origin);
+    this.collections = new Collections(seed, sizes.collections, origin);
+    this.reportingWebhooks = new ReportingWebhooks(seed, sizes.reportingWebhooks);
+    this.objects = new Objects(seed, sizes.objectTypes, sizes.objectsPerType, origin);
+    this.topics = new SubscriptionTopics(seed, sizes.topics);
+    this.channels = new SubscriptionChannels(seed, sizes.channels);
+    this.exports = new Exports(seed, sizes.maxExports, origin);
+    this.suppressions = new Suppressions(seed, sizes.suppressionsPerType, origin);
   }
 
   now(): number {
@@ -52,6 +87,6 @@ export class World {
   }
 
   workspace(): WorkspaceRecord {
-    return workspaceRecord(this.seed, this.now(), this.people.count, this.messages);
+    return workspaceRecord(this.seed, this.now(), this.people.count, this.messages, this.objects.typeCount, this.objects.total());
   }
 }

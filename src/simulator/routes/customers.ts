@@ -17,7 +17,7 @@ export const MAX_ATTRIBUTE_IDS = 100;
  */
 export const SEARCH_SCAN_BUDGET = 25_000;
 
-function parseJsonBody(body: string): Record<string, unknown> {
+export function parseJsonBody(body: string): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);

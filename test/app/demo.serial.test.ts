@@ -4,14 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import split2 from 'split2';
 import { describe, expect, it } from 'vitest';
+import { ALL_STREAMS } from '../../src/streams/index.js';
 import { CLI, ofType, runCli, writeFiles } from '../helpers/cli.js';
 
 describe('demo', () => {
-  it('runs a full sync of every stream against its own simulator and prints a summary', async () => {
+  it('runs a full sync of every stream against its own simulator and prints a summary', { timeout: 180_000 }, async () => {
     const output = join(tmpdir(), `demo-test-${process.pid}.jsonl`);
-    const result = await runCli(['demo', '--output', output], { timeoutMs: 60_000 });
+    const result = await runCli(['demo', '--output', output], { timeoutMs: 170_000 });
     expect(result.code, result.stderr).toBe(0);
-    for (const stream of ['campaigns', 'campaigns_actions', 'newsletters', 'segments', 'segment_memberships', 'messages', 'activities', 'people']) {
+    for (const { name: stream } of ALL_STREAMS) {
       expect(result.stdout).toMatch(new RegExp(`^${stream}\\s+\\d+\\s+\\d+\\s+COMPLETE`, 'm'));
     }
     expect(result.stdout).toMatch(/0 answered 429/);

@@ -1,0 +1,261 @@
+import { Draw, hash32 } from '../random.js';
+import { DAY } from '../scale.js';
+import type { ActionRecord } from './actions.js';
+import type { ActionRef } from './campaigns.js';
+import { Tag, updatedAt } from './entity-tags.js';
+import { TAGS, TOPICS } from './text.js';
+
+export interface BroadcastRecord {
+  id: number;
+  deduplicate_id: string;
+  name: string;
+  type: 'triggered_broadcast';
+  state: 'running' | 'draft';
+  active: boolean;
+  created: number;
+  updated: number;
+  first_started: number | null;
+  tags: string[] | null;
+  actions: ActionRef[];
+  /** Deprecated in the spec, still served: the same refs as `actions`. */
+  msg_template_ids: ActionRef[];
+}
+
+/** A broadcast action: the campaign action shape, owned by a broadcast instead of a campaign. */
+export type BroadcastActionRecord = Omit<ActionRecord, 'broadcast_id' | 'campaign_id'> & {
+  broadcast_id: number;
+  campaign_id: null;
+};
+
+export interface BroadcastTriggerRecord {
+  id: number;
+  broadcast_id: number;
+  created_at: number;
+  /** null while the trigger is still being processed. */
+  processed_at: number | null;
+}
+
+interface BroadcastShape {
+  id: number;
+  created: number;
+  state: 'running' | 'draft';
+  actionCount: number;
+  triggerCount: number;
+  /** The actions list comes in two pages (a `next` the spec does not declare; S3 follows it). */
+  twoPages: boolean;
+}
+
+/** Broadcasts with more actions than this may split them over two pages. */
+export const BROADCAST_FIRST_PAGE = 6;
+
+// The listBroadcasts enum for actions[].type (§5.5): sms, not twilio.
+const ACTION_TYPES: readonly (readonly [string, number])[] = [
+  ['email', 6], ['webhook', 1], ['push', 1], ['sms', 1], ['slack', 1],
+];
+
+/**
+ * Broadcasts are campaigns in Customer.io's id space (trigger errors live under
+ * /campaigns/{broadcast_id}/…), so they take the even ids that campaigns (odd ids) leave free.
+ */
+export function broadcastId(k: number): number {
+  return 2 + 2 * k;
+}
+
+/** Action ids follow the campaign rule (owner id × 100 + position + 1), so they never collide. */
+export function broadcastActionId(id: number, j: number): number {
+  return id * 100 + j + 1;
+}
+
+export class Broadcasts {
+  private readonly shapes: BroadcastShape[] = [];
+
+  constructor(
+    private readonly seed: number,
+    count: number,
+    private readonly origin: number,
+  ) {
+    const span = 2 * 365 * DAY;
+    for (let k = 0; k < count; k++) {
+      const draw = new Draw(seed, Tag.broadcast, k, 2);
+      // Edge cases first: #0 a draft never triggered, #1 the maximum of 12 actions in two pages,
+      // #2 the maximum of 5 triggers; the rest 1..12 actions and 0..5 triggers.
+      const state = k === 0 ? 'draft' : draw.weighted([['running', 4], ['draft', 1]] as const);
+      const actionCount = k === 1 ? 12 : draw.range(1, 12);
+      const triggerCount = state === 'draft' ? 0 : k === 2 ? 5 : draw.int(6);
+      const twoPages =
+        actionCount > BROADCAST_FIRST_PAGE && (k === 1 || hash32(seed, Tag.broadcastPaging, k) % 4 === 0);
+      this.shapes.push({
+        id: broadcastId(k),
+        created: origin - span + Math.floor((k * (span - 30 * DAY)) / Math.max(1, count)) + draw.int(DAY),
+        state,
+        actionCount,
+        triggerCount,
+        twoPages,
+      });
+    }
+  }
+
+  get count(): number {
+    return this.shapes.length;
+  }
+
+  ids(): number[] {
+    return this.shapes.map((s) => s.id);
+  }
+
+  indexOfId(id: number): number {
+    if (!Number.isInteger(id) || id < 2 || id % 2 !== 0) return -1;
+    const k = (id - 2) / 2;
+    return k < this.shapes.length ? k : -1;
+  }
+
+  /** Action ids (strings, as served) of a broadcast; throws for an unknown broadcast id. */
+  actionIds(id: number): string[] {
+    const s = this.shapeOfId(id);
+    return Array.from({ length: s.actionCount }, (_, j) => String(broadcastActionId(s.id, j)));
+  }
+
+  /** Position of an action (string id, as served) in broadcast #k, or −1. */
+  actionIndexOfId(k: number, actionId: string): number {
+    if (!/^[1-9][0-9]*$/.test(actionId)) return -1;
+    const s = this.shape(k);
+    const j = Number(actionId) - s.id * 100 - 1;
+    return j >= 0 && j < s.actionCount ? j : -1;
+  }
+
+  actionCount(k: number): number {
+    return this.shape(k).actionCount;
+  }
+
+  triggerCount(k: number): number {
+    return this.shape(k).triggerCount;
+  }
+
+  twoPages(k: number): boolean {
+    return this.shape(k).twoPages;
+  }
+
+  actionType(k: number, j: number): string {
+    return new Draw(this.seed, Tag.broadcastAction, k * 16 + j, 1).weighted(ACTION_TYPES);
+  }
+
+  record(k: number, now: number): BroadcastRecord {
+    const s = this.shape(k);
+    const draw = new Draw(this.seed, Tag.broadcast, k);
+    const updated = updatedAt(this.seed, Tag.broadcast, k, s.created, now, {
+      staticShare: 0.3,
+      minPeriod: 6 * 3600,
+      maxPeriod: 30 * DAY,
+    });
+    const refs: ActionRef[] = [];
+    for (let j = 0; j < s.actionCount; j++) refs.push({ type: this.actionType(k, j), id: broadcastActionId(s.id, j) });
+    const tagCount = draw.int(3);
+    return {
+      id: s.id,
+      deduplicate_id: `${s.id}:${updated}`,
+      name: `${draw.pick(TOPICS)} broadcast ${k + 1}`,
+      type: 'triggered_broadcast',
+      state: s.state,
+      active: s.state === 'running',
+      created: s.created,
+      updated,
+      first_started: this.firstStarted(k),
+      tags: tagCount === 0 ? null : draw.sample(TAGS, tagCount),
+      actions: refs,
+      msg_template_ids: refs.map((r) => ({ type: r.type, id: r.id })),
+    };
+  }
+
+  actionRecord(k: number, j: number, now: number): BroadcastActionRecord {
+    const s = this.shape(k);
+    const key = k * 16 + j;
+    const draw = new Draw(this.seed, Tag.broadcastAction, key);
+    const type = this.actionType(k, j);
+    const id = broadcastActionId(s.id, j);
+    const created = s.created + 60 + j * 3600;
+    const updated = updatedAt(this.seed, Tag.broadcastAction, key, created, now, {
+      staticShare: 0.4,
+      minPeriod: DAY,
+      maxPeriod: 60 * DAY,
+    });
+    const email = type === 'email';
+    const webhook = type === 'webhook';
+    const subject = email ? `${draw.pick(TOPICS)}: announcement ${j + 1}` : null;
+    const senderId = email ? draw.range(1, 5) : null;
+    // Same keys in the same order as a campaign action (data/actions.ts).
+    return {
+      id: String(id),
+      broadcast_id: s.id,
+      campaign_id: null,
+      parent_action_id: j === 0 ? null : broadcastActionId(s.id, j - 1),
+      deduplicate_id: `${id}:${updated}`,
+      name: `${type.charAt(0).toUpperCase()}${type.slice(1)} ${j + 1}`,
+      layout: email ? '<html><body>{{ content }}</body></html>' : null,
+      created,
+      updated,
+      body: webhook ? '{"broadcast":"{{trigger.name}}"}' : `<p>Hello {{customer.first_name}}, news ${j + 1}.</p>`,
+      body_amp: null,
+      body_plain: email ? `Hello {{customer.first_name}}, news ${j + 1}.` : null,
+      type,
+      sending_state: s.state === 'draft' ? 'draft' : draw.weighted([['automatic', 8], ['draft', 1], ['off', 1]] as const),
+      language: '',
+      from: email ? `Team ${senderId} <team${senderId}@example.com>` : null,
+      from_id: senderId,
+      reply_to: email ? 'support@example.com' : null,
+      reply_to_id: email ? 1 : null,
+      preprocessor: email ? 'premailer' : null,
+      recipient: email ? '{{customer.email}}' : type === 'sms' ? '{{customer.phone}}' : type === 'slack' ? '#announcements' : null,
+      subject,
+      cc: null,
+      bcc: null,
+      fake_bcc: email ? false : null,
+      preheader_text: email ? `${subject ?? ''} (preview)` : null,
+      headers: email ? '[]' : webhook ? '[{"name":"Content-Type","value":"application/json"}]' : null,
+      url: webhook ? `https://hooks.example.com/broadcast/${id}` : null,
+      request_method: webhook ? 'POST' : null,
+      tracked: email,
+      editor: email ? draw.pick(['html', 'visual', 'rich_text']) : null,
+    };
+  }
+
+  /**
+   * Trigger t of broadcast k. Triggers happened after the first start; one in five running
+   * broadcasts has its latest trigger minutes before the initial clock and still processing, so
+   * `processed_at` is null until the clock passes it.
+   */
+  trigger(k: number, t: number, now: number): BroadcastTriggerRecord {
+    const s = this.shape(k);
+    const draw = new Draw(this.seed, Tag.broadcastTrigger, k * 8 + t);
+    const first = this.firstStarted(k) ?? s.created;
+    const last = t === s.triggerCount - 1;
+    const recent = last && new Draw(this.seed, Tag.broadcastTrigger, k, 1).chance(0.2);
+    const window = Math.max(1, this.origin - DAY - first);
+    const createdAt = recent
+      ? this.origin - draw.range(30, 600)
+      : first + Math.floor(((t + draw.float()) * window) / Math.max(1, s.triggerCount));
+    const processed = createdAt + (recent ? draw.range(900, 3600) : draw.range(1, 300));
+    return {
+      id: s.id * 10 + t + 1,
+      broadcast_id: s.id,
+      created_at: createdAt,
+      processed_at: processed <= now ? processed : null,
+    };
+  }
+
+  private firstStarted(k: number): number | null {
+    const s = this.shape(k);
+    return s.state === 'draft' ? null : s.created + new Draw(this.seed, Tag.broadcast, k, 3).range(60, 3 * DAY);
+  }
+
+  private shapeOfId(id: number): BroadcastShape {
+    const k = this.indexOfId(id);
+    if (k < 0) throw new RangeError(`no broadcast with id ${id}`);
+    return this.shape(k);
+  }
+
+  private shape(k: number): BroadcastShape {
+    const s = this.shapes[k];
+    if (s === undefined) throw new RangeError(`no broadcast #${k}`);
+    return s;
+  }
+}

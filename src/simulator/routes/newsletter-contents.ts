@@ -1,0 +1,28 @@
+import type { World } from '../data/world.js';
+import { listReply } from './envelope.js';
+import { idParam, notFound } from './params.js';
+import type { Route } from './router.js';
+
+function newsletterIndex(world: World, params: Record<string, string>): number {
+  const k = world.newsletters.indexOfId(idParam(params, 'newsletter_id'));
+  if (k < 0) throw notFound('newsletter');
+  return k;
+}
+
+/** A newsletter's variants and A/B test groups (§5.4): unpaged, no query parameters. */
+export function newsletterContentRoutes(): Route[] {
+  return [
+    {
+      method: 'GET',
+      pattern: '/v1/newsletters/:newsletter_id/contents',
+      handle: ({ world, now, params }) => listReply('contents', world.newsletterVariants.contents(newsletterIndex(world, params), now)),
+    },
+    {
+      method: 'GET',
+      pattern: '/v1/newsletters/:newsletter_id/test_groups',
+      // A newsletter that is not an A/B test answers `test_groups: null` (§4 style).
+      handle: ({ world, now, params }) =>
+        listReply('test_groups', world.newsletterVariants.testGroups(newsletterIndex(world, params), now) ?? []),
+    },
+  ];
+}

@@ -1,0 +1,33 @@
+import { syncModes } from '../../src/engine/catalog.js';
+import type { Row, StreamDef } from '../../src/engine/stream.js';
+import { ALL_STREAMS } from '../../src/streams/index.js';
+
+/** A parent whose every field reads as its own name, so a path function prints its template. */
+const placeholder = new Proxy({}, { get: (_target, key) => `{${String(key)}}` }) as Row;
+
+function endpoint(def: StreamDef): string {
+  const pagination = def.pagination;
+  if (pagination.kind === 'search-then-hydrate') {
+    const hydrate = pagination.hydrate.request(['{object_id}'], placeholder);
+    return `POST ${pagination.search.path} search, then ${hydrate.method ?? 'GET'} ${decodeURIComponent(hydrate.path)}`;
+  }
+  const path = decodeURIComponent(typeof def.path === 'string' ? def.path : def.path(placeholder));
+  const notes: string[] = [];
+  if (def.cursor?.mode === 'metrics') notes.push({ v2: 'version=2', v1: 'period/steps', journey: 'start/end', 'v1-links': 'period/steps' }[def.cursor.api.kind]);
+  if (def.cursor?.mode === 'server-window') notes.push(`${def.cursor.startParam}/${def.cursor.endParam} windows`);
+  if (def.cursor?.mode === 'feed') notes.push('newest first');
+  if (def.fixedPartitions) notes.push(`per ${def.fixedPartitions.rows.map((r) => def.fixedPartitions?.key(r)).join(', ')}`);
+  return `${def.method ?? 'GET'} ${path}${notes.length ? ` (${notes.join('; ')})` : ''}`;
+}
+
+/** The README's stream table, row by row, from the definitions themselves. */
+export function streamTableRows(): string[] {
+  return ALL_STREAMS.map((def) => {
+    const key = def.primaryKey.map((path) => `\`${path.join('.')}\``).join(', ');
+    const cursor = def.cursor ? `\`${def.cursor.field}\`` : '';
+    const modes = syncModes(def).join(', ') + (def.resumable ? ' (resumable)' : '');
+    return `| \`${def.name}\` | ${key} | ${cursor} | ${modes} | \`${endpoint(def)}\` | ${def.personalData ? 'yes' : 'no'} |`;
+  });
+}
+
+export const STREAM_TABLE_HEADER = ['| stream | primary key | cursor | sync modes | endpoint | personal data |', '|---|---|---|---|---|---|'];

@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { SUPPRESSION_TYPES, type Simulator } from '../../src/simulator/index.js';
+import { call, start, walk } from './helpers.js';
+
+/** The streams of the broadcast, transactional, newsletter-variant, object and config families. */
+const STREAMS = {
+  newsletter_variants: { key: ['newsletter_id', 'id'], cursor: undefined },
+  newsletter_test_groups: { key: ['newsletter_id', 'id'], cursor: undefined },
+  broadcasts: { key: ['id'], cursor: 'updated' },
+  broadcast_actions: { key: ['broadcast_id', 'id'], cursor: 'updated' },
+  broadcast_triggers: { key: ['broadcast_id', 'id'], cursor: undefined },
+  transactional_messages: { key: ['id'], cursor: 'updated_at' },
+  sender_identities: { key: ['id'], cursor: undefined },
+  segment_usage: { key: ['segment_id'], cursor: undefined },
+  subscription_topics: { key: ['id'], cursor: undefined },
+  subscription_channels: { key: ['id'], cursor: undefined },
+  object_types: { key: ['id'], cursor: undefined },
+  objects: { key: ['object_type_id', 'object_id'], cursor: undefined },
+  workspaces: { key: ['id'], cursor: undefined },
+  reporting_webhooks: { key: ['id'], cursor: undefined },
+  snippets: { key: ['name'], cursor: 'updated_at' },
+  collections: { key: ['id'], cursor: 'updated_at' },
+  esp_suppressions: { key: ['suppression_type', 'email'], cursor: undefined },
+  exports: { key: ['id'], cursor: 'updated_at' },
+} as const;
+type Stream = keyof typeof STREAMS;
+type Row = Record<string, unknown>;
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+(addFormats as unknown as (a: Ajv) => void)(ajv);
+
+function schemaOf(stream: Stream): Record<string, unknown> {
+  return JSON.parse(readFileSync(new URL(`../../schemas/${stream}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
+}
+
+function walkSchema(node: unknown, visit: (n: Record<string, unknown>) => void): void {
+  if (Array.isArray(node)) node.forEach((n) => walkSchema(n, visit));
+  else if (node !== null && typeof node === 'object') {
+    visit(node as Record<string, unknown>);
+    Object.values(node).forEach((n) => walkSchema(n, visit));
+  }
+}
+
+describe('schemas of the added streams', () => {
+  test.each(Object.keys(STREAMS) as Stream[])('%s: object root, non-null key and cursor, intersection-safe keywords', (stream) => {
+    const schema = schemaOf(stream);
+    expect(schema.type).toBe('object');
+    expect(schema.additionalProperties).toBe(true);
+    const props = schema.properties as Record<string, { type: unknown }>;
+    const { key, cursor } = STREAMS[stream];
+    for (const k of [...key, ...(cursor ? [cursor] : [])]) {
+      expect(props[k], `${stream}.${k}`).toBeDefined();
+      expect(typeof props[k]?.type, `${stream}.${k}`).toBe('string');
+      expect(schema.required).toContain(k);
+    }
+    walkSchema(schema, (n) => {
+      for (const banned of ['$ref', 'allOf', 'anyOf', 'not', '$schema']) expect(n).not.toHaveProperty(banned);
+      if (Array.isArray(n.type)) {
+        expect(n.type).toHaveLength(2);
+        expect(n.type[0]).toBe('null');
+      }
+      if ('additionalProperties' in n) expect(n.additionalProperties).toBe(true);
+    });
+    expect(() => ajv.compile(schema)).not.toThrow();
+  });
+});
+
+describe('every record the added endpoints serve at small scale validates (with the tap\'s additions)', () => {
+  let sim: Simulator;
+  const validators = {} as Record<Stream, ValidateFunction>;
+  beforeAll(async () => {
+    sim = await start();
+    for (const s of Object.keys(STREAMS) as Stream[]) validators[s] = ajv.compile(schemaOf(s));
+  });
+  afterAll(() => sim.close());
+
+  const check = (stream: Stream, records: readonly unknown[]): void => {
+    expect(records.length, stream).toBeGreaterThan(0);
+    const validate = validators[stream];
+    for (const r of records) {
+      if (!validate(r)) throw new Error(`${stream}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(r).slice(0, 300)}`);
+    }
+  };
+  const get = async (path: string, key: string): Promise<Row[]> => ((await call<Row>(sim, path)).json[key] as Row[] | null) ?? [];
+
+  test('newsletters, broadcasts, transactional, segments', async () => {
+    const variants: Row[] = [];
+    const groups: Row[] = [];
+    for (const n of sim.truth.newsletters()) {
+      variants.push(...(await get(`/v1/newsletters/${n.id}/contents`, 'contents')));
+      groups.push(...(await get(`/v1/newsletters/${n.id}/test_groups`, 'test_groups')).map((g) => ({ ...g, newsletter_id: n.id })));
+    }
+    check('newsletter_variants', variants);
+    check('newsletter_test_groups', groups);
+
+    const broadcasts = await get('/v1/broadcasts', 'broadcasts');
+    check('broadcasts', broadcasts);
+    const actions: Row[] = [];
+    const triggers: Row[] = [];
+    for (const b of broadcasts) {
+      let path = `/v1/broadcasts/${String(b.id)}/actions`;
+      for (;;) {
+        const page = (await call<Row>(sim, path)).json;
+        actions.push(...((page.actions as Row[] | null) ?? []));
+        if (typeof page.next !== 'string' || page.next === '') break;
+        path = `/v1/broadcasts/${String(b.id)}/actions?start=${encodeURIComponent(page.next)}`;
+      }
+      triggers.push(...(await get(`/v1/broadcasts/${String(b.id)}/triggers`, 'triggers')));
+    }
+    check('broadcast_actions', actions);
+    check('broadcast_triggers', triggers);
+    check('transactional_messages', await get('/v1/transactional', 'messages'));
+
+    const usage: Row[] = [];
+    for (const s of sim.truth.segments()) usage.push((await call<{ used_by: Row }>(sim, `/v1/segments/${s.id}/used_by`)).json.used_by);
+    check('segment_usage', usage);
+  });
+
+  test('workspace configuration, objects and suppressions', async () => {
+    const senders: Row[] = [];
+    for (const hidden of [false, true]) {
+      senders.push(...(await walk<Row>(sim, `/v1/sender_identities?hidden=${hidden}&limit=100`, (p) => p.sender_identities as Row[] | null)).records);
+    }
+    expect(senders).toHaveLength(6);
+    check('sender_identities', senders);
+    check('subscription_topics', await get('/v1/subscription_topics', 'topics'));
+    check('subscription_channels', await get('/v1/subscription_channels', 'channels'));
+    check('workspaces', await get('/v1/workspaces', 'workspaces'));
+    check('reporting_webhooks', await get('/v1/reporting_webhooks', 'reporting_webhooks'));
+    check('snippets', await get('/v1/snippets', 'snippets'));
+    check('collections', await get('/v1/collections', 'collections'));
+    check('exports', await get('/v1/exports', 'exports'));
+
+    const types = await get('/v1/object_types', 'types');
+    check('object_types', types);
+    const objects: Row[] = [];
+    for (const t of types) {
+      for (const o of sim.truth.objects(String(t.id))) {
+        const res = await call<{ object: Row & { identifiers: Row } }>(sim, `/v1/objects/${String(t.id)}/${o.identifiers.object_id}/attributes`);
+        const object = res.json.object;
+        // The tap's row: the hydrated object plus identifiers copied to the top level.
+        objects.push({ ...object, object_id: object.identifiers.object_id, cio_object_id: object.identifiers.cio_object_id });
+      }
+    }
+    check('objects', objects);
+
+    const suppressions: Row[] = [];
+    for (const type of SUPPRESSION_TYPES) {
+      const page = await get(`/v1/esp/suppression/${type}?limit=1000`, 'suppressions');
+      suppressions.push(...page.map((s) => ({ suppression_type: type, ...s })));
+    }
+    check('esp_suppressions', suppressions);
+  });
+});
