@@ -130,3 +130,40 @@ describe('a 403 on one area', () => {
     }
   });
 });
+
+describe('streams with a twist', () => {
+  it('sender_identities: hidden and visible senders, each once', () => {
+    const ids = recordsOf(first.messages, 'sender_identities').map((r) => r['id']);
+    const truth = ws.sim.truth.senderIdentities();
+    expect(truth.some((s: any) => s.hidden)).toBe(true);
+    expect(ids.sort()).toEqual(truth.map((s: any) => s.id).sort());
+  });
+
+  it('esp_suppressions: all four lists, with their type', () => {
+    const rows = recordsOf(first.messages, 'esp_suppressions');
+    for (const type of ['bounces', 'blocks', 'spam_reports', 'invalid_emails']) {
+      expect(rows.filter((r) => r['suppression_type'] === type).length, type).toBe(ws.sim.truth.suppressions(type).length);
+    }
+  });
+
+  it('reporting_webhooks: endpoints without credentials', () => {
+    const served = ws.sim.truth.reportingWebhooks();
+    expect(served.some((w: any) => /@|token=/.test(w.endpoint))).toBe(true);
+    for (const hook of recordsOf(first.messages, 'reporting_webhooks')) {
+      expect(hook['endpoint']).not.toMatch(/\/\/[^/]*@/);
+      expect(hook['endpoint']).not.toMatch(/token=/);
+      expect(new URL(hook['endpoint']).host).toBe(new URL(served.find((w: any) => w.id === hook['id']).endpoint).host);
+    }
+  });
+
+  it('objects: every object of every type once, although the search repeats some', () => {
+    const rows = recordsOf(first.messages, 'objects');
+    const expected = ws.sim.truth.objectTypes().flatMap((t: any) => ws.sim.truth.objects(t.id).map((o: any) => `${t.id}/${o.identifiers.object_id}`));
+    expect(rows.map((r) => `${r['object_type_id']}/${r['object_id']}`).sort()).toEqual(expected.sort());
+  });
+
+  it('broadcast_actions: follows a next token when the API sends one', () => {
+    const expected = ws.sim.truth.broadcasts().flatMap((b: any) => ws.sim.truth.broadcastActions(b.id).map((a: any) => a.id));
+    expect(recordsOf(first.messages, 'broadcast_actions').map((r) => r['id']).sort()).toEqual([...expected].sort());
+  });
+});

@@ -88,11 +88,14 @@ async function fetchBuckets(ctx: SyncContext, def: StreamDef, cursor: Metrics, p
     const start = bucketStart(from, res, 'UTC');
     const query: Query =
       api.kind === 'v2' ? { version: 2, res, start, end: now, tz: 'UTC' } : { start, end: now, resolution: res };
-    const body = expectObject(await ctx.api.request({ path, query }), def, path);
+    const { body: raw, serverTime } = await ctx.api.send({ path, query });
+    const body = expectObject(raw, def, path);
     const echoed = typeof body['start'] === 'string' ? Date.parse(body['start']) : Number.NaN;
     const first = Number.isNaN(echoed) ? start : Math.floor(echoed / 1000);
     const series = api.kind === 'v2' ? seriesAt(body, ['metric', 'series'], def, path) : seriesAt(body, ['journey_metric'], def, path);
-    return { rows: bucketRows(series, (i) => addBuckets(first, res, i, 'UTC'), ids, res, seriesOf(api), extra(body)), firstWanted: start, capped: false };
+    const rows = bucketRows(series, (i) => addBuckets(first, res, i, 'UTC'), ids, res, seriesOf(api), extra(body));
+    // Buckets after the server's own now hold nothing yet: they are read when they exist.
+    return { rows: rows.filter((row) => serverTime === undefined || row.start <= serverTime), firstWanted: start, capped: false };
   }
 
   const wanted = bucketsBetween(from, now, res, US_EASTERN);
