@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateConfig } from '../config.js';
 import { allSelections } from '../engine/catalog.js';
-import { DEMO_API_KEY, startSimulator, type Scale } from '../simulator/index.js';
+import { DEMO_API_KEY, type Scale } from '../simulator/index.js';
+import { spawnSimulator } from '../simulator/process.js';
 import { ALL_STREAMS } from '../streams/index.js';
 import { executeRead, type ReadSummary } from './read.js';
 import type { Runtime } from './runtime.js';
@@ -21,7 +22,7 @@ export interface DemoOptions {
  * file, and a per-stream summary is printed for the person watching.
  */
 export async function demoCommand(runtime: Runtime, options: DemoOptions): Promise<number> {
-  const simulator = await startSimulator({ scale: options.scale, seed: options.seed });
+  const simulator = await spawnSimulator(['--scale', options.scale, '--seed', String(options.seed)]);
   const outputPath = options.output ?? join(tmpdir(), `tap-customerio-demo-${process.pid}.jsonl`);
   const file = createWriteStream(outputPath);
   try {
@@ -32,7 +33,7 @@ export async function demoCommand(runtime: Runtime, options: DemoOptions): Promi
     const summary = await executeRead(session, { config, selections: allSelections(), state: {} }, new AbortController());
     await session.output.end();
     await new Promise<void>((resolve) => file.end(resolve));
-    const served = simulator.stats();
+    const served = await simulator.stats();
     runtime.stdout.write(formatSummary(summary, outputPath, options.protocol, served.rateLimited));
     return summary.failed.length > 0 ? 1 : 0;
   } finally {

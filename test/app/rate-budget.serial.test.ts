@@ -1,21 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_API_KEY } from '../../src/simulator/index.js';
+import { spawnSimulator, type SimulatorProcess } from '../../src/simulator/process.js';
+import type { SimulatorStats } from '../../src/simulator/types.js';
 import { configuredCatalog, CORE_STREAM_MODES } from '../helpers/catalog.js';
 import { ofType, runCli, writeFiles, type CliResult } from '../helpers/cli.js';
-import { testWorkspace, type TestWorkspace } from '../helpers/simulator.js';
 
-let ws: TestWorkspace;
+let sim: SimulatorProcess;
 let result: CliResult;
+let stats: SimulatorStats;
 
 beforeAll(async () => {
-  // The real account limit: 10 requests in any 1 s window, 429 without Retry-After beyond it.
-  ws = await testWorkspace({ scale: 'medium', rateLimit: 10 }, { requests_per_second: 10 });
-  const catalog = await configuredCatalog(ws.configPath, CORE_STREAM_MODES);
+  // The real account limit (10 requests in any 1 s window, 429 without Retry-After beyond it),
+  // served from a process of its own like the real API.
+  sim = await spawnSimulator(['--scale', 'medium', '--rate-limit', '10']);
+  const { 'config.json': configPath } = writeFiles({ 'config.json': { app_api_key: DEMO_API_KEY, base_url: sim.url, requests_per_second: 10 } });
+  const catalog = await configuredCatalog(configPath as string, CORE_STREAM_MODES);
   const { 'c.json': catalogPath } = writeFiles({ 'c.json': catalog });
-  ws.sim.resetStats();
-  result = await runCli(['read', '--config', ws.configPath, '--catalog', catalogPath as string], { timeoutMs: 170_000 });
+  await sim.resetStats();
+  result = await runCli(['read', '--config', configPath as string, '--catalog', catalogPath as string], { timeoutMs: 170_000 });
+  stats = await sim.stats();
 }, 180_000);
 
-afterAll(async () => ws.close());
+afterAll(async () => sim.close());
 
 describe('a full medium read at 10 requests/s', () => {
   it('completes every stream', () => {
@@ -23,7 +29,6 @@ describe('a full medium read at 10 requests/s', () => {
   });
 
   it('gets zero 429s and uses at least 90% of the budget', () => {
-    const stats = ws.sim.stats();
     expect(stats.requests).toBeGreaterThan(100);
     expect(stats.rateLimited).toBe(0);
     expect(stats.maxInWindow).toBeLessThanOrEqual(10);

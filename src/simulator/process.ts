@@ -1,0 +1,46 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { SimulatorStats } from './types.js';
+
+export interface SimulatorProcess {
+  url: string;
+  stats(): Promise<SimulatorStats>;
+  resetStats(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The simulator in a process of its own (`tap-customerio simulate`), as the real API is: the
+ * tap's own work then cannot delay the arrivals the simulator's rate limiter counts.
+ */
+export async function spawnSimulator(args: string[] = []): Promise<SimulatorProcess> {
+  const cli = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../dist/cli.js' : '../cli.js', import.meta.url));
+  const child: ChildProcess = spawn(process.execPath, [cli, 'simulate', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    lines.once('line', (line) => {
+      try {
+        resolve((JSON.parse(line) as { url: string }).url);
+      } catch {
+        reject(new Error(`simulate printed ${line}`));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`simulate exited with ${code}: ${stderr}`)));
+  });
+  return {
+    url,
+    stats: async () => (await (await fetch(`${url}/__sim/stats`)).json()) as SimulatorStats,
+    resetStats: async () => {
+      await fetch(`${url}/__sim/reset-stats`, { method: 'POST' });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
