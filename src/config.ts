@@ -18,6 +18,7 @@ export interface TapConfig {
   metrics_resolution: 'hours' | 'days' | 'weeks' | 'months';
   metrics_lookback_days: number;
   stream_maps?: unknown;
+  request_timeout_seconds: number;
 }
 
 const CONFIG_ROLE = { code: 'CONFIG_INVALID', what: 'config file', flag: '--config' } as const;

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { DEFAULT_CONCURRENCY, type SyncContext } from '../engine/context.js';
+import { DEFAULT_CONCURRENCY, newSyncContext, type SyncContext } from '../engine/context.js';
 import { probeStream, type ProbeResult } from '../engine/probe.js';
 import { isPartitioned, type Row, type StreamDef } from '../engine/stream.js';
 import { asTapError, type TapError } from '../errors.js';
@@ -54,16 +54,7 @@ export async function runCheck(session: Session, configPath: string): Promise<Ch
     return { ok: false, message: failure.userMessage, probes: [] };
   }
   try {
-    const ctx: SyncContext = {
-      api: connection.api,
-      config,
-      logger,
-      clock: runtime.clock,
-      signal: abort.signal,
-      syncStartedAt: Math.floor(runtime.clock.now() / 1000),
-      concurrency: DEFAULT_CONCURRENCY,
-      parentCache: new Map(),
-    };
+    const ctx = newSyncContext({ api: connection.api, config, logger, clock: runtime.clock, signal: abort.signal, concurrency: DEFAULT_CONCURRENCY });
     // The region probe already read the workspaces list: the Workspaces area needs no second call.
     const listed = (connection.workspaces as { workspaces?: unknown } | undefined)?.workspaces;
     if (Array.isArray(listed)) ctx.parentCache.set('workspaces', Promise.resolve(listed as Row[]));

@@ -49,6 +49,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
       logger,
       signal,
       userAgent: `tap-customerio/${packageVersion()}`,
+      timeoutMs: config.request_timeout_seconds * 1000,
       ...(options.onRateLimited ? { onRateLimited: options.onRateLimited } : {}),
       ...(options.onAttempt ? { onAttempt: options.onAttempt } : {}),
     });

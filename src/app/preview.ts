@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { validateConfig, type TapConfig } from '../config.js';
-import { SERIAL, type SyncContext } from '../engine/context.js';
+import { newSyncContext, SERIAL } from '../engine/context.js';
 import { StateStore } from '../engine/state.js';
 import type { StreamDef } from '../engine/stream.js';
 import { runSync } from '../engine/sync.js';
@@ -52,17 +52,7 @@ export async function previewCommand(session: Session, options: PreviewOptions):
   try {
     const connection = await connect({ config, runtime, logger, signal: abort.signal, probe: config.region === 'auto' && !config.base_url });
     region = connection.region as TapConfig['region'];
-    const ctx: SyncContext = {
-      api: connection.api,
-      config,
-      logger,
-      clock: runtime.clock,
-      signal: abort.signal,
-      syncStartedAt: Math.floor(runtime.clock.now() / 1000),
-      concurrency: SERIAL,
-      parentCache: new Map(),
-      recordLimit: options.limit,
-    };
+    const ctx = newSyncContext({ api: connection.api, config, logger, clock: runtime.clock, signal: abort.signal, concurrency: SERIAL, recordLimit: options.limit });
     try {
       const selection = { def, mode: def.cursor ? ('incremental' as const) : ('full_refresh' as const) };
       for await (const event of runSync(ctx, [selection], new StateStore())) {

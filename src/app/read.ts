@@ -1,8 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import type { TapConfig } from '../config.js';
 import { allSelections, defaultSelections, parseAirbyteCatalog, parseSingerCatalog } from '../engine/catalog.js';
-import { DEFAULT_CONCURRENCY, SERIAL, type Concurrency, type SyncContext } from '../engine/context.js';
-import { parseAirbyteState, parseSingerState, StateStore } from '../engine/state.js';
+import { DEFAULT_CONCURRENCY, newSyncContext, SERIAL, type Concurrency } from '../engine/context.js';
+import { migrateStreamState, parseAirbyteState, parseSingerState, StateStore } from '../engine/state.js';
 import { checkStreamState, runSync, type Selection } from '../engine/sync.js';
 import { asTapError, TapError } from '../errors.js';
 import type { AttemptInfo, HttpStats } from '../http/client.js';
@@ -63,8 +63,15 @@ export function loadReadInputs(session: Session, paths: ReadPaths): ReadInputs {
   let state: Record<string, unknown> = {};
   if (paths.state !== undefined) {
     const raw = readJsonFile(paths.state, { code: 'STATE_INVALID', what: 'state file', flag: '--state' });
-    state = session.protocol === 'airbyte' ? parseAirbyteState(raw, paths.state) : parseSingerState(raw, paths.state);
-    for (const selection of selections) checkStreamState(selection.def, state[selection.def.name], paths.state);
+    const warn = (message: string): void => session.logger.log('WARN', message);
+    state = session.protocol === 'airbyte' ? parseAirbyteState(raw, paths.state, warn) : parseSingerState(raw, paths.state);
+    for (const selection of selections) {
+      const name = selection.def.name;
+      const migrated = migrateStreamState(selection.def, state[name], warn);
+      if (migrated === undefined) delete state[name];
+      else state[name] = migrated;
+      checkStreamState(selection.def, state[name], paths.state);
+    }
     const unknown = Object.keys(state).filter((name) => !selections.some((s) => s.def.name === name));
     if (unknown.length > 0) session.logger.log('INFO', `State for streams not being synced is kept as is: ${unknown.join(', ')}`);
   }
@@ -109,6 +116,10 @@ export async function readCommand(session: Session, paths: ReadPaths, abort: Abo
   try {
     const summary = await executeRead(session, inputs, abort, options);
     await session.output.end();
+    if (session.output.closed) {
+      session.output.writeStderr(`stdout was closed by its reader (${session.output.closed}); the sync stopped. The last STATE it read covers everything before it.\n`);
+      return 1;
+    }
     return summary.failed.length > 0 ? 1 : 0;
   } catch (error) {
     return session.fail(error);
@@ -146,17 +157,15 @@ export async function executeRead(
     ...(singer ? { onAttempt: (attempt: AttemptInfo) => logger.log('INFO', singerTimer(attempt)) } : {}),
   });
   if (connection.region !== 'base_url') logger.log('INFO', `Reading from the ${connection.region.toUpperCase()} region`);
-  const ctx: SyncContext = {
+  const ctx = newSyncContext({
     api: connection.api,
     config: inputs.config,
     logger,
     clock: runtime.clock,
     signal: abort.signal,
-    syncStartedAt: Math.floor(started / 1000),
     concurrency: options.concurrency ?? (options.recordLimit === undefined ? DEFAULT_CONCURRENCY : SERIAL),
-    parentCache: new Map(),
     ...(options.recordLimit === undefined ? {} : { recordLimit: options.recordLimit }),
-  };
+  });
   const failures: TapError[] = [];
   const progress = new Progress(runtime.stderr, () => connection.api.stats.requests);
   try {
@@ -183,10 +192,12 @@ export async function executeRead(
   const requestsPerSecond = http.requests > 1 && span > 0 ? (http.requests - 1) / span : 0;
   const budgetUsed = requestsPerSecond / inputs.config.requests_per_second;
   const records = Object.values(streams).reduce((sum, s) => sum + s.records, 0);
+  const cpu = process.cpuUsage();
   logger.log(
     'INFO',
     `Read ${records} records from ${inputs.selections.length} streams with ${http.requests} requests in ${span.toFixed(1)} s: ` +
-      `${requestsPerSecond.toFixed(2)} requests/s (${Math.round(budgetUsed * 100)}% of the ${inputs.config.requests_per_second}/s budget), ${http.rateLimited} rate-limited (429)`,
+      `${requestsPerSecond.toFixed(2)} requests/s (${Math.round(budgetUsed * 100)}% of the ${inputs.config.requests_per_second}/s budget), ${http.rateLimited} rate-limited (429); ` +
+      `${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU s, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
   );
   const failed = Object.entries(streams)
     .filter(([, s]) => s.status !== 'COMPLETE')

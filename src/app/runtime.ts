@@ -9,8 +9,10 @@ export interface Runtime {
   clock: Clock;
   hosts: RegionHosts;
   env: NodeJS.ProcessEnv;
+  /** SIGTERM/SIGINT stop a read (the real process); commands run in tests leave signals alone. */
+  handleSignals: boolean;
 }
 
 export function processRuntime(): Runtime {
-  return { stdout: process.stdout, stderr: process.stderr, clock: systemClock, hosts: REGION_HOSTS, env: process.env };
+  return { stdout: process.stdout, stderr: process.stderr, clock: systemClock, hosts: REGION_HOSTS, env: process.env, handleSignals: true };
 }

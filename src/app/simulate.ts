@@ -9,6 +9,8 @@ export interface SimulateOptions {
   rateLimit: number;
   retryAfter: boolean;
   latencyMs: number;
+  people?: number;
+  campaigns?: number;
 }
 
 /** Runs the Customer.io simulator in the foreground until SIGINT/SIGTERM. */
@@ -21,6 +23,7 @@ export async function simulateCommand(runtime: Runtime, options: SimulateOptions
     rateLimit: options.rateLimit,
     retryAfter: options.retryAfter,
     latencyMs: options.latencyMs,
+    sizes: { ...(options.people ? { people: options.people } : {}), ...(options.campaigns ? { campaigns: options.campaigns } : {}) },
   });
   const config = { app_api_key: DEMO_API_KEY, base_url: simulator.url };
   runtime.stdout.write(`${JSON.stringify({ url: simulator.url, scale: options.scale, seed: options.seed, config })}\n`);

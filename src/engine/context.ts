@@ -20,6 +20,11 @@ export interface SyncContext {
   parentCache: Map<string, Promise<Row[]>>;
 }
 
+/** A context for one sync started now: its own parent cache, the sync's start as the cursor cap. */
+export function newSyncContext(parts: Omit<SyncContext, 'syncStartedAt' | 'parentCache'>): SyncContext {
+  return { ...parts, syncStartedAt: Math.floor(parts.clock.now() / 1000), parentCache: new Map() };
+}
+
 export interface Concurrency {
   streams: number;
   partitions: number;
@@ -27,7 +32,11 @@ export interface Concurrency {
   hydrate: number;
 }
 
-export const DEFAULT_CONCURRENCY: Concurrency = { streams: 4, partitions: 4, windows: 3, hydrate: 4 };
+/**
+ * Chains of requests in flight at once. The shared rate limiter, not these, bounds the load;
+ * they only keep enough requests waiting that a 250 ms round trip never leaves a slot unused.
+ */
+export const DEFAULT_CONCURRENCY: Concurrency = { streams: 4, partitions: 8, windows: 4, hydrate: 8 };
 
 /** One request at a time: for reads that stop after a few records, nothing is fetched ahead. */
 export const SERIAL: Concurrency = { streams: 1, partitions: 1, windows: 1, hydrate: 1 };

@@ -98,7 +98,7 @@ export async function* readServerWindow(ctx: SyncContext, def: StreamDef, cursor
   if (startDate !== undefined) from = Math.max(from, startDate);
 
   const pageSize = def.pagination.kind === 'cursor' ? (def.pagination.pageSize?.value ?? 50) : 50;
-  const plan = planWindows(from, to, { maxSeconds: cursor.maxWindowSeconds, pageSize });
+  const plan = planWindows(from, to, { maxSeconds: cursor.maxWindowSeconds, pageSize, parallel: ctx.concurrency.windows });
   const finished = new Set<number>();
   let contiguous = 0; // windows [0, contiguous) are finished
   let watermark = previous;

@@ -61,3 +61,34 @@ export async function* mapOrdered<I, O>(items: Iterable<I>, limit: number, fn: (
     yield value;
   }
 }
+
+/**
+ * Like mapOrdered, over an async source: the next items are pulled while earlier ones are still
+ * being mapped, so work from the source's next batch starts before the current one is done.
+ */
+export async function* mapOrderedAsync<I, O>(source: AsyncIterable<I>, limit: number, fn: (item: I) => Promise<O>): AsyncGenerator<O> {
+  const iterator = source[Symbol.asyncIterator]();
+  const window: Promise<O>[] = [];
+  let exhausted = false;
+  const top = async (): Promise<void> => {
+    while (!exhausted && window.length < Math.max(1, limit)) {
+      const next = await iterator.next();
+      if (next.done) exhausted = true;
+      else {
+        const promise = fn(next.value);
+        promise.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
+        window.push(promise);
+      }
+    }
+  };
+  try {
+    await top();
+    while (window.length > 0) {
+      const value = await (window.shift() as Promise<O>);
+      await top();
+      yield value;
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}

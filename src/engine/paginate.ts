@@ -1,7 +1,7 @@
 import { TapError } from '../errors.js';
 import type { Query } from '../http/client.js';
 import type { SyncContext } from './context.js';
-import { mapOrdered } from './merge.js';
+import { mapOrderedAsync } from './merge.js';
 import { pathFor, queryFor, type Pagination, type RecordsLocator, type Row, type StreamDef } from './stream.js';
 
 export interface Page {
@@ -101,17 +101,32 @@ async function* searchPages(ctx: SyncContext, def: StreamDef, spec: SearchThenHy
     }
     return extractRecords(expectObject(answer, def, request.path), spec.hydrate.records, parent, def, request.path);
   };
-  let current = search(options.start);
-  for (;;) {
-    const { ids, next } = await current;
-    if (next !== undefined) {
-      current = search(next);
-      current.catch(() => undefined); // awaited on the next turn
+  type Task = { ids: string[] } | { end: string | undefined };
+  // Batches of every search page in one ordered pipeline: the next page's batches start while
+  // this page's last ones are still out, so no rate-limit slot is left unused at page ends.
+  const tasks = async function* (): AsyncGenerator<Task> {
+    let current = search(options.start);
+    for (;;) {
+      const { ids, next } = await current;
+      if (next !== undefined) {
+        current = search(next);
+        current.catch(() => undefined); // awaited on the next turn
+      }
+      for (const batch of batches(ids, spec.hydrate.batchSize)) yield { ids: batch };
+      yield { end: next };
+      if (next === undefined) return;
     }
-    const records: Row[] = [];
-    for await (const batch of mapOrdered(batches(ids, spec.hydrate.batchSize), ctx.concurrency.hydrate, hydrate)) records.push(...batch);
-    yield { records, next };
-    if (next === undefined) return;
+  };
+  let records: Row[] = [];
+  const run = (task: Task): Promise<Row[] | { end: string | undefined }> => ('ids' in task ? hydrate(task.ids) : Promise.resolve(task));
+  for await (const done of mapOrderedAsync(tasks(), ctx.concurrency.hydrate, run)) {
+    if (Array.isArray(done)) {
+      records.push(...done);
+      continue;
+    }
+    yield { records, next: done.end };
+    records = [];
+    if (done.end === undefined) return;
   }
 }
 

@@ -28,11 +28,21 @@ const STATE_HINT_AIRBYTE =
   'Pass the JSON array of STATE messages from the last sync (for example [{"type":"STREAM","stream":{"stream_descriptor":{"name":"campaigns"},"stream_state":{"updated":1700000000}}}]), or [] to start fresh';
 const STATE_HINT_SINGER = 'Pass the "value" of the last STATE message, e.g. {"bookmarks": {"campaigns": {"updated": 1700000000}}}, or {} to start fresh';
 
-/** Airbyte input state: a JSON array of per-stream STATE messages. */
-export function parseAirbyteState(raw: unknown, file: string): Record<string, unknown> {
+export type Warn = (message: string) => void;
+
+/**
+ * Airbyte input state: a JSON array of per-stream STATE messages. Older shapes are migrated with
+ * a warning: a LEGACY message's `data` map, a GLOBAL message's stream states, or a bare
+ * {stream: state} object as the platform stored it before per-stream states.
+ */
+export function parseAirbyteState(raw: unknown, file: string, warn: Warn = () => undefined): Record<string, unknown> {
   if (raw === null) return {};
   if (!Array.isArray(raw)) {
     if (raw && typeof raw === 'object' && 'bookmarks' in raw) return parseSingerState(raw, file);
+    if (raw && typeof raw === 'object' && Object.values(raw).every((v) => v === null || (typeof v === 'object' && !Array.isArray(v)))) {
+      warn(`The state file ${file} is a legacy {stream: state} object; it was read as per-stream states, and the next states will be written per stream`);
+      return parseSingerState({ bookmarks: raw }, file);
+    }
     throw new TapError('STATE_INVALID', `The state file ${file} must be a JSON array of STATE messages, got ${kind(raw)}`, { hint: STATE_HINT_AIRBYTE });
   }
   const out: Record<string, unknown> = {};
@@ -45,10 +55,21 @@ export function parseAirbyteState(raw: unknown, file: string): Record<string, un
       string,
       unknown
     >;
-    if (state['type'] === 'GLOBAL' || state['type'] === 'LEGACY' || 'data' in state) {
-      throw new TapError('STATE_INVALID', `${where} is a ${String(state['type'] ?? 'LEGACY')} state; this tap writes per-stream (STREAM) states`, {
-        hint: STATE_HINT_AIRBYTE,
-      });
+    if (state['type'] === 'LEGACY' || (state['type'] === undefined && 'data' in state)) {
+      const data = state['data'];
+      if (!data || typeof data !== 'object' || Array.isArray(data)) {
+        throw new TapError('STATE_INVALID', `${where} is a LEGACY state without a data object`, { hint: STATE_HINT_AIRBYTE });
+      }
+      warn(`${where} is a LEGACY state; its streams were migrated to per-stream states`);
+      Object.assign(out, parseSingerState({ bookmarks: data }, file));
+      return;
+    }
+    if (state['type'] === 'GLOBAL') {
+      const streams = (state['global'] as Record<string, unknown> | undefined)?.['stream_states'];
+      if (!Array.isArray(streams)) throw new TapError('STATE_INVALID', `${where} is a GLOBAL state without global.stream_states`, { hint: STATE_HINT_AIRBYTE });
+      warn(`${where} is a GLOBAL state; its stream states were migrated to per-stream states`);
+      Object.assign(out, parseAirbyteState(streams.map((s) => ({ type: 'STREAM', stream: s })), file, warn));
+      return;
     }
     const stream = state['stream'] as Record<string, unknown> | undefined;
     const descriptor = stream?.['stream_descriptor'] as Record<string, unknown> | undefined;
@@ -99,4 +120,35 @@ function kind(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return `a ${typeof value}`;
+}
+
+/**
+ * A stream's saved state in the shape this tap reads, from the shapes older versions and
+ * Airbyte's low-code connector wrote: per-partition `{"states": [{partition, cursor}]}` becomes
+ * `{"partitions": {...}}`. A state without the cursor this stream keeps is dropped with a warning
+ * (the stream then reads from start_date), never silently.
+ */
+export function migrateStreamState(
+  def: { name: string; cursor?: { field: string; mode: string } },
+  value: unknown,
+  warn: Warn,
+): unknown {
+  if (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const state = value as Record<string, unknown>;
+  if (Object.keys(state).length === 0 || !def.cursor) return value;
+  const field = def.cursor.field;
+  if (Array.isArray(state['states'])) {
+    const partitions: Record<string, unknown> = {};
+    for (const entry of state['states'] as Array<Record<string, unknown>>) {
+      const partition = entry?.['partition'] as Record<string, unknown> | undefined;
+      const cursor = entry?.['cursor'] as Record<string, unknown> | undefined;
+      const id = partition?.['id'] ?? partition?.['parent_id'];
+      if (id !== undefined && cursor && typeof cursor[field] === 'number') partitions[String(id)] = { [field]: cursor[field] };
+    }
+    warn(`State of ${def.name} was written per partition by another connector; ${Object.keys(partitions).length} partition bookmarks were migrated`);
+    return { partitions };
+  }
+  if (field in state || 'partitions' in state || 'resume' in state) return value;
+  warn(`State of ${def.name} has no "${field}" bookmark (keys: ${Object.keys(state).join(', ')}); it was ignored and ${def.name} is read from start_date`);
+  return undefined;
 }

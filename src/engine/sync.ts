@@ -87,6 +87,9 @@ async function* streamEvents(ctx: SyncContext, selection: Selection, state: Stat
     yield { kind: 'status', stream, status: 'COMPLETE' };
   } catch (error) {
     const failure = explain(asTapError(error), def);
+    // Records already out since the last checkpoint get a state too: the last safe one, which
+    // re-reads them on resume (at least once) and tells a target how many came.
+    if (limit === undefined && uncounted > 0) yield stateEvent((state.get(stream) as Record<string, unknown> | undefined) ?? {});
     yield { kind: 'error', error: failure, stream };
     yield { kind: 'status', stream, status: 'INCOMPLETE' };
   }

@@ -12,18 +12,23 @@ export interface WindowPlanOptions {
   pageSize: number;
   targetPages?: number; // aim for windows of about this many pages
   initialSeconds?: number;
+  /** Windows read at once: a short range is still cut in that many, so they can run together. */
+  parallel?: number;
   minSeconds?: number;
 }
 
 /**
  * Plans [from, to) as consecutive windows, sized from the record density seen so far so that
- * a window holds about `targetPages` pages: long windows waste no request on sparse history,
+ * a window holds about `targetPages` pages (8: short enough that the last windows of a read end together, long enough that partial pages stay few): long windows waste no request on sparse history,
  * short ones keep checkpoints frequent and give concurrent windows something to share.
  */
 export function planWindows(from: number, to: number, options: WindowPlanOptions) {
-  const targetRecords = options.pageSize * (options.targetPages ?? 20);
+  const targetRecords = options.pageSize * (options.targetPages ?? 8);
   const minSeconds = options.minSeconds ?? 3600;
-  const initialSeconds = Math.min(options.maxSeconds, options.initialSeconds ?? 30 * 86_400);
+  const initialSeconds = Math.max(
+    minSeconds,
+    Math.min(options.maxSeconds, options.initialSeconds ?? 30 * 86_400, Math.ceil((to - from) / Math.max(1, options.parallel ?? 1))),
+  );
   let density: number | undefined; // records per second
   const ends: number[] = [];
 

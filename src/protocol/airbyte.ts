@@ -1,5 +1,5 @@
 import type { TapError } from '../errors.js';
-import type { Rendered, TapEvent } from './events.js';
+import { recordChunks, type Rendered, type TapEvent } from './events.js';
 
 /** Airbyte protocol: every event becomes one AirbyteMessage line on stdout. */
 export function renderAirbyte(event: TapEvent, now: number = Date.now()): Rendered {
@@ -10,9 +10,7 @@ export function renderAirbyte(event: TapEvent, now: number = Date.now()): Render
       // Hand-built envelope: byte-identical to JSON.stringify of the object, without building it.
       const head = `{"type":"RECORD","record":{"stream":${JSON.stringify(event.stream)},"data":`;
       const tail = `,"emitted_at":${now}}}\n`;
-      let out = '';
-      for (const record of event.records) out += head + JSON.stringify(record) + tail;
-      return { stdout: out };
+      return { stdout: recordChunks(event.records, head, tail) };
     }
     case 'state':
       return {

@@ -18,10 +18,31 @@ export type TapEvent =
 export type StreamStatus = 'STARTED' | 'RUNNING' | 'COMPLETE' | 'INCOMPLETE';
 export type LogLevel = 'FATAL' | 'ERROR' | 'WARN' | 'INFO' | 'DEBUG';
 
-/** Lines for each channel; `stdout` may hold several lines, each ending in a newline. */
+/**
+ * Lines for each channel; `stdout` may hold several lines, each ending in a newline, or a list
+ * of chunks of lines: a page of records is rendered in pieces of under 64 KB, which V8 keeps in
+ * the young generation instead of allocating one large string per page in old space.
+ */
 export interface Rendered {
-  stdout?: string;
+  stdout?: string | string[];
   stderr?: string;
 }
 
+export const CHUNK_CHARS = 60_000;
+
 export type Renderer = (event: TapEvent) => Rendered;
+
+/** A page of records as protocol lines, in chunks of under CHUNK_CHARS characters. */
+export function recordChunks(records: readonly Record<string, unknown>[], head: string, tail: string): string[] {
+  const chunks: string[] = [];
+  let out = '';
+  for (const record of records) {
+    out += head + JSON.stringify(record) + tail;
+    if (out.length >= CHUNK_CHARS) {
+      chunks.push(out);
+      out = '';
+    }
+  }
+  if (out !== '') chunks.push(out);
+  return chunks;
+}

@@ -1,4 +1,4 @@
-import type { Rendered, TapEvent } from './events.js';
+import { recordChunks, type Rendered, type TapEvent } from './events.js';
 
 const SINGER_LEVEL = { FATAL: 'CRITICAL', ERROR: 'ERROR', WARN: 'WARNING', INFO: 'INFO', DEBUG: 'DEBUG' } as const;
 
@@ -18,9 +18,7 @@ export function renderSinger(event: TapEvent, now: number = Date.now()): Rendere
     case 'records': {
       const head = `{"type":"RECORD","stream":${JSON.stringify(event.stream)},"record":`;
       const tail = `,"time_extracted":"${new Date(now).toISOString()}"}\n`;
-      let out = '';
-      for (const record of event.records) out += head + JSON.stringify(record) + tail;
-      return { stdout: out };
+      return { stdout: recordChunks(event.records, head, tail) };
     }
     case 'state':
       return { stdout: line({ type: 'STATE', value: { bookmarks: event.bookmarks } }) };

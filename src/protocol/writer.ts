@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import type { Redactor } from '../redact.js';
 import type { LogLevel, Renderer, TapEvent } from './events.js';
 
-const FLUSH_BYTES = 64 * 1024;
+const FLUSH_BYTES = 60_000;
 
 /**
  * The only code that writes to stdout. Lines are batched into large writes, flushed at every
@@ -36,9 +36,18 @@ export class Output {
     const rendered = this.render(event);
     if (rendered.stderr) this.writeStderr(rendered.stderr);
     if (!rendered.stdout) return undefined;
-    this.pending += rendered.stdout;
-    if (event.kind === 'state' || event.kind === 'error' || this.pending.length >= FLUSH_BYTES) return this.flush();
-    return undefined;
+    if (typeof rendered.stdout === 'string') {
+      this.pending += rendered.stdout;
+      if (event.kind === 'state' || event.kind === 'error' || this.pending.length >= FLUSH_BYTES) return this.flush();
+      return undefined;
+    }
+    // Chunks are written as they come; only the last wait for the pipe is kept.
+    let wait: Promise<void> | undefined;
+    for (const chunk of rendered.stdout) {
+      this.pending += chunk;
+      if (this.pending.length >= FLUSH_BYTES) wait = this.flush() ?? wait;
+    }
+    return wait;
   }
 
   /** Raw protocol text (spec, catalog, connection status) that does not come from a sync. */

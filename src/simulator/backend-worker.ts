@@ -9,7 +9,7 @@ import { SCALES } from './scale.js';
 // The same seed, scale and origin describe the same workspace as the main thread's world.
 const init = workerData as WorkerInit;
 const clock = new WorkspaceClock(init.origin);
-const world = new World(init.seed, SCALES[init.scale], clock);
+const world = new World(init.seed, { ...SCALES[init.scale], ...init.sizes }, clock);
 const router = new Router(allRoutes());
 
 parentPort?.on('message', (message: { id: number; call: RouteCall }) => {

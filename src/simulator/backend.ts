@@ -56,6 +56,7 @@ export class InlineBackend implements Backend {
 export interface WorkerInit {
   seed: number;
   scale: Scale;
+  sizes: { people?: number; campaigns?: number };
   origin: number;
 }
 

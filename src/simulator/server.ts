@@ -40,12 +40,12 @@ class SimulatorServer {
 
   constructor(private readonly settings: Settings) {
     this.clock = new WorkspaceClock(settings.now);
-    this.world = new World(settings.seed, SCALES[settings.scale], this.clock);
+    this.world = new World(settings.seed, { ...SCALES[settings.scale], ...settings.sizes }, this.clock);
     this.faults = new FaultPlan(settings.faults);
     this.router = new Router(allRoutes());
     const file = settings.backend === 'worker' ? workerFile() : undefined;
     this.backend = file
-      ? new WorkerBackend(file, { seed: settings.seed, scale: settings.scale, origin: this.clock.origin })
+      ? new WorkerBackend(file, { seed: settings.seed, scale: settings.scale, sizes: settings.sizes, origin: this.clock.origin })
       : new InlineBackend(this.world, this.clock);
     this.api = new Api(
       {

@@ -15,6 +15,7 @@ export interface Settings {
   retryAfter: boolean;
   latencyMs: number;
   backend: 'worker' | 'inline';
+  sizes: { people?: number; campaigns?: number };
   forbidden: string[];
   faults: FaultRule[];
 }
@@ -34,6 +35,7 @@ export function settingsFrom(opts: SimulatorOptions): Settings {
     retryAfter: opts.retryAfter ?? false,
     latencyMs: opts.latencyMs ?? 0,
     backend: opts.backend ?? 'worker',
+    sizes: { ...opts.sizes },
     forbidden: opts.forbidden ?? [],
     faults: opts.faults ?? [],
   };

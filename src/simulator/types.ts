@@ -24,6 +24,8 @@ export interface SimulatorOptions {
   retryAfter?: boolean;
   /** Added before every API response; default 0. */
   latencyMs?: number;
+  /** Collection sizes that differ from the scale's (benchmarks: 20,000 people, say). */
+  sizes?: { people?: number; campaigns?: number };
   /** Where routes compute their answers: a worker thread (default, so a slow answer never delays the rate limiter's view of arrivals) or this thread. */
   backend?: 'worker' | 'inline';
   /** Path prefixes (e.g. '/v1/segments') answered 403: the key lacks that scope. */

@@ -1,4 +1,5 @@
 import { defineStream, type Row } from '../engine/stream.js';
+import { withoutActionSecrets } from './secrets.js';
 
 export const broadcasts = defineStream({
   name: 'broadcasts',
@@ -24,7 +25,7 @@ export const broadcastActions = defineStream({
   cursor: { mode: 'client-filter', field: 'updated', lookbackSeconds: 3600 },
   // The spec declares no paging here, but a `next` has been seen: follow it when present.
   pagination: { kind: 'cursor', next: 'next', param: 'start' },
-  transform: withBroadcastId,
+  transform: (action, broadcast) => withoutActionSecrets(withBroadcastId(action, broadcast)),
 });
 
 export const broadcastTriggers = defineStream({

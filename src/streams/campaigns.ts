@@ -1,4 +1,5 @@
 import { defineStream } from '../engine/stream.js';
+import { withoutActionSecrets } from './secrets.js';
 
 export const campaigns = defineStream({
   name: 'campaigns',
@@ -22,4 +23,5 @@ export const campaignsActions = defineStream({
   cursor: { mode: 'client-filter', field: 'updated', lookbackSeconds: 3600 },
   // Fixed pages of 10: the endpoint takes no limit.
   pagination: { kind: 'cursor', next: 'next', param: 'start' },
+  transform: withoutActionSecrets,
 });

@@ -1,4 +1,5 @@
 import { defineStream, type Row } from '../engine/stream.js';
+import { withoutCredentials } from './secrets.js';
 
 /** Small unpaged lists of workspace configuration. */
 function configList(name: string, path: string, records: string, scope: string, primaryKey: string[][] = [['id']]) {
@@ -9,6 +10,24 @@ export const workspaces = configList('workspaces', '/v1/workspaces', 'workspaces
 export const subscriptionTopics = configList('subscription_topics', '/v1/subscription_topics', 'topics', 'Subscription center');
 export const subscriptionChannels = configList('subscription_channels', '/v1/subscription_channels', 'channels', 'Subscription center');
 export const objectTypes = configList('object_types', '/v1/object_types', 'types', 'Objects');
+
+/** Unpaged lists with an updated_at the API cannot filter on. */
+function updatedList(name: string, path: string, records: string, scope: string, primaryKey: string[][] = [['id']]) {
+  return defineStream({
+    name,
+    schemaFile: `${name}.json`,
+    scope,
+    path,
+    records,
+    primaryKey,
+    cursor: { mode: 'client-filter', field: 'updated_at', lookbackSeconds: 3600 },
+    pagination: { kind: 'none' },
+  });
+}
+
+export const snippets = updatedList('snippets', '/v1/snippets', 'snippets', 'Snippets', [['name']]);
+export const collections = updatedList('collections', '/v1/collections', 'collections', 'Collections');
+export const exportsStream = updatedList('exports', '/v1/exports', 'exports', 'Exports');
 
 export const senderIdentities = defineStream({
   name: 'sender_identities',
@@ -24,55 +43,8 @@ export const senderIdentities = defineStream({
   pagination: { kind: 'cursor', next: 'next', param: 'start', pageSize: { param: 'limit', value: 100 } },
 });
 
-export const snippets = defineStream({
-  name: 'snippets',
-  schemaFile: 'snippets.json',
-  scope: 'Snippets',
-  path: '/v1/snippets',
-  records: 'snippets',
-  primaryKey: [['name']],
-  cursor: { mode: 'client-filter', field: 'updated_at', lookbackSeconds: 3600 },
-  pagination: { kind: 'none' },
-});
 
-export const collections = defineStream({
-  name: 'collections',
-  schemaFile: 'collections.json',
-  scope: 'Collections',
-  path: '/v1/collections',
-  records: 'collections',
-  primaryKey: [['id']],
-  cursor: { mode: 'client-filter', field: 'updated_at', lookbackSeconds: 3600 },
-  pagination: { kind: 'none' },
-});
 
-export const exportsStream = defineStream({
-  name: 'exports',
-  schemaFile: 'exports.json',
-  scope: 'Exports',
-  path: '/v1/exports',
-  records: 'exports',
-  primaryKey: [['id']],
-  cursor: { mode: 'client-filter', field: 'updated_at', lookbackSeconds: 3600 },
-  pagination: { kind: 'none' },
-});
-
-const SECRET_PARAM = /token|key|secret|pass(word)?|auth|sig(nature)?|credential/i;
-
-/** A webhook URL without the user:password@ part and without secret-looking query parameters. */
-export function withoutCredentials(endpoint: unknown): unknown {
-  if (typeof endpoint !== 'string') return endpoint;
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    return endpoint.replace(/\/\/[^/@\s]*@/, '//');
-  }
-  url.username = '';
-  url.password = '';
-  for (const name of [...url.searchParams.keys()]) if (SECRET_PARAM.test(name)) url.searchParams.delete(name);
-  return url.toString();
-}
 
 export const reportingWebhooks = defineStream({
   name: 'reporting_webhooks',

@@ -112,12 +112,12 @@ describe('bad state', () => {
   it('invalid JSON, a wrong shape, a wrong cursor type', async () => {
     const paths = writeFiles({
       'a.json': '[{"type": "STREAM",',
-      'b.json': { campaigns: { updated: 1 } },
+      'b.json': '"yesterday"',
       'c.json': [{ type: 'STREAM', stream: { stream_descriptor: { name: 'campaigns' }, stream_state: { updated: 'last tuesday' } } }],
       'd.json': [{ type: 'STREAM', stream: { stream_descriptor: { name: 'campaigns' }, stream_state: [1] } }],
     });
     expectRejected(await read(paths['a.json'] as string), /state file .*a\.json is not valid JSON/);
-    expectRejected(await read(paths['b.json'] as string), /must be a JSON array of STATE messages/);
+    expectRejected(await read(paths['b.json'] as string), /must be a JSON array of STATE messages, got a string/);
     expectRejected(await read(paths['c.json'] as string), /campaigns\.updated must be a unix timestamp/);
     expectRejected(await read(paths['d.json'] as string), /stream_state of "campaigns" must be an object/);
   });

@@ -10,7 +10,7 @@ import { ofType, runCli, TEST_KEY, writeFiles } from '../helpers/cli.js';
 const EU_KEY = 'cio-test-EU-key-0c4d1a77';
 
 function session(hosts: { us: string; eu: string }): Session {
-  return new Session('airbyte', { stdout: new PassThrough(), stderr: new PassThrough(), clock: systemClock, hosts, env: {} });
+  return new Session('airbyte', { stdout: new PassThrough(), stderr: new PassThrough(), clock: systemClock, hosts, env: {}, handleSignals: false });
 }
 
 let us: Simulator;

@@ -16,7 +16,7 @@ describe('windows', () => {
     for (const w of windows) expect(w.end - w.start).toBeLessThanOrEqual(182 * 86_400);
   });
 
-  it('size later windows from the density seen, for about 20 pages each', () => {
+  it('size later windows from the density seen, for about 8 pages each', () => {
     const plan = planWindows(0, 10_000_000, { maxSeconds: 15_000_000, pageSize: 1000 });
     const iterator = plan.windows();
     const first = iterator.next().value as { index: number; start: number; end: number };
@@ -24,7 +24,7 @@ describe('windows', () => {
     const records = Array.from({ length: 1000 }, (_, i) => ({ created: first.end - 1 - i }));
     plan.observe(first, records, true, 'created');
     const second = iterator.next().value as { start: number; end: number };
-    expect(second.end - second.start).toBeCloseTo(20_000, -2);
+    expect(second.end - second.start).toBeCloseTo(8_000, -2);
     plan.observe({ index: 1, ...second }, [], false, 'created');
     const third = iterator.next().value as { start: number; end: number };
     expect(third.end - third.start).toBe(Math.min(15_000_000, 10_000_000 - third.start));

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import split2 from 'split2';
@@ -26,8 +26,8 @@ export interface RunOptions {
   onMessage?: (message: Record<string, any>, child: ChildProcess) => void;
 }
 
-/** Every CLI result of the suite, so the secrets test can grep all of it. */
-export const allOutputs: string[] = [];
+/** Every CLI output of the whole suite lands here, for the final audit that greps it for the key. */
+export const OUTPUT_LOG_DIR = join(REPO_ROOT, '.tmp', 'test-outputs');
 
 export function runCli(args: string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
@@ -62,7 +62,8 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRes
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      allOutputs.push(stdout, stderr);
+      mkdirSync(OUTPUT_LOG_DIR, { recursive: true });
+      appendFileSync(join(OUTPUT_LOG_DIR, `${process.pid}.log`), `${args.join(' ')}\n${stdout}\n${stderr}\n`);
       const result = { code, signal, stdout, stderr, messages };
       if (parseError && args[0] !== 'simulate' && !args.includes('--about') && !args.includes('--help')) {
         Object.assign(result, { parseError });
