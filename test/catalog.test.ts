@@ -141,7 +141,7 @@ describe('streams with a twist', () => {
 
   it('esp_suppressions: all four lists, with their type', () => {
     const rows = recordsOf(first.messages, 'esp_suppressions');
-    for (const type of ['bounces', 'blocks', 'spam_reports', 'invalid_emails']) {
+    for (const type of ['bounces', 'blocks', 'spam_reports', 'invalid_emails'] as const) {
       expect(rows.filter((r) => r['suppression_type'] === type).length, type).toBe(ws.sim.truth.suppressions(type).length);
     }
   });
@@ -152,7 +152,7 @@ describe('streams with a twist', () => {
     for (const hook of recordsOf(first.messages, 'reporting_webhooks')) {
       expect(hook['endpoint']).not.toMatch(/\/\/[^/]*@/);
       expect(hook['endpoint']).not.toMatch(/token=/);
-      expect(new URL(hook['endpoint']).host).toBe(new URL(served.find((w: any) => w.id === hook['id']).endpoint).host);
+      expect(new URL(hook['endpoint']).host).toBe(new URL(served.find((w: any) => w.id === hook['id'])?.endpoint as string).host);
     }
   });
 

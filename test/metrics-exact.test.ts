@@ -82,7 +82,7 @@ describe.each(['hours', 'days', 'weeks', 'months'])('metrics at resolution %s', 
       for (const record of sample(recordsOf(result.messages, name), (r) => JSON.stringify(spec.ids(r)))) {
         const start = Date.parse(record['period_start']) / 1000;
         const ids = spec.ids(record) as Array<number | string>;
-        for (const series of ['clicked', 'human_clicked', 'machine_clicked']) {
+        for (const series of ['clicked', 'human_clicked', 'machine_clicked'] as const) {
           expect(record[series], `${name} ${ids.join('/')} link ${record['link_id']} ${record['period_start']} ${series}`).toBe(
             truth.linkBucketCount(spec.kind, ids, record['link_id'], series, resolution, start, 'America/New_York'),
           );

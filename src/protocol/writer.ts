@@ -11,6 +11,7 @@ const FLUSH_BYTES = 60_000;
  */
 export class Output {
   private pending = '';
+  private draining: Promise<void> | undefined;
   private closedReason: string | undefined;
   private readonly onClosed: Array<(reason: string) => void> = [];
 
@@ -69,16 +70,19 @@ export class Output {
     const chunk = this.redactor.active ? this.redactor.text(this.pending) : this.pending;
     this.pending = '';
     if (this.closedReason) return undefined;
-    if (this.stdout.write(chunk)) return undefined;
-    return new Promise((resolve) => {
+    if (this.stdout.write(chunk)) return this.draining;
+    // One wait for 'drain' however many writes queue behind it.
+    this.draining ??= new Promise<void>((resolve) => {
       const done = (): void => {
         this.stdout.off('drain', done);
         this.stdout.off('close', done);
+        this.draining = undefined;
         resolve();
       };
       this.stdout.on('drain', done);
       this.stdout.on('close', done);
     });
+    return this.draining;
   }
 
   /** Resolves once everything written so far has been handed to the OS. */

@@ -134,7 +134,7 @@ describe('what orchestrators see while a sync runs', () => {
     const catalog = writeFiles({ 'k.json': await configuredCatalog(ws.configPath, { people: 'full_refresh', messages: 'incremental' }) })['k.json'] as string;
     const result = await runCli(['read', '--config', ws.configPath, '--catalog', catalog]);
     const estimates = ofType(result.messages, 'TRACE').filter((m) => m['trace']['type'] === 'ESTIMATE');
-    const workspace = ws.sim.truth.workspaces()[0] as Record<string, number>;
+    const workspace = ws.sim.truth.workspaces()[0] as unknown as Record<string, number>;
     expect(estimates.map((m) => m['trace']['estimate'])).toEqual(
       expect.arrayContaining([
         { name: 'people', type: 'STREAM', row_estimate: workspace['people'] },
