@@ -1,7 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import { TapError } from './errors.js';
-import { readJsonFile } from './json-file.js';
 import { loadSpec } from './spec.js';
 import { nearestName } from './near-miss.js';
 
@@ -21,12 +20,7 @@ export interface TapConfig {
   request_timeout_seconds: number;
 }
 
-const CONFIG_ROLE = { code: 'CONFIG_INVALID', what: 'config file', flag: '--config' } as const;
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => void;
-
-export function loadConfigFile(path: string): TapConfig {
-  return validateConfig(readJsonFile(path, CONFIG_ROLE), path);
-}
 
 /** Validates against spec.json, applies defaults, and explains each problem by field name and fix. */
 export function validateConfig(raw: unknown, source = 'config'): TapConfig {
@@ -114,9 +108,9 @@ interface Explained {
   fix: string;
 }
 
-function explain(error: ErrorObject, properties: Record<string, { enum?: string[]; airbyte_secret?: boolean }>): Explained {
+function explain(error: ErrorObject, properties: Record<string, { enum?: string[] }>): Explained {
+  // Values are never echoed: a wrong value may be the key itself.
   const field = error.instancePath.replace(/^\//, '') || String(error.params['missingProperty'] ?? '');
-  const secret = properties[field]?.airbyte_secret === true;
   switch (error.keyword) {
     case 'required':
       return { problem: `${field} is missing`, fix: `Add "${field}" (see README, Configuration)` };
@@ -135,7 +129,7 @@ function explain(error: ErrorObject, properties: Record<string, { enum?: string[
       return { problem: `${field} has the wrong format`, fix: `Correct ${field}` };
     default:
       return {
-        problem: `${field} ${error.message ?? 'is invalid'}${secret ? '' : ''}`,
+        problem: `${field} ${error.message ?? 'is invalid'}`,
         fix: `Correct ${field}`,
       };
   }

@@ -5,6 +5,3 @@ export interface Logger {
   log(level: LogLevel, message: string): void;
 }
 
-export function stderrLogger(write: (text: string) => void): Logger {
-  return { log: (level, message) => write(`${level} ${message}\n`) };
-}

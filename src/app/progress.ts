@@ -36,6 +36,6 @@ export class Progress {
     const seconds = (Date.now() - this.started) / 1000;
     const rate = seconds > 0 ? this.requests() / seconds : 0;
     const text = `${this.records.toLocaleString('en-US')} records, ${rate.toFixed(1)} requests/s, ${Math.round(seconds)} s — ${this.stream}`;
-    this.stderr.write(`\r\x1b[K${text.slice(0, Math.max(20, (this.stderr.columns ?? 100) - 1))}`);
+    this.stderr.write(`\r\x1b[K${text.slice(0, Math.max(20, (this.stderr.columns || 100) - 1))}`);
   }
 }

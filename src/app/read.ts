@@ -49,7 +49,7 @@ export interface ReadSummary {
 /** Reads and checks every input file before a single line is written. */
 export function loadReadInputs(session: Session, paths: ReadPaths): ReadInputs {
   const config = session.loadConfig(paths.config);
-  const catalogRole = { code: 'CATALOG_INVALID', what: 'catalog file', flag: session.protocol === 'airbyte' ? '--catalog' : '--catalog' } as const;
+  const catalogRole = { code: 'CATALOG_INVALID', what: 'catalog file', flag: '--catalog' } as const;
   let selections: Selection[];
   if (paths.catalog !== undefined) {
     const raw = readJsonFile(paths.catalog, catalogRole);

@@ -5,7 +5,7 @@ import { pages } from './paginate.js';
 import { listAll } from './parents.js';
 import { eachPartition, partitionsOf } from './partitions.js';
 import { isPartitioned, type Incremental, type Row, type StreamDef } from './stream.js';
-import { timeRange } from './time-range.js';
+import { readFrom, timeRange } from './time-range.js';
 import { planWindows, type Window } from './windows.js';
 
 type ClientFilter = Extract<Incremental, { mode: 'client-filter' }>;
@@ -92,10 +92,9 @@ function partitionStates(state: unknown): Record<string, Record<string, number>>
  */
 export async function* readServerWindow(ctx: SyncContext, def: StreamDef, cursor: ServerWindow, state: unknown): AsyncGenerator<Chunk> {
   const previous = numberAt(state, cursor.field);
-  const lookback = ctx.config[cursor.lookbackDays] * 86_400;
-  const { start: startDate, end: to } = timeRange(ctx);
-  let from = previous !== undefined ? previous - lookback : (startDate ?? to - cursor.defaultHistoryDays * 86_400);
-  if (startDate !== undefined) from = Math.max(from, startDate);
+  const range = timeRange(ctx);
+  const to = range.end;
+  const from = readFrom(range, previous, ctx.config[cursor.lookbackDays] * 86_400, cursor.defaultHistoryDays * 86_400);
 
   const pageSize = def.pagination.kind === 'cursor' ? (def.pagination.pageSize?.value ?? 50) : 50;
   const plan = planWindows(from, to, { maxSeconds: cursor.maxWindowSeconds, pageSize, parallel: ctx.concurrency.windows });

@@ -38,33 +38,9 @@ export async function* merge<T>(sources: Iterable<AsyncIterable<T>>, limit: numb
   }
 }
 
-/** Maps items with at most `limit` promises in flight, yielding results in input order. */
-export async function* mapOrdered<I, O>(items: Iterable<I>, limit: number, fn: (item: I) => Promise<O>): AsyncGenerator<O> {
-  const window: Promise<O>[] = [];
-  const iterator = items[Symbol.iterator]();
-  let exhausted = false;
-  const top = (): void => {
-    while (!exhausted && window.length < Math.max(1, limit)) {
-      const next = iterator.next();
-      if (next.done) exhausted = true;
-      else {
-        const promise = fn(next.value);
-        promise.catch(() => undefined); // awaited below; avoid an unhandled rejection meanwhile
-        window.push(promise);
-      }
-    }
-  };
-  top();
-  while (window.length > 0) {
-    const value = await (window.shift() as Promise<O>);
-    top();
-    yield value;
-  }
-}
-
 /**
- * Like mapOrdered, over an async source: the next items are pulled while earlier ones are still
- * being mapped, so work from the source's next batch starts before the current one is done.
+ * Maps items with at most `limit` promises in flight, yielding results in input order. Items are
+ * pulled from the async source while earlier ones are still being mapped, so work from the source's next batch starts before the current one is done.
  */
 export async function* mapOrderedAsync<I, O>(source: AsyncIterable<I>, limit: number, fn: (item: I) => Promise<O>): AsyncGenerator<O> {
   const iterator = source[Symbol.asyncIterator]();

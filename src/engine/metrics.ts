@@ -5,7 +5,7 @@ import type { Chunk } from './chunk.js';
 import type { SyncContext } from './context.js';
 import { expectObject } from './paginate.js';
 import { eachPartition, partitionsOf } from './partitions.js';
-import { timeRange } from './time-range.js';
+import { readFrom, timeRange } from './time-range.js';
 import { pathFor, type Incremental, type MetricsApi, type Row, type StreamDef } from './stream.js';
 
 type Metrics = Extract<Incremental, { mode: 'metrics' }>;
@@ -38,13 +38,11 @@ export function seriesOf(api: MetricsApi): readonly string[] {
  */
 export async function* readMetrics(ctx: SyncContext, def: StreamDef, cursor: Metrics, state: unknown): AsyncGenerator<Chunk> {
   const res = ctx.config.metrics_resolution;
-  const { start: startDate, end } = timeRange(ctx);
+  const range = timeRange(ctx);
   // The last bucket that may be read: the one that holds the end of the range.
-  const now = end - 1;
+  const now = range.end - 1;
   const previous = bookmarkOf(state);
-  let from = previous !== undefined ? previous - ctx.config.metrics_lookback_days * 86_400 : (startDate ?? now - DEFAULT_HISTORY_DAYS[res] * 86_400);
-  if (startDate !== undefined) from = Math.max(from, startDate);
-  from = Math.min(from, now);
+  const from = Math.min(now, readFrom(range, previous, ctx.config.metrics_lookback_days * 86_400, DEFAULT_HISTORY_DAYS[res] * 86_400));
 
   let newest: number | undefined;
   let capped = false;

@@ -16,3 +16,12 @@ export function timeRange(ctx: SyncContext): TimeRange {
   const end = end_date === undefined ? ctx.syncStartedAt : Math.min(ctx.syncStartedAt, Math.floor(Date.parse(end_date) / 1000));
   return { start, end };
 }
+
+/**
+ * Where a time-bounded read starts: the bookmark less the lookback when there is one, else
+ * start_date, else `defaultHistorySeconds` before the end; never before start_date.
+ */
+export function readFrom(range: TimeRange, bookmark: number | undefined, lookbackSeconds: number, defaultHistorySeconds: number): number {
+  const from = bookmark !== undefined ? bookmark - lookbackSeconds : (range.start ?? range.end - defaultHistorySeconds);
+  return range.start === undefined ? from : Math.max(from, range.start);
+}

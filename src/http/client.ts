@@ -65,10 +65,6 @@ export class ApiClient {
     };
   }
 
-  get origin(): string {
-    return new URL(this.options.baseUrl).origin;
-  }
-
   /** Sends the request until it succeeds or a bounded number of tries is spent; returns parsed JSON. */
   async request<T = unknown>(request: ApiRequest): Promise<T> {
     return (await this.send(request)).body as T;

@@ -48,10 +48,6 @@ export class RateLimiter {
     this.pausedUntil = Math.max(this.pausedUntil, untilMs);
   }
 
-  get pausedUntilMs(): number {
-    return this.pausedUntil;
-  }
-
   private async pump(): Promise<void> {
     if (this.pumping) return;
     this.pumping = true;

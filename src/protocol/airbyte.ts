@@ -49,7 +49,7 @@ export function renderAirbyte(event: TapEvent, now: number = Date.now()): Render
   }
 }
 
-export function airbyteErrorTrace(error: TapError, stream: string | undefined, now: number): object {
+function airbyteErrorTrace(error: TapError, stream: string | undefined, now: number): object {
   return {
     type: 'TRACE',
     trace: {

@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Progress } from '../../src/app/progress.js';
 import { configuredCatalog } from '../helpers/catalog.js';
-import { ofType, recordsOf, runCli, TEST_KEY, writeFiles } from '../helpers/cli.js';
+import { CLI, ofType, recordsOf, runCli, TEST_KEY, writeFiles } from '../helpers/cli.js';
 import { testWorkspace, type TestWorkspace } from '../helpers/simulator.js';
 
 let ws: TestWorkspace;
@@ -171,6 +172,26 @@ describe('what orchestrators see while a sync runs', () => {
     await new Promise((r) => setTimeout(r, 1100));
     quiet.stop();
     expect(piped).toBe('');
+  });
+
+  it('read draws the progress line on a terminal\'s stderr, and never into a pipe', { timeout: 60_000 }, async () => {
+    const { 'c.json': slow } = writeFiles({ 'c.json': { ...ws.config, requests_per_second: 4 } });
+    const catalog = writeFiles({ 'k.json': await configuredCatalog(ws.configPath, { campaigns_actions: 'full_refresh' }) })['k.json'] as string;
+    const out = writeFiles({ 'o.txt': '' })['o.txt'] as string;
+    // `script` gives the command a terminal; stdout goes to a file, stderr stays on the terminal.
+    const command = `${process.execPath} ${CLI} read --config ${slow as string} --catalog ${catalog} > ${out}`;
+    // Asynchronously: the simulator answering the tap lives in this very process.
+    const onTerminal = await new Promise<{ status: number | null; stdout: string }>((resolve) => {
+      const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      child.on('close', (status) => resolve({ status, stdout: text }));
+    });
+    expect(onTerminal.status).toBe(0);
+    expect(onTerminal.stdout).toMatch(/\r\x1b\[K\d[\d,]* records, [\d.]+ requests\/s, \d+ s — campaigns_actions/);
+    const piped = await runCli(['read', '--config', slow as string, '--catalog', catalog]);
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).not.toMatch(/requests\/s, \d+ s —/);
   });
 
   it('--help of every command lists its flags', async () => {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import type { Ajv } from 'ajv';
 import { expect } from 'vitest';
 import { DEMO_API_KEY, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 
@@ -92,4 +94,41 @@ export function list<R>(key: string): (page: Record<string, unknown>) => R[] | n
 
 export function expectNoDuplicates(values: readonly unknown[]): void {
   expect(new Set(values).size).toBe(values.length);
+}
+
+/** A stream's schema file as parsed JSON. */
+export function readSchema(stream: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(new URL(`../../schemas/${stream}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
+}
+
+function walkSchema(node: unknown, visit: (n: Record<string, unknown>) => void): void {
+  if (Array.isArray(node)) node.forEach((n) => walkSchema(n, visit));
+  else if (node !== null && typeof node === 'object') {
+    visit(node as Record<string, unknown>);
+    Object.values(node).forEach((n) => walkSchema(n, visit));
+  }
+}
+
+/**
+ * What both protocols accept: an object root open to new fields, key and cursor declared,
+ * non-null and required, nullable types as ["null", T], none of $ref/allOf/anyOf/not/$schema.
+ */
+export function expectWellFormedSchema(stream: string, schema: Record<string, unknown>, fields: readonly string[], ajv: Ajv): void {
+  expect(schema.type).toBe('object');
+  expect(schema.additionalProperties).toBe(true);
+  const props = schema.properties as Record<string, { type: unknown }>;
+  for (const k of fields) {
+    expect(props[k], `${stream}.${k}`).toBeDefined();
+    expect(typeof props[k]?.type, `${stream}.${k}`).toBe('string');
+    expect(schema.required, `${stream}.${k} required`).toContain(k);
+  }
+  walkSchema(schema, (n) => {
+    for (const banned of ['$ref', 'allOf', 'anyOf', 'not', '$schema']) expect(n).not.toHaveProperty(banned);
+    if (Array.isArray(n.type)) {
+      expect(n.type).toHaveLength(2);
+      expect(n.type[0]).toBe('null');
+    }
+    if ('additionalProperties' in n) expect(n.additionalProperties).toBe(true);
+  });
+  expect(() => ajv.compile(schema)).not.toThrow();
 }
