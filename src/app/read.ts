@@ -169,10 +169,19 @@ export async function executeRead(
   const failures: TapError[] = [];
   const progress = new Progress(runtime.stderr, () => connection.api.stats.requests);
   try {
-    if (options.recordLimit === undefined) {
-      for (const estimate of await estimateEvents(connection.api, connection.workspaces, inputs.selections, logger)) await output.emit(estimate);
-    }
+    // Airbyte only (Singer has no estimate message), and asked beside the data, not before it:
+    // a request that must come back before the first data request leaves the budget idle for a round trip.
+    let estimates: TapEvent[] | undefined;
+    const asking =
+      options.recordLimit === undefined && !singer
+        ? estimateEvents(connection.api, connection.workspaces, inputs.selections, logger).then((events) => (estimates = events))
+        : undefined;
+    const emitEstimates = async (): Promise<void> => {
+      if (!estimates) return;
+      for (const estimate of estimates.splice(0)) await output.emit(estimate);
+    };
     for await (const event of runSync(ctx, inputs.selections, new StateStore(inputs.state))) {
+      await emitEstimates();
       tally(streams, event, failures);
       if (event.kind === 'records') progress.add(event.stream, event.records.length);
       if (singer && event.kind === 'status' && (event.status === 'COMPLETE' || event.status === 'INCOMPLETE')) {
@@ -182,6 +191,8 @@ export async function executeRead(
       const wait = output.emit(event);
       if (wait) await wait;
     }
+    await asking;
+    if (!output.closed) await emitEstimates();
   } finally {
     progress.stop();
     await connection.api.close();
