@@ -35,8 +35,10 @@ export interface Concurrency {
 /**
  * Chains of requests in flight at once. The shared rate limiter, not these, bounds the load;
  * they only keep enough requests waiting that a 250 ms round trip never leaves a slot unused.
+ * Six windows rather than the three a 250 ms round trip needs at 10/s: at the end of a read,
+ * when windows can no longer be split, the ones still going must keep the budget busy.
  */
-export const DEFAULT_CONCURRENCY: Concurrency = { streams: 4, partitions: 8, windows: 4, hydrate: 8 };
+export const DEFAULT_CONCURRENCY: Concurrency = { streams: 4, partitions: 8, windows: 6, hydrate: 8 };
 
 /** One request at a time: for reads that stop after a few records, nothing is fetched ahead. */
 export const SERIAL: Concurrency = { streams: 1, partitions: 1, windows: 1, hydrate: 1 };

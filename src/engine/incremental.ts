@@ -6,7 +6,7 @@ import { listAll } from './parents.js';
 import { eachPartition, partitionsOf } from './partitions.js';
 import { isPartitioned, type Incremental, type Row, type StreamDef } from './stream.js';
 import { readFrom, timeRange } from './time-range.js';
-import { planWindows, type Window } from './windows.js';
+import { planWindows, splitOlderHalf, type Window } from './windows.js';
 
 type ClientFilter = Extract<Incremental, { mode: 'client-filter' }>;
 type ServerWindow = Extract<Incremental, { mode: 'server-window' }>;
@@ -87,8 +87,9 @@ function partitionStates(state: unknown): Record<string, Record<string, number>>
 }
 
 /**
- * Time windows oldest first, a few in flight at once; the bookmark moves to the end of the
- * longest run of finished windows, so a killed sync resumes after the last whole window.
+ * Time windows oldest first, a few in flight at once; when the plan is spent, a reader with
+ * nothing left takes the older half of the busiest window. The bookmark is the start of the
+ * oldest window not yet finished, so a killed sync resumes after the last whole window.
  */
 export async function* readServerWindow(ctx: SyncContext, def: StreamDef, cursor: ServerWindow, state: unknown): AsyncGenerator<Chunk> {
   const previous = numberAt(state, cursor.field);
@@ -98,39 +99,59 @@ export async function* readServerWindow(ctx: SyncContext, def: StreamDef, cursor
 
   const pageSize = def.pagination.kind === 'cursor' ? (def.pagination.pageSize?.value ?? 50) : 50;
   const plan = planWindows(from, to, { maxSeconds: cursor.maxWindowSeconds, pageSize, parallel: ctx.concurrency.windows });
-  const finished = new Set<number>();
-  let contiguous = 0; // windows [0, contiguous) are finished
+  const live = new Set<Window>();
   let watermark = previous;
 
   type Item = Chunk | { windowDone: Window };
   const windowSource = async function* (window: Window): AsyncGenerator<Item> {
+    const queried = window.start;
     const query = { [cursor.startParam]: window.start, [cursor.endParam]: window.end - 1 };
     let first = true;
     for await (const page of pages(ctx, def, { query })) {
-      const records = page.records;
-      if (first) plan.observe(window, records, page.next !== undefined, cursor.field);
+      if (first) plan.observe(window, page.records, page.next !== undefined, cursor.field);
       first = false;
+      let records = page.records;
+      let passed = false;
+      for (const record of records) {
+        const value = cursorValue(record, cursor.field);
+        if (value === undefined) continue;
+        if (value < (window.reached ?? Infinity)) window.reached = value;
+        if (value < window.start) passed = true;
+      }
+      window.seen = (window.seen ?? 0) + records.length;
+      // The older part was split off to another reader: the records below the cut are its, and
+      // the pages are newest first, so nothing past this page is this window's any more.
+      if (passed && window.start > queried) {
+        records = records.filter((record) => (cursorValue(record, cursor.field) ?? window.start) >= window.start);
+      } else passed = false;
       if (records.length > 0) yield { records };
+      if (passed) break;
     }
     yield { windowDone: window };
   };
   const sources = function* (): Generator<AsyncGenerator<Item>> {
-    for (const window of plan.windows()) yield windowSource(window);
+    let index = 0;
+    for (const window of plan.windows()) {
+      live.add(window);
+      index = window.index + 1;
+      yield windowSource(window);
+    }
+    for (;;) {
+      const older = splitOlderHalf(live, pageSize, index++);
+      if (!older) return;
+      live.add(older);
+      yield windowSource(older);
+    }
   };
   for await (const item of merge(sources(), ctx.concurrency.windows)) {
     if (!('windowDone' in item)) {
       yield item;
       continue;
     }
-    finished.add(item.windowDone.index);
-    let end: number | undefined;
-    while (finished.has(contiguous)) {
-      end = plan.endOf(contiguous);
-      finished.delete(contiguous);
-      contiguous++;
-    }
-    if (end !== undefined && (watermark === undefined || end > watermark)) {
-      watermark = end;
+    live.delete(item.windowDone);
+    const oldestOpen = Math.min(plan.frontier, ...[...live].map((w) => w.start));
+    if (oldestOpen > (watermark ?? from)) {
+      watermark = oldestOpen;
       yield { checkpoint: { [cursor.field]: watermark } };
     }
   }

@@ -3,8 +3,11 @@ import type { Row } from './stream.js';
 
 export interface Window {
   index: number;
-  start: number; // unix seconds, inclusive
+  start: number; // unix seconds, inclusive; moves up when the window's older part is split off
   end: number; // unix seconds, exclusive
+  /** Progress of a window being read (newest first): the oldest cursor seen, and records read. */
+  reached?: number;
+  seen?: number;
 }
 
 export interface WindowPlanOptions {
@@ -30,7 +33,7 @@ export function planWindows(from: number, to: number, options: WindowPlanOptions
     Math.min(options.maxSeconds, options.initialSeconds ?? 30 * 86_400, Math.ceil((to - from) / Math.max(1, options.parallel ?? 1))),
   );
   let density: number | undefined; // records per second
-  const ends: number[] = [];
+  let frontier = from; // where the next planned window starts
 
   const lengthNow = (): number => {
     if (density === undefined) return initialSeconds;
@@ -44,7 +47,7 @@ export function planWindows(from: number, to: number, options: WindowPlanOptions
       let index = 0;
       while (start < to) {
         const end = Math.min(to, start + lengthNow());
-        ends[index] = end;
+        frontier = end;
         yield { index, start, end };
         index++;
         start = end;
@@ -61,10 +64,34 @@ export function planWindows(from: number, to: number, options: WindowPlanOptions
       const span = Math.max(...times) - Math.min(...times);
       density = times.length / Math.max(1, span);
     },
-    endOf(index: number): number {
-      const end = ends[index];
-      if (end === undefined) throw new Error(`window ${index} was never planned`);
-      return end;
+    /** The start of the next window to plan: everything older has been handed out. */
+    get frontier(): number {
+      return frontier;
     },
   };
+}
+
+/**
+ * Splits off the older half of the unread part of the window with most left, for a reader that
+ * has nothing else to do: the last windows of a read then end together instead of one chain of
+ * requests finishing alone at a quarter of the budget. Each window is read newest first, with one
+ * page in flight beyond `reached`; a split needs at least a page on each side of that. Returns the
+ * new window, or undefined when nothing is worth splitting. The split window keeps [cut, end):
+ * its reader drops the records below `start` and stops there.
+ */
+export function splitOlderHalf(live: Iterable<Window>, pageSize: number, index: number): Window | undefined {
+  let best: { window: Window; reached: number; ahead: number; left: number } | undefined;
+  for (const window of live) {
+    if (window.reached === undefined || !window.seen) continue;
+    const density = window.seen / Math.max(1, window.end - window.reached);
+    const ahead = window.reached - pageSize / density; // where the page in flight will likely end
+    const left = (ahead - window.start) * density;
+    if (left >= 2 * pageSize && (!best || left > best.left)) best = { window, reached: window.reached, ahead, left };
+  }
+  if (!best) return undefined;
+  const cut = Math.floor((best.window.start + best.ahead) / 2);
+  if (cut <= best.window.start || cut >= best.reached) return undefined;
+  const older: Window = { index, start: best.window.start, end: cut };
+  best.window.start = cut;
+  return older;
 }
