@@ -1,9 +1,10 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Pool } from 'undici';
 import type { Clock } from '../clock.js';
 import { TapError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { classifyNetworkError, classifyStatus, type Outcome } from './classify.js';
-import type { RateLimiter } from './rate-limit.js';
+import type { Departure, RateLimiter } from './rate-limit.js';
 import { backoffDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -53,6 +54,20 @@ export class ApiClient {
   private readonly pool: Pool;
   private readonly prefix: string;
   private readonly headers: Record<string, string>;
+  // The rate limit counts a request when it reaches the socket, which undici reports on its
+  // diagnostics channels: `claim` is the departure of the request being dispatched right now
+  // (undici creates the request synchronously inside pool.request()).
+  private claim: Departure | undefined;
+  private readonly departures = new WeakMap<object, Departure>();
+  private readonly onCreate = (message: unknown): void => {
+    if (this.claim === undefined) return;
+    this.departures.set((message as { request: object }).request, this.claim);
+    this.claim = undefined;
+  };
+  private readonly onSendHeaders = (message: unknown): void => {
+    const departure = this.departures.get((message as { request: object }).request);
+    if (departure) this.options.limiter.sentAt(departure, this.options.clock.now());
+  };
 
   constructor(private readonly options: ApiClientOptions) {
     const url = new URL(options.baseUrl);
@@ -63,6 +78,8 @@ export class ApiClient {
       accept: 'application/json',
       'user-agent': options.userAgent ?? 'tap-customerio',
     };
+    subscribe('undici:request:create', this.onCreate);
+    subscribe('undici:client:sendHeaders', this.onSendHeaders);
   }
 
   /** Sends the request until it succeeds or a bounded number of tries is spent; returns parsed JSON. */
@@ -83,10 +100,10 @@ export class ApiClient {
     let rateLimited = 0;
     for (;;) {
       if (signal.aborted) throw interrupted(endpoint);
-      await limiter.acquire(signal).catch(() => {
+      const departure = await limiter.acquire(signal).catch(() => {
         throw interrupted(endpoint);
       });
-      const { outcome, retryAfterMs, body, serverTime } = await this.attempt(method, path, endpoint, request.body);
+      const { outcome, retryAfterMs, body, serverTime } = await this.attempt(method, path, endpoint, request.body, departure);
       if (outcome.kind === 'ok') return { body, serverTime };
       if (outcome.kind === 'fail') throw outcome.error;
 
@@ -125,6 +142,7 @@ export class ApiClient {
     path: string,
     endpoint: string,
     payload: unknown,
+    departure: Departure,
   ): Promise<{ outcome: Outcome; retryAfterMs?: number; body?: unknown; serverTime?: number }> {
     const { clock, retry, signal } = this.options;
     const now = clock.now();
@@ -139,15 +157,22 @@ export class ApiClient {
     let retryAfter: string | string[] | undefined;
     let date: string | string[] | undefined;
     try {
-      const response = await this.pool.request({
-        method,
-        path,
-        headers: payload === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' },
-        body: payload === undefined ? null : JSON.stringify(payload),
-        signal,
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-      });
+      this.claim = departure;
+      let sending;
+      try {
+        sending = this.pool.request({
+          method,
+          path,
+          headers: payload === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' },
+          body: payload === undefined ? null : JSON.stringify(payload),
+          signal,
+          headersTimeout: timeout,
+          bodyTimeout: timeout,
+        });
+      } finally {
+        this.claim = undefined;
+      }
+      const response = await sending;
       status = response.statusCode;
       retryAfter = response.headers['retry-after'];
       date = response.headers['date'];
@@ -174,6 +199,8 @@ export class ApiClient {
   }
 
   async close(): Promise<void> {
+    unsubscribe('undici:request:create', this.onCreate);
+    unsubscribe('undici:client:sendHeaders', this.onSendHeaders);
     await this.pool.close();
   }
 }

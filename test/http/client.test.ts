@@ -98,3 +98,30 @@ describe('ApiClient retries', () => {
     await api.close();
   });
 });
+
+describe('ApiClient and the rate limit', () => {
+  it('tells its own limiter when each request reached the socket, and no other client’s', async () => {
+    sim = await startSimulator({ apiKeys: [TEST_KEY], rateLimit: 0 });
+    const make = () => {
+      const limiter = new RateLimiter(100, systemClock);
+      const sent: Array<{ acquired: number; sentAt: number }> = [];
+      const sentAt = limiter.sentAt.bind(limiter);
+      limiter.sentAt = (departure, atMs) => {
+        sent.push({ acquired: departure.at, sentAt: atMs });
+        sentAt(departure, atMs);
+      };
+      const api = new ApiClient({ baseUrl: (sim as Simulator).url, apiKey: TEST_KEY, limiter, retry: DEFAULT_RETRY, clock: systemClock, logger: { log: () => undefined }, signal: new AbortController().signal });
+      return { api, sent };
+    };
+    const a = make();
+    const b = make();
+    await Promise.all([
+      ...Array.from({ length: 5 }, () => a.api.request({ path: '/v1/segments' })),
+      ...Array.from({ length: 3 }, () => b.api.request({ path: '/v1/campaigns' })),
+    ]);
+    await Promise.all([a.api.close(), b.api.close()]);
+    expect(a.sent.length).toBe(5);
+    expect(b.sent.length).toBe(3);
+    for (const { acquired, sentAt } of [...a.sent, ...b.sent]) expect(sentAt).toBeGreaterThanOrEqual(acquired);
+  });
+});

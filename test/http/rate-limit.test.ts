@@ -45,6 +45,16 @@ describe('RateLimiter', () => {
     expect(rateOf(times.slice(20))).toBeGreaterThan(9.5); // spacing from actual departures: 8.8
   });
 
+  it('a request that reached the socket late holds the window from when it was sent', async () => {
+    const clock = fakeClock();
+    const limiter = new RateLimiter(10, clock);
+    const first = await limiter.acquire();
+    const started = first.at;
+    limiter.sentAt(first, started + 60); // a busy event loop held it 60 ms
+    const times = await departures(limiter, clock, 10);
+    expect((times.at(-1) as number) - started).toBeGreaterThanOrEqual(60 + 1035);
+  });
+
   it('a 429 widens the margin for every later request', async () => {
     const clock = fakeClock();
     const limiter = new RateLimiter(10, clock);
