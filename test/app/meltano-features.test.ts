@@ -144,6 +144,19 @@ describe('what orchestrators see while a sync runs', () => {
     );
   });
 
+  it('Singer has no estimate message, so it spends no request on the workspace counts', async () => {
+    const catalog = writeFiles({
+      'cat.json': {
+        streams: [{ tap_stream_id: 'people', stream: 'people', schema: {}, metadata: [{ breadcrumb: [], metadata: { selected: true } }] }],
+      },
+    })['cat.json'] as string;
+    ws.sim.resetStats();
+    const result = await runCli(['--config', ws.configPath, '--catalog', catalog]);
+    expect(result.code).toBe(0);
+    expect(recordsOf(result.messages, 'people').length).toBe(ws.sim.truth.peopleCount());
+    expect(ws.sim.stats().byPath['/v1/workspaces']).toBeUndefined();
+  });
+
   it('Airbyte: STREAM_STATUS RUNNING with a RATE_LIMITED reason while waiting on a 429', async () => {
     ws.sim.setFaults([{ path: '^/v1/segments$', kind: 'status', status: 429, headers: { 'Retry-After': '1' }, times: 1 }]);
     const catalog = writeFiles({ 'k.json': await configuredCatalog(ws.configPath, { segments: 'full_refresh' }) })['k.json'] as string;
