@@ -19,7 +19,8 @@ RUN groupadd --system airbyte \
  && mkdir -p /airbyte \
  && chown -R airbyte:airbyte /airbyte
 USER airbyte
-ENV AIRBYTE_ENTRYPOINT="/usr/local/bin/node /airbyte/integration_code/dist/cli.js"
-ENTRYPOINT ["/usr/local/bin/node", "/airbyte/integration_code/dist/cli.js"]
+# The node flags of src/cli.ts's first line: the heap sized for a small container.
+ENV AIRBYTE_ENTRYPOINT="/usr/local/bin/node --max-semi-space-size=4 --heap-growing-percent=100 /airbyte/integration_code/dist/cli.js"
+ENTRYPOINT ["/usr/local/bin/node", "--max-semi-space-size=4", "--heap-growing-percent=100", "/airbyte/integration_code/dist/cli.js"]
 LABEL io.airbyte.name=tap-customerio/source-customer-io
 LABEL io.airbyte.version=0.1.0

@@ -25,7 +25,16 @@ describe('Airbyte image and metadata (A16)', () => {
     const entrypoint = JSON.parse(stage.find((l) => l.startsWith('ENTRYPOINT '))?.slice('ENTRYPOINT '.length) ?? '[]') as string[];
     expect(entrypoint.length).toBeGreaterThan(0);
     expect(value).toBe(entrypoint.join(' '));
-    for (const part of entrypoint) expect(part.startsWith('/')).toBe(true);
+    for (const part of entrypoint) expect(part.startsWith('/') || part.startsWith('--')).toBe(true);
+  });
+
+  it('runs node with the heap flags of the command-line entry point', () => {
+    const entrypoint = JSON.parse(stage.find((l) => l.startsWith('ENTRYPOINT '))?.slice('ENTRYPOINT '.length) ?? '[]') as string[];
+    const shebang = readFileSync(join(REPO_ROOT, 'src/cli.ts'), 'utf8').split('\n')[0] ?? '';
+    const flags = shebang.split(/\s+/).filter((part) => part.startsWith('--'));
+    expect(flags.length).toBeGreaterThan(0);
+    expect(entrypoint.filter((part) => part.startsWith('--'))).toEqual(flags);
+    expect(entrypoint.at(-1)).toMatch(/\/dist\/cli\.js$/);
   });
 
   it('labels match metadata.yaml, and the tag matches package.json', () => {
