@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // 1. Budget use at the real limit: a simulator that allows 10 requests/s and answers after 250 ms;
 // the tap reads one stream at requests_per_second 10. Achieved requests/s ÷ 10, and 429s.
-import { catalogFor, KEY, median, report, runCounting, simNow, spawnSimulator, writeJson } from './lib.mjs';
+import { catalogFor, KEY, TAP, median, report, runCounting, simNow, spawnSimulator, writeJson } from './lib.mjs';
 
 const runs = Number(process.env.RUNS ?? 3);
 const cases = [
@@ -29,7 +29,7 @@ for (const c of cases) {
     });
     const catalog = catalogFor(config, [c.stream]);
     await sim.resetStats();
-    const tap = await runCounting(['dist/cli.js', 'read', '--config', config, '--catalog', catalog]);
+    const tap = await runCounting([...TAP, 'read', '--config', config, '--catalog', catalog]);
     const stats = await sim.stats();
     await sim.close();
     if (tap.code !== 0) throw new Error(`${c.stream} read failed: ${tap.stderr}`);

@@ -3,7 +3,7 @@
 // simulator without rate limit or latency, in Airbyte mode to a consumer that counts lines,
 // beside the floor program (bench/floor.mjs) fetching the same pages; a people read of 200k;
 // and a 100k read to a consumer that reads slowly.
-import { catalogFor, KEY, median, report, runCounting, simNow, spawnSimulator, writeJson } from './lib.mjs';
+import { catalogFor, KEY, NODE_FLAGS, TAP, median, report, runCounting, simNow, spawnSimulator, writeJson } from './lib.mjs';
 
 const runs = Number(process.env.RUNS ?? 3);
 const DAY = 86_400;
@@ -26,8 +26,8 @@ for (const size of sizes) {
   const floors = [];
   for (let run = 0; run < runs; run++) {
     await sim.resetStats();
-    taps.push({ ...(await runCounting(['dist/cli.js', 'read', '--config', config, '--catalog', catalog])), requests: (await sim.stats()).requests });
-    floors.push(await runCounting(['bench/floor.mjs', sim.url, KEY, String(start), String(now + 3600), '30', '3']));
+    taps.push({ ...(await runCounting([...TAP, 'read', '--config', config, '--catalog', catalog])), requests: (await sim.stats()).requests });
+    floors.push(await runCounting([...NODE_FLAGS, 'bench/floor.mjs', sim.url, KEY, String(start), String(now + 3600), '30', '3']));
   }
   const records = median(taps.map((t) => t.lines));
   const tapRate = median(taps.map((t) => t.lines / t.seconds));
@@ -60,13 +60,33 @@ for (const size of sizes) {
   });
 }
 
+// What one core spends on JSON alone: JSON.parse of a real page of 1,000 messages and one
+// envelope JSON.stringify per record, in a loop with no I/O. Its inverse bounds records/s for any
+// JavaScript tap on this machine, before HTTP, decoding, writing or garbage collection.
+const pageText = await (await fetch(`${sim.url}/v1/messages?limit=1000&start_ts=${now - 3 * DAY}&end_ts=${now}`, { headers: { authorization: `Bearer ${KEY}` } })).text();
+const jsonRuns = [];
+for (let run = 0; run < runs; run++) {
+  const started = process.cpuUsage();
+  let count = 0;
+  for (let i = 0; i < 200; i++) {
+    for (const record of JSON.parse(pageText).messages) {
+      JSON.stringify({ type: 'RECORD', record: { stream: 'messages', data: record, emitted_at: 0 } });
+      count++;
+    }
+  }
+  const used = process.cpuUsage(started);
+  jsonRuns.push((used.user + used.system) / count);
+}
+results.jsonOnly = { microsecondsPerRecord: Number(median(jsonRuns).toFixed(2)), recordsPerCpuSecond: Math.round(1e6 / median(jsonRuns)) };
+rows.push({ messages: 'JSON only, one core', 'records/s': '', 'requests/s': '', 'tap CPU s': '', 'floor CPU s': '', 'tap/floor (CPU)': '', 'tap/floor (wall)': '', 'records/CPU s': results.jsonOnly.recordsPerCpuSecond, 'peak RSS MB': '' });
+
 // 200k people, and 100k messages to a consumer that pauses 20 ms per chunk it reads.
 const peopleSim = await spawnSimulator(['--scale', 'large', '--rate-limit', '0']);
 const peopleConfig = writeJson({ app_api_key: KEY, base_url: peopleSim.url, requests_per_second: 100 });
-const people = await runCounting(['dist/cli.js', 'read', '--config', peopleConfig, '--catalog', catalogFor(peopleConfig, ['people'])]);
+const people = await runCounting([...TAP, 'read', '--config', peopleConfig, '--catalog', catalogFor(peopleConfig, ['people'])]);
 await peopleSim.close();
 const slowConfig = writeJson({ app_api_key: KEY, base_url: sim.url, requests_per_second: 100, start_date: new Date((now - 30 * DAY) * 1000).toISOString() });
-const slow = await runCounting(['dist/cli.js', 'read', '--config', slowConfig, '--catalog', catalogFor(slowConfig, ['messages'])], { slowMs: 20 });
+const slow = await runCounting([...TAP, 'read', '--config', slowConfig, '--catalog', catalogFor(slowConfig, ['messages'])], { slowMs: 20 });
 await sim.close();
 results.people200k = { records: people.lines, seconds: Number(people.seconds.toFixed(1)), peakRssMb: people.peakRssMb, cpuSeconds: people.cpuSeconds };
 results.slowConsumer100k = { records: slow.lines, seconds: Number(slow.seconds.toFixed(1)), peakRssMb: slow.peakRssMb };

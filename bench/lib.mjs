@@ -1,7 +1,7 @@
 // Shared helpers of the benchmarks: a simulator in its own process, the tap as a child
 // process, and small statistics. Everything measured is read from the processes themselves.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSimulator } from '../dist/simulator/process.js';
@@ -11,6 +11,10 @@ const dir = mkdtempSync(join(tmpdir(), 'tap-bench-'));
 let files = 0;
 
 export { spawnSimulator };
+
+/** The node flags on dist/cli.js's first line: the tap's executable and Docker image run with them. */
+export const NODE_FLAGS = readFileSync('dist/cli.js', 'utf8').split('\n')[0].split(/\s+/).filter((part) => part.startsWith('--'));
+export const TAP = [...NODE_FLAGS, 'dist/cli.js'];
 
 export function writeJson(value) {
   const path = join(dir, `f${files++}.json`);
@@ -47,7 +51,7 @@ export function runCounting(args, { slowMs = 0 } = {}) {
     let sampledRss = 0;
     const sample = setInterval(() => {
       try {
-        const status = execFileSync('cat', [`/proc/${child.pid}/status`]).toString();
+        const status = execFileSync('cat', [`/proc/${child.pid}/status`], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
         const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
         sampledRss = Math.max(sampledRss, rss);
       } catch {
