@@ -141,15 +141,7 @@ class Visible {
  * opened = human_opened + prefetch_opened, prefetch_clicked ≤ machine_clicked, … at every clock;
  * the counts grow over the 7 days after the hour (Visible).
  */
-export function fillMessageHour(seed: number, leaf: Leaf, h: number, now: number, out: Float64Array): boolean {
-  const age = now - h;
-  if (age <= 0 || h < leaf.from || h >= leaf.until) return false;
-  const s = strength(leaf, h);
-  if (s === 0) return false;
-  const hourKey = hash32(seed, MetricsTag.hour, h / HOUR, leaf.salt);
-  const rng = new HourRng(hourKey);
-  const attempted = rng.round(leaf.rate * s * (0.5 + rng.float()));
-  if (attempted === 0) return false;
+function fillMessageHour(seed: number, leaf: Leaf, { age, hourKey, rng, units: attempted }: HourDraw, out: Float64Array): void {
   const suppressed = rng.part(attempted, 0.01);
   const failed = rng.part(attempted - suppressed, 0.02);
   const sent = attempted - suppressed - failed;
@@ -190,7 +182,6 @@ export function fillMessageHour(seed: number, leaf: Leaf, h: number, now: number
   out[M.topic_unsubscribed] = v.count(0, topicUnsubscribed);
   out[M.spammed] = v.count(0, spammed);
   out[M.replied] = v.count(0, replied);
-  return true;
 }
 
 /**
@@ -202,15 +193,7 @@ export function fillMessageHour(seed: number, leaf: Leaf, h: number, now: number
  * activated + never_activated, activated ≥ exited_early + finished, activated ≥ messaged,
  * activated ≥ converted at every clock, with equality of the first once a week has passed.
  */
-export function fillJourneyHour(seed: number, leaf: Leaf, h: number, now: number, out: Float64Array): boolean {
-  const age = now - h;
-  if (age <= 0 || h < leaf.from || h >= leaf.until) return false;
-  const s = strength(leaf, h);
-  if (s === 0) return false;
-  const hourKey = hash32(seed, MetricsTag.hour, h / HOUR, leaf.salt);
-  const rng = new HourRng(hourKey);
-  const started = rng.round(leaf.rate * s * (0.5 + rng.float()));
-  if (started === 0) return false;
+function fillJourneyHour(seed: number, leaf: Leaf, { age, hourKey, rng, units: started }: HourDraw, out: Float64Array): void {
   const activated = rng.part(started, 0.85);
   const exited = rng.part(activated, 0.1);
   const finished = rng.part(activated - exited, 0.7);
@@ -225,9 +208,32 @@ export function fillJourneyHour(seed: number, leaf: Leaf, h: number, now: number
   out[J.finished] = v.count(exited, exited + finished);
   out[J.messaged] = v.count(0, messaged);
   out[J.converted] = v.count(0, converted);
-  return true;
 }
 
+interface HourDraw {
+  age: number; // seconds since the hour began
+  hourKey: number;
+  rng: HourRng; // already past the draw of `units`
+  units: number; // attempted messages, or started journeys
+}
+
+/** How many units the hour starting at `h` has, and the generator that splits them; undefined for none. */
+function drawHour(seed: number, leaf: Leaf, h: number, now: number): HourDraw | undefined {
+  const age = now - h;
+  if (age <= 0 || h < leaf.from || h >= leaf.until) return undefined;
+  const s = strength(leaf, h);
+  if (s === 0) return undefined;
+  const hourKey = hash32(seed, MetricsTag.hour, h / HOUR, leaf.salt);
+  const rng = new HourRng(hourKey);
+  const units = rng.round(leaf.rate * s * (0.5 + rng.float()));
+  return units === 0 ? undefined : { age, hourKey, rng, units };
+}
+
+/** Fills `out` with the counts of the hour starting at `h`, seen at `now`; false when it has none. */
 export function fillHour(seed: number, leaf: Leaf, h: number, now: number, out: Float64Array): boolean {
-  return leaf.model === 'journey' ? fillJourneyHour(seed, leaf, h, now, out) : fillMessageHour(seed, leaf, h, now, out);
+  const draw = drawHour(seed, leaf, h, now);
+  if (!draw) return false;
+  if (leaf.model === 'journey') fillJourneyHour(seed, leaf, draw, out);
+  else fillMessageHour(seed, leaf, draw, out);
+  return true;
 }

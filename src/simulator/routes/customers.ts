@@ -1,4 +1,5 @@
-import { FilterError, matchesAudience, parseAudienceFilter } from '../data/audience-filter.js';
+import { matchesAudience, parseAudienceFilter } from '../data/audience-filter.js';
+import { FilterError } from '../data/filter-tree.js';
 import type { CustomerRecord, IdentifiersEntry } from '../data/people.js';
 import type { World } from '../data/world.js';
 import { ApiError } from '../reply.js';

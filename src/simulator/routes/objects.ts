@@ -1,4 +1,5 @@
-import { matchesObject, ObjectFilterError, parseObjectFilter, type ObjectFilter } from '../data/object-filter.js';
+import { FilterError } from '../data/filter-tree.js';
+import { matchesObject, parseObjectFilter, type ObjectFilter } from '../data/object-filter.js';
 import type { ObjectIdentifiers } from '../data/objects.js';
 import type { World } from '../data/world.js';
 import { hash32 } from '../random.js';
@@ -52,7 +53,7 @@ export function objectRoutes(): Route[] {
         try {
           filter = parseObjectFilter(json.filter);
         } catch (e) {
-          if (e instanceof ObjectFilterError) throw new ApiError(400, `The request was malformed: ${e.message}`);
+          if (e instanceof FilterError) throw new ApiError(400, `The request was malformed: ${e.message}`);
           throw e;
         }
         const t = typeIndex(world, String(rawType));
