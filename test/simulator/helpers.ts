@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
 import { expect } from 'vitest';
 import { DEMO_API_KEY, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 
@@ -131,4 +132,24 @@ export function expectWellFormedSchema(stream: string, schema: Record<string, un
     if ('additionalProperties' in n) expect(n.additionalProperties).toBe(true);
   });
   expect(() => ajv.compile(schema)).not.toThrow();
+}
+
+/** An Ajv as the tap validates with: formats on, every error reported. */
+export function recordAjv(): Ajv {
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  (addFormats as unknown as (a: Ajv) => void)(ajv);
+  return ajv;
+}
+
+/** Checks records against their stream's schema file: there must be some, and each must validate. */
+export function recordChecker(ajv: Ajv): (stream: string, records: readonly unknown[]) => void {
+  const validators = new Map<string, ValidateFunction>();
+  return (stream, records) => {
+    expect(records.length, stream).toBeGreaterThan(0);
+    const validate = validators.get(stream) ?? ajv.compile(readSchema(stream));
+    validators.set(stream, validate);
+    for (const r of records) {
+      if (!validate(r)) throw new Error(`${stream}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(r).slice(0, 300)}`);
+    }
+  };
 }
