@@ -108,24 +108,22 @@ export async function* readServerWindow(ctx: SyncContext, def: StreamDef, cursor
     const query = { [cursor.startParam]: window.start, [cursor.endParam]: window.end - 1 };
     let first = true;
     for await (const page of pages(ctx, def, { query })) {
-      if (first) plan.observe(window, page.records, page.next !== undefined, cursor.field);
+      const records = page.records;
+      if (first) plan.observe(window, records, page.next !== undefined, cursor.field);
       first = false;
-      let records = page.records;
-      let passed = false;
-      for (const record of records) {
-        const value = cursorValue(record, cursor.field);
-        if (value === undefined) continue;
-        if (value < (window.reached ?? Infinity)) window.reached = value;
-        if (value < window.start) passed = true;
-      }
+      // Pages come newest first: the last record is the oldest this window has read.
+      const last = records[records.length - 1];
+      const oldest = last === undefined ? undefined : cursorValue(last, cursor.field);
+      if (oldest !== undefined && oldest < (window.reached ?? Infinity)) window.reached = oldest;
       window.seen = (window.seen ?? 0) + records.length;
-      // The older part was split off to another reader: the records below the cut are its, and
-      // the pages are newest first, so nothing past this page is this window's any more.
-      if (passed && window.start > queried) {
-        records = records.filter((record) => (cursorValue(record, cursor.field) ?? window.start) >= window.start);
-      } else passed = false;
+      if (window.start > queried && oldest !== undefined && oldest < window.start) {
+        // The older part was split off to another reader: the records below the cut are its,
+        // and nothing past this page is this window's any more.
+        const kept = records.filter((record) => (cursorValue(record, cursor.field) ?? window.start) >= window.start);
+        if (kept.length > 0) yield { records: kept };
+        break;
+      }
       if (records.length > 0) yield { records };
-      if (passed) break;
     }
     yield { windowDone: window };
   };
