@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { readFileSync } from 'node:fs';
 import type { TapConfig } from '../config.js';
 import { allSelections, defaultSelections, parseAirbyteCatalog, parseSingerCatalog } from '../engine/catalog.js';
 import { DEFAULT_CONCURRENCY, newSyncContext, SERIAL, type Concurrency } from '../engine/context.js';
@@ -31,6 +32,8 @@ export interface ReadInputs {
 
 export interface StreamSummary {
   records: number;
+  /** Field → values that fit no type the schema declares and were emitted as null. */
+  nulled: Record<string, number>;
   states: number;
   status: StreamStatus | 'PENDING';
   error?: string;
@@ -139,7 +142,7 @@ export async function executeRead(
   setMaxListeners(0, abort.signal);
   output.whenClosed((reason) => abort.abort(new TapError('OUTPUT_CLOSED', `stdout was closed by the consumer (${reason})`)));
   const streams: Record<string, StreamSummary> = {};
-  for (const { def } of inputs.selections) streams[def.name] = { records: 0, states: 0, status: 'PENDING' };
+  for (const { def } of inputs.selections) streams[def.name] = { records: 0, nulled: {}, states: 0, status: 'PENDING' };
   const singer = session.protocol === 'singer';
   let announcedUntil = 0;
   const connection = await connect({
@@ -208,8 +211,10 @@ export async function executeRead(
     'INFO',
     `Read ${records} records from ${inputs.selections.length} streams with ${http.requests} requests in ${span.toFixed(1)} s: ` +
       `${requestsPerSecond.toFixed(2)} requests/s (${Math.round(budgetUsed * 100)}% of the ${inputs.config.requests_per_second}/s budget), ${http.rateLimited} rate-limited (429); ` +
-      `${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU s, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
+      `${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU s, peak RSS ${peakRssMegabytes()} MB`,
   );
+  const nulled = Object.entries(streams).flatMap(([name, s]) => Object.entries(s.nulled).map(([field, count]) => `${name}.${field} ×${count}`));
+  if (nulled.length > 0) logger.log('WARN', `Values emitted as null because they fit no type their schema declares: ${nulled.join(', ')}`);
   const failed = Object.entries(streams)
     .filter(([, s]) => s.status !== 'COMPLETE')
     .map(([name]) => name);
@@ -221,6 +226,20 @@ export async function executeRead(
     await output.emit({ kind: 'error', error: summary });
   }
   return { region: connection.region, streams, failed, http: { ...http }, requestsPerSecond, budgetUsed, durationMs: runtime.clock.now() - started };
+}
+
+/**
+ * The process's own peak resident memory. getrusage's maxRSS survives exec on Linux, so a tap
+ * started by a large parent reported the parent's peak; /proc/self/status VmHWM is this process's.
+ */
+function peakRssMegabytes(): number {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Math.round(Number(match[1]) / 1024);
+  } catch {
+    // not Linux: fall back below
+  }
+  return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
 /** While every request waits out a 429, running streams say so (Airbyte RATE_LIMITED). */
@@ -237,7 +256,9 @@ function tally(streams: Record<string, StreamSummary>, event: TapEvent, failures
   switch (event.kind) {
     case 'records': {
       const s = streams[event.stream];
-      if (s) s.records += event.records.length;
+      if (!s) return;
+      s.records += event.records.length;
+      for (const fields of event.changes ?? []) for (const field of fields ?? []) s.nulled[field] = (s.nulled[field] ?? 0) + 1;
       return;
     }
     case 'state': {

@@ -3,7 +3,7 @@ import type { TapEvent } from '../protocol/events.js';
 import type { SyncContext } from './context.js';
 import { merge } from './merge.js';
 import { readStream, type SyncMode } from './read-stream.js';
-import { loadSchema } from './schemas.js';
+import { conformerOf, loadSchema } from './schemas.js';
 import type { StateStore } from './state.js';
 import { mapRecord, mapSchema, type StreamMap } from './stream-maps.js';
 import type { Row, StreamDef } from './stream.js';
@@ -48,6 +48,12 @@ async function* streamEvents(ctx: SyncContext, selection: Selection, state: Stat
   let lastState: string | undefined;
   const project = projector(selection);
   const fresh = def.dedupe ? firstSeen(def) : undefined;
+  const conform = conformerOf(def);
+  const nulled = new Map<string, number>(); // field → values that fit no declared type, set to null
+  const nulledNow: string[] = [];
+  const reportNulled = (field: string): void => {
+    nulledNow.push(field);
+  };
   const stateEvent = (value: Record<string, unknown>): TapEvent => {
     state.set(stream, value);
     lastState = JSON.stringify(value);
@@ -61,11 +67,24 @@ async function* streamEvents(ctx: SyncContext, selection: Selection, state: Stat
   try {
     for await (const chunk of readStream(ctx, def, mode, state.get(stream))) {
       if ('records' in chunk) {
-        let records = fresh ? chunk.records.filter(fresh) : chunk.records;
-        // The map sees the whole record (a hash may read a deselected field); selection comes after.
-        if (map) records = records.map((r) => mapRecord(map, r)).filter((r): r is Row => r !== undefined);
-        if (project) records = records.map(project);
-        if (limit !== undefined) records = records.slice(0, limit - emitted);
+        const records: Row[] = [];
+        let changes: (readonly string[] | undefined)[] | undefined;
+        for (const raw of chunk.records) {
+          nulledNow.length = 0;
+          // Conformed first, so keys are compared, mapped and projected in their declared types.
+          let record: Row | undefined = conform(raw, reportNulled);
+          if (fresh && !fresh(record)) continue;
+          // The map sees the whole record (a hash may read a deselected field); selection comes after.
+          if (map) record = mapRecord(map, record);
+          if (record === undefined) continue;
+          if (project) record = project(record);
+          records.push(record);
+          if (nulledNow.length > 0) {
+            (changes ??= [])[records.length - 1] = nulledNow.slice();
+            for (const field of nulledNow) nulled.set(field, (nulled.get(field) ?? 0) + 1);
+          }
+          if (limit !== undefined && emitted + records.length >= limit) break;
+        }
         if (records.length === 0) continue;
         emitted += records.length;
         if (!running) {
@@ -73,7 +92,7 @@ async function* streamEvents(ctx: SyncContext, selection: Selection, state: Stat
           yield { kind: 'status', stream, status: 'RUNNING' };
         }
         uncounted += records.length;
-        yield { kind: 'records', stream: shownAs, records };
+        yield changes ? { kind: 'records', stream: shownAs, records, changes } : { kind: 'records', stream: shownAs, records };
         if (limit !== undefined && emitted >= limit) break;
       } else if (limit !== undefined) {
         continue; // a sample covers no checkpoint
@@ -82,6 +101,7 @@ async function* streamEvents(ctx: SyncContext, selection: Selection, state: Stat
       }
     }
     if (!running) yield { kind: 'status', stream, status: 'RUNNING' };
+    yield* nulledWarnings(stream, nulled);
     // Every stream ends on a state covering its last record, even when nothing changed.
     if (limit === undefined && (statesEmitted === 0 || uncounted > 0)) yield stateEvent((state.get(stream) as Record<string, unknown> | undefined) ?? {});
     yield { kind: 'status', stream, status: 'COMPLETE' };
@@ -90,8 +110,20 @@ async function* streamEvents(ctx: SyncContext, selection: Selection, state: Stat
     // Records already out since the last checkpoint get a state too: the last safe one, which
     // re-reads them on resume (at least once) and tells a target how many came.
     if (limit === undefined && uncounted > 0) yield stateEvent((state.get(stream) as Record<string, unknown> | undefined) ?? {});
+    yield* nulledWarnings(stream, nulled);
     yield { kind: 'error', error: failure, stream };
     yield { kind: 'status', stream, status: 'INCOMPLETE' };
+  }
+}
+
+/** One WARN per field that had values set to null, with how many (Singer has no meta.changes). */
+function* nulledWarnings(stream: string, nulled: ReadonlyMap<string, number>): Generator<TapEvent> {
+  for (const [field, count] of nulled) {
+    yield {
+      kind: 'log',
+      level: 'WARN',
+      message: `${stream}: ${count} value${count === 1 ? '' : 's'} of ${field} fit no type the schema declares and ${count === 1 ? 'was' : 'were'} emitted as null`,
+    };
   }
 }
 

@@ -10,7 +10,12 @@ export function renderAirbyte(event: TapEvent, now: number = Date.now()): Render
       // Hand-built envelope: byte-identical to JSON.stringify of the object, without building it.
       const head = `{"type":"RECORD","record":{"stream":${JSON.stringify(event.stream)},"data":`;
       const tail = `,"emitted_at":${now}}}\n`;
-      return { stdout: recordChunks(event.records, head, tail) };
+      const changes = event.changes;
+      if (!changes) return { stdout: recordChunks(event.records, head, tail) };
+      return { stdout: recordChunks(event.records, head, (i) => {
+        const fields = changes[i];
+        return fields ? withChanges(fields, now) : tail;
+      }) };
     }
     case 'state':
       return {
@@ -47,6 +52,12 @@ export function renderAirbyte(event: TapEvent, now: number = Date.now()): Render
     case 'error':
       return { stdout: line(airbyteErrorTrace(event.error, event.stream, now)) };
   }
+}
+
+/** The end of a RECORD whose listed fields were set to null because they fit no declared type. */
+function withChanges(fields: readonly string[], now: number): string {
+  const changes = fields.map((field) => ({ field, change: 'NULLED', reason: 'SOURCE_SERIALIZATION_ERROR' }));
+  return `,"emitted_at":${now},"meta":${JSON.stringify({ changes })}}}\n`;
 }
 
 function airbyteErrorTrace(error: TapError, stream: string | undefined, now: number): object {

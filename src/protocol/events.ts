@@ -6,7 +6,11 @@ import type { TapError } from '../errors.js';
  */
 export type TapEvent =
   | { kind: 'schema'; stream: string; schema: object; keyProperties: string[]; bookmarkProperties: string[] }
-  | { kind: 'records'; stream: string; records: Record<string, unknown>[] }
+  /**
+   * `changes[i]`, when set, names the fields of `records[i]` that fit no type their schema declares
+   * and were emitted as null (Airbyte `meta.changes`).
+   */
+  | { kind: 'records'; stream: string; records: Record<string, unknown>[]; changes?: ReadonlyArray<readonly string[] | undefined> }
   /** `bookmarks` is every stream's latest state (Singer emits the whole map), `value` this stream's. */
   | { kind: 'state'; stream: string; value: unknown; recordCount: number; bookmarks: Record<string, unknown> }
   | { kind: 'status'; stream: string; status: StreamStatus; rateLimitedUntil?: number }
@@ -33,11 +37,11 @@ export const CHUNK_CHARS = 60_000;
 export type Renderer = (event: TapEvent) => Rendered;
 
 /** A page of records as protocol lines, in chunks of under CHUNK_CHARS characters. */
-export function recordChunks(records: readonly Record<string, unknown>[], head: string, tail: string): string[] {
+export function recordChunks(records: readonly Record<string, unknown>[], head: string, tail: string | ((index: number) => string)): string[] {
   const chunks: string[] = [];
   let out = '';
-  for (const record of records) {
-    out += head + JSON.stringify(record) + tail;
+  for (let i = 0; i < records.length; i++) {
+    out += head + JSON.stringify(records[i]) + (typeof tail === 'string' ? tail : tail(i));
     if (out.length >= CHUNK_CHARS) {
       chunks.push(out);
       out = '';

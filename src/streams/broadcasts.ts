@@ -1,6 +1,18 @@
 import { defineStream, type Row } from '../engine/stream.js';
 import { withoutActionSecrets } from './secrets.js';
 
+/**
+ * `msg_template_ids` comes as `[{type, id}]` or as bare ids (type drift): a bare id gets its type
+ * back from the `actions` entry with the same id, so the column keeps one shape.
+ */
+function withTemplateRefs(broadcast: Row): Row {
+  const refs = broadcast['msg_template_ids'];
+  if (!Array.isArray(refs) || !refs.some((ref) => typeof ref !== 'object' || ref === null)) return broadcast;
+  const actions = Array.isArray(broadcast['actions']) ? (broadcast['actions'] as Row[]) : [];
+  const typeOf = (id: unknown): unknown => actions.find((action) => String(action?.['id']) === String(id))?.['type'] ?? null;
+  return { ...broadcast, msg_template_ids: refs.map((ref) => (typeof ref === 'object' && ref !== null ? ref : { type: typeOf(ref), id: ref })) };
+}
+
 export const broadcasts = defineStream({
   name: 'broadcasts',
   schemaFile: 'broadcasts.json',
@@ -10,6 +22,7 @@ export const broadcasts = defineStream({
   primaryKey: [['id']],
   cursor: { mode: 'client-filter', field: 'updated', lookbackSeconds: 3600 },
   pagination: { kind: 'none' },
+  transform: withTemplateRefs,
 });
 
 const withBroadcastId = (record: Row, broadcast: Row | undefined): Row => ({ ...record, broadcast_id: record['broadcast_id'] ?? broadcast?.['id'] ?? null });
