@@ -36,7 +36,7 @@ function parser(argv: string[]): Argv {
     .exitProcess(false)
     .showHelpOnFail(false)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
-    .epilogue('Airbyte: spec | check | discover | read.  Singer: --config C [--discover | --catalog K] [--state S] | --about.')
+    .epilogue('Airbyte: spec | check | discover | read.  Singer: --config C [--discover | --catalog K] [--state S] | --about.  Tools: preview | simulate | demo.')
     .fail((message, error) => {
       throw error instanceof TapError ? error : new TapError('USAGE', message ?? String(error), { hint: 'Run tap-customerio --help for the usage' });
     });
@@ -158,7 +158,7 @@ async function singerMode(argv: string[], runtime: Runtime): Promise<number> {
   let args;
   try {
     args = await parser(argv)
-      .usage('$0 --config CONFIG [--discover | --catalog CATALOG] [--state STATE]\n$0 --about [--format json|markdown|text]\n$0 <spec|check|discover|read|simulate|demo> --help')
+      .usage('$0 --config CONFIG [--discover | --catalog CATALOG] [--state STATE]\n$0 --about [--format json|markdown|text]\n$0 <spec|check|discover|read|preview|simulate|demo> --help')
       .option('config', { type: 'string', array: true, description: 'Config JSON file, or ENV for TAP_CUSTOMERIO_<SETTING> variables; repeat to combine' })
       .option('discover', { type: 'boolean', description: 'Print the Singer catalog' })
       .option('catalog', { type: 'string', description: 'Path to the Singer catalog (streams and fields selected in metadata)' })

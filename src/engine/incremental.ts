@@ -87,7 +87,8 @@ function partitionStates(state: unknown): Record<string, Record<string, number>>
 }
 
 /**
- * Time windows oldest first, a few in flight at once; when the plan is spent, a reader with
+ * Every request carries both bounds, whatever the sync mode: the API answers a request without
+ * them with its default window only. Time windows oldest first, a few in flight at once; when the plan is spent, a reader with
  * nothing left takes the older half of the busiest window. The bookmark is the start of the
  * oldest window not yet finished, so a killed sync resumes after the last whole window.
  */
@@ -95,7 +96,7 @@ export async function* readServerWindow(ctx: SyncContext, def: StreamDef, cursor
   const previous = numberAt(state, cursor.field);
   const range = timeRange(ctx);
   const to = range.end;
-  const from = readFrom(range, previous, ctx.config[cursor.lookbackDays] * 86_400, cursor.defaultHistoryDays * 86_400);
+  const from = readFrom(range, previous, ctx.config[cursor.lookbackDays] * 86_400, range.end - cursor.earliest);
 
   const pageSize = def.pagination.kind === 'cursor' ? (def.pagination.pageSize?.value ?? 50) : 50;
   const plan = planWindows(from, to, { maxSeconds: cursor.maxWindowSeconds, pageSize, parallel: ctx.concurrency.windows });

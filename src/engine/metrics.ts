@@ -22,6 +22,11 @@ export const LINK_SERIES = ['clicked', 'human_clicked', 'machine_clicked'] as co
 
 /** v1 `steps` maxima per period (the spec's figures; months is 121). */
 const V1_MAX_STEPS: Record<Resolution, number> = { hours: 24, days: 45, weeks: 12, months: 121 };
+/**
+ * Buckets per request of the start/end endpoints: `end` is at most 10 years after `start`
+ * (campaignMetrics), so each span stays under 3,650 days (hours: 87,600; weeks: 521; months: 119).
+ */
+const MAX_SPAN_BUCKETS: Record<Resolution, number> = { hours: 3_650 * 24, days: 3_650, weeks: 521, months: 119 };
 /** First sync without start_date: a year of buckets, a month of hours. */
 const DEFAULT_HISTORY_DAYS: Record<Resolution, number> = { hours: 30, days: 365, weeks: 365, months: 365 };
 
@@ -83,17 +88,25 @@ async function fetchBuckets(ctx: SyncContext, def: StreamDef, cursor: Metrics, p
   const ids = cursor.ids(parent);
   const api = cursor.api;
   if (api.kind === 'v2' || api.kind === 'journey') {
-    const start = bucketStart(from, res, 'UTC');
-    const query: Query =
-      api.kind === 'v2' ? { version: 2, res, start, end: now, tz: 'UTC' } : { start, end: now, resolution: res };
-    const { body: raw, serverTime } = await ctx.api.send({ path, query });
-    const body = expectObject(raw, def, path);
-    const echoed = typeof body['start'] === 'string' ? Date.parse(body['start']) : Number.NaN;
-    const first = Number.isNaN(echoed) ? start : Math.floor(echoed / 1000);
-    const series = api.kind === 'v2' ? seriesAt(body, ['metric', 'series'], def, path) : seriesAt(body, ['journey_metric'], def, path);
-    const rows = bucketRows(series, (i) => addBuckets(first, res, i, 'UTC'), ids, res, seriesOf(api), extra(body));
-    // Buckets after the server's own now hold nothing yet: they are read when they exist.
-    return { rows: rows.filter((row) => serverTime === undefined || row.start <= serverTime), firstWanted: start, capped: false };
+    const firstWanted = bucketStart(from, res, 'UTC');
+    const rows: Fetched['rows'] = [];
+    // `end` may be at most 10 years after `start`: a longer range is asked in spans of whole
+    // buckets that each stay under it, so no bucket is asked twice.
+    for (let start = firstWanted; start <= now; ) {
+      const next = addBuckets(start, res, MAX_SPAN_BUCKETS[res], 'UTC');
+      const end = Math.min(now, next - 1);
+      const query: Query = api.kind === 'v2' ? { version: 2, res, start, end, tz: 'UTC' } : { start, end, resolution: res };
+      const { body: raw, serverTime } = await ctx.api.send({ path, query });
+      const body = expectObject(raw, def, path);
+      const echoed = typeof body['start'] === 'string' ? Date.parse(body['start']) : Number.NaN;
+      const first = Number.isNaN(echoed) ? start : Math.floor(echoed / 1000);
+      const series = api.kind === 'v2' ? seriesAt(body, ['metric', 'series'], def, path) : seriesAt(body, ['journey_metric'], def, path);
+      const spanRows = bucketRows(series, (i) => addBuckets(first, res, i, 'UTC'), ids, res, seriesOf(api), extra(body));
+      // Buckets after the server's own now hold nothing yet: they are read when they exist.
+      for (const row of spanRows) if ((serverTime === undefined || row.start <= serverTime) && row.start <= end) rows.push(row);
+      start = next;
+    }
+    return { rows, firstWanted, capped: false };
   }
 
   const wanted = bucketsBetween(from, now, res, US_EASTERN);

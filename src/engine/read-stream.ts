@@ -12,12 +12,13 @@ export function readStream(ctx: SyncContext, def: StreamDef, mode: SyncMode, sta
   const cursor = def.cursor;
   // Metrics have no list to read in full: a full refresh is the bucket read without a bookmark.
   if (cursor?.mode === 'metrics') return readMetrics(ctx, def, cursor, mode === 'incremental' ? state : undefined);
+  // A windowed endpoint sent no bounds answers only its default window (the latest 6 months of
+  // messages): a full refresh reads every window of the range too, just without a bookmark.
+  if (cursor?.mode === 'server-window') return readServerWindow(ctx, def, cursor, mode === 'incremental' ? state : undefined);
   if (mode === 'full_refresh' || !cursor) return readFullRefresh(ctx, def, state);
   switch (cursor.mode) {
     case 'client-filter':
       return readClientFilter(ctx, def, cursor, state);
-    case 'server-window':
-      return readServerWindow(ctx, def, cursor, state);
     case 'feed':
       return readFeed(ctx, def, cursor, state);
   }

@@ -39,7 +39,8 @@ export type Incremental =
       endParam: string;
       maxWindowSeconds: number;
       lookbackDays: 'messages_lookback_days';
-      defaultHistoryDays: number;
+      /** Unix seconds before which nothing can exist: where a read without start_date begins. */
+      earliest: number;
     }
   /** Newest first with no time filter: read until a page is wholly older than the bookmark. */
   | { mode: 'feed'; field: string }
@@ -80,6 +81,11 @@ export interface StreamDef {
   pagination: Pagination;
   /** The API may repeat a record (across pages or partitions): emit each primary key once. */
   dedupe?: boolean;
+  /**
+   * What a first sync can reach, where the API narrows it (windows, retention, steps limits):
+   * the README's "history" column. Unset: every record the API lists.
+   */
+  history?: string;
   /** Small pure fix-ups next to the definition (strip credentials, coerce types, add the parent's id). */
   transform?: (record: Row, parent: Row | undefined) => Row;
 }

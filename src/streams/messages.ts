@@ -17,7 +17,10 @@ export const messages = defineStream({
     maxWindowSeconds: 182 * 86_400,
     // Delivery metrics (opened, clicked…) change after creation: re-read that many days.
     lookbackDays: 'messages_lookback_days',
-    defaultHistoryDays: 365,
+    // Without start_date every delivery is read: Customer.io has sent nothing before 2012, and each
+    // empty six-month window before the first delivery costs one request.
+    earliest: Date.UTC(2012, 0, 1) / 1000,
   },
   pagination: { kind: 'cursor', next: 'next', param: 'start', pageSize: { param: 'limit', value: 1000 } },
+  history: 'every delivery from `start_date` (all history when unset), in windows of at most 6 months with both bounds: never the 6 months the API answers without them',
 });

@@ -26,8 +26,17 @@ function metricsStream(spec: {
     primaryKey: [...spec.keys, 'resolution', 'period_start'].map((key) => [key]),
     cursor: { mode: 'metrics', field: 'period_start', api: spec.api, ids: spec.ids },
     pagination: { kind: 'none' },
+    history: METRICS_HISTORY[spec.api.kind],
   });
 }
+
+/** What each metrics API lets a first sync reach. */
+const METRICS_HISTORY: Record<MetricsApi['kind'], string> = {
+  v2: 'buckets from `start_date` (one year back when unset), one request per entity',
+  journey: 'buckets from `start_date` (one year back when unset), one request per entity',
+  v1: 'the API\'s `steps` maximum: the last 24 hours, 45 days, 12 weeks or 121 months (a WARN says when `start_date` asks for more)',
+  'v1-links': 'the API\'s `steps` maximum: the last 24 hours, 45 days, 12 weeks or 121 months (a WARN says when `start_date` asks for more)',
+};
 
 const campaignIds = (c: Row): Row => ({ campaign_id: c['id'] });
 const actionIds = (a: Row): Row => ({ campaign_id: a['campaign_id'], action_id: a['id'] });

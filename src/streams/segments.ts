@@ -35,6 +35,7 @@ export const segmentMemberships = defineStream({
   records: membershipRows,
   primaryKey: [['segment_id'], ['cio_id']],
   pagination: { kind: 'cursor', next: 'next', param: 'start', pageSize: { param: 'limit', value: 30_000 } },
+  history: 'current members only (the API keeps no membership history)',
 });
 
 export const segmentUsage = defineStream({

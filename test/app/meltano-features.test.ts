@@ -214,10 +214,14 @@ describe('what orchestrators see while a sync runs', () => {
       [['check', '--help'], ['--config']],
       [['simulate', '--help'], ['--port', '--seed', '--scale', '--rate-limit', '--latency-ms']],
       [['demo', '--help'], ['--scale', '--protocol', '--output']],
+      [['preview', '--help'], ['--config', '--stream']],
     ] as Array<[string[], string[]]>) {
       const result = await runCli(args);
       expect(result.code, args.join(' ')).toBe(0);
       for (const flag of flags) expect(result.stdout, `${args.join(' ')} ${flag}`).toContain(flag);
     }
+    // Every command is named in the top-level help, the tools included.
+    const top = await runCli(['--help']);
+    for (const command of ['spec', 'check', 'discover', 'read', 'preview', 'simulate', 'demo']) expect(top.stdout, command).toContain(command);
   });
 });

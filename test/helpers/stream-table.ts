@@ -26,8 +26,8 @@ export function streamTableRows(): string[] {
     const key = def.primaryKey.map((path) => `\`${path.join('.')}\``).join(', ');
     const cursor = def.cursor ? `\`${def.cursor.field}\`` : '';
     const modes = syncModes(def).join(', ') + (def.resumable ? ' (resumable)' : '');
-    return `| \`${def.name}\` | ${key} | ${cursor} | ${modes} | \`${endpoint(def)}\` | ${def.personalData ? 'yes' : 'no'} |`;
+    return `| \`${def.name}\` | ${key} | ${cursor} | ${modes} | \`${endpoint(def)}\` | ${def.history ?? 'every record the API lists'} | ${def.personalData ? 'yes' : 'no'} |`;
   });
 }
 
-export const STREAM_TABLE_HEADER = ['| stream | primary key | cursor | sync modes | endpoint | personal data |', '|---|---|---|---|---|---|'];
+export const STREAM_TABLE_HEADER = ['| stream | primary key | cursor | sync modes | endpoint | history (what a first sync reaches) | personal data |', '|---|---|---|---|---|---|---|'];
