@@ -163,7 +163,8 @@ describe('streams with a twist', () => {
   });
 
   it('broadcast_actions: follows a next token when the API sends one', () => {
-    const expected = ws.sim.truth.broadcasts().flatMap((b: any) => ws.sim.truth.broadcastActions(b.id).map((a: any) => a.id));
+    // Action ids come as strings or integers (type drift); the schema declares text.
+    const expected = ws.sim.truth.broadcasts().flatMap((b: any) => ws.sim.truth.broadcastActions(b.id).map((a: any) => String(a.id)));
     expect(recordsOf(first.messages, 'broadcast_actions').map((r) => r['id']).sort()).toEqual([...expected].sort());
   });
 });

@@ -2,10 +2,12 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WorkspaceClock } from './clock.js';
+import { errorStatusAsNumber } from './data/drift.js';
 import type { World } from './data/world.js';
 import { ApiError, errorReply, type Reply } from './reply.js';
 import { Router } from './routes/router.js';
 import { allRoutes } from './routes/all.js';
+import type { ScaleSizes } from './scale.js';
 import type { Scale } from './types.js';
 
 /** What a route needs to answer one admitted request. */
@@ -31,7 +33,7 @@ export function answerWith(router: Router, world: World, clock: WorkspaceClock, 
   try {
     return match.route.handle({ params: match.params, query: new URLSearchParams(call.search), body: call.body, world, now: call.now });
   } catch (e) {
-    if (e instanceof ApiError) return errorReply(e.status, e.message);
+    if (e instanceof ApiError) return errorReply(e.status, e.message, {}, errorStatusAsNumber(world.seed, call.pathname));
     // A simulator bug must be loud in tests, but still a well-formed answer on the wire.
     return errorReply(500, `simulator error: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -56,7 +58,7 @@ export class InlineBackend implements Backend {
 export interface WorkerInit {
   seed: number;
   scale: Scale;
-  sizes: { people?: number; campaigns?: number };
+  sizes: Partial<ScaleSizes>;
   origin: number;
 }
 

@@ -17,6 +17,12 @@ export const Entity = {
   emptyPage: 9,
   workspace: 10,
   schedule: 11,
+  /** Which records are served in the other documented JSON type of a field (data/drift.ts). */
+  drift: 12,
+  /** How far past the guaranteed 30 days the activity feed still reaches (data/activities.ts). */
+  retention: 13,
+  /** Which listed parents were deleted before their children are read (data/deleted.ts). */
+  deletedParent: 14,
 } as const;
 
 // "lowbias32" (Chris Wellons): a cheap integer finaliser with good avalanche, enough for test data.

@@ -9,13 +9,17 @@ export function jsonReply(status: number, value: unknown, headers: Record<string
   return { status, headers, body: JSON.stringify(value) };
 }
 
-/** The dominant Customer.io error envelope; `status` is a string as in the current spec. */
-export function errorsEnvelope(status: number, detail: string): string {
-  return JSON.stringify({ errors: [{ detail, status: String(status) }] });
+/**
+ * The dominant Customer.io error envelope. `status` is a string as in the current spec and S3's
+ * fixtures, or a number as S6 types it (§3: parse it as string|number); data/drift.ts decides
+ * which answers get the number.
+ */
+export function errorsEnvelope(status: number, detail: string, statusAsNumber = false): string {
+  return JSON.stringify({ errors: [{ detail, status: statusAsNumber ? status : String(status) }] });
 }
 
-export function errorReply(status: number, detail: string, headers: Record<string, string> = {}): Reply {
-  return { status, headers, body: errorsEnvelope(status, detail) };
+export function errorReply(status: number, detail: string, headers: Record<string, string> = {}, statusAsNumber = false): Reply {
+  return { status, headers, body: errorsEnvelope(status, detail, statusAsNumber) };
 }
 
 /** Thrown by route code for 4xx answers; the API layer turns it into the errors envelope. */

@@ -1,10 +1,10 @@
 import type { Scale } from './types.js';
 
 /**
- * Collection sizes per scale. Messages and activities are rates: exactly `messagesPerYear`
- * messages are created in the 365 days up to the initial clock and exactly
- * `activitiesPer30Days` activities in the 30 days up to it; both keep arriving at that rate when
- * the clock advances.
+ * Collection sizes per scale. Messages and activities are rates: `messagesPerYear` messages a
+ * year and `activitiesPer30Days` activities per 30 days, before the initial clock and after it
+ * when the clock advances. The history behind the clock is longer than any API window over it
+ * (MESSAGE_HISTORY_DAYS, ACTIVITY_HISTORY_DAYS), so a reader that stops at a window misses data.
  */
 export interface ScaleSizes extends ConfigSizes {
   campaigns: number;
@@ -117,3 +117,28 @@ export const SCALES: Record<Scale, ScaleSizes> = {
 };
 
 export const DAY = 86_400;
+
+/**
+ * Days of deliveries behind the initial clock: 18 months, three times the 6-month window one
+ * /v1/messages request may cover, so reading "the latest 6 months" or one window is not enough.
+ */
+export const MESSAGE_HISTORY_DAYS = 548;
+
+/**
+ * Days of activities generated behind the initial clock. The feed serves only the retained
+ * part of it (30 days guaranteed plus a short tail, data/activities.ts); generating more keeps
+ * that tail, and what drops out as the clock moves, real records rather than an edge of the data.
+ */
+export const ACTIVITY_HISTORY_DAYS = 90;
+
+/**
+ * Age of the oldest campaign, newsletter, broadcast and transactional message: longer than the
+ * longest v1 metrics window (121 months, about 10 years and a month) and the 10-year cap on a v2
+ * window, so even a maximal metrics request does not reach the start of their history.
+ */
+export const LEGACY_AGE_DAYS = 11 * 365;
+
+/** Messages in the generated history at the initial clock: the yearly rate over MESSAGE_HISTORY_DAYS. */
+export function messagesAtOrigin(perYear: number): number {
+  return Math.round((perYear * MESSAGE_HISTORY_DAYS) / 365);
+}

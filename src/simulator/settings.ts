@@ -1,4 +1,4 @@
-import { SCALES } from './scale.js';
+import { SCALES, type ScaleSizes } from './scale.js';
 import type { FaultRule, Scale, SimulatorOptions } from './types.js';
 
 /** The default accepted App API key. Not a secret: it only opens the local simulator. */
@@ -15,7 +15,7 @@ export interface Settings {
   retryAfter: boolean;
   latencyMs: number;
   backend: 'worker' | 'inline';
-  sizes: { people?: number; campaigns?: number };
+  sizes: Partial<ScaleSizes>;
   forbidden: string[];
   faults: FaultRule[];
 }
@@ -43,6 +43,12 @@ export function settingsFrom(opts: SimulatorOptions): Settings {
     if (!Number.isInteger(s[key]) || (key !== 'now' && key !== 'seed' && s[key] < 0)) {
       throw new TypeError(`${key} must be ${key === 'now' || key === 'seed' ? 'an' : 'a non-negative'} integer`);
     }
+  }
+  for (const [key, value] of Object.entries(s.sizes)) {
+    if (!(key in SCALES.small)) throw new TypeError(`unknown size ${key}`);
+    // Generators index people and need a positive rate to lay out their timelines.
+    const least = key === 'people' || key === 'messagesPerYear' || key === 'activitiesPer30Days' ? 1 : 0;
+    if (!Number.isInteger(value) || value < least) throw new TypeError(`sizes.${key} must be an integer of at least ${least}`);
   }
   return s;
 }

@@ -3,13 +3,14 @@ import type { ActivityRecord } from './data/activities.js';
 import { campaignIndexOfId, type CampaignRecord } from './data/campaigns.js';
 import type { MessageRecord } from './data/messages.js';
 import type { NewsletterRecord } from './data/newsletters.js';
-import type { CustomerRecord, IdentifiersEntry } from './data/people.js';
+import type { ParentKind } from './data/deleted.js';
+import type { IdentifiersEntry, ServedCustomer } from './data/people.js';
 import type { SegmentRecord } from './data/segments.js';
 import type { WorkspaceRecord } from './data/workspaces.js';
 import type { World } from './data/world.js';
 import type { EntityIds, EntityKind } from './metrics/leaves.js';
 import * as metrics from './metrics/truth.js';
-import type { BroadcastActionRecord, BroadcastRecord, BroadcastTriggerRecord } from './data/broadcasts.js';
+import { broadcastId, type BroadcastActionRecord, type BroadcastRecord, type BroadcastTriggerRecord } from './data/broadcasts.js';
 import type { CollectionRecord } from './data/collections.js';
 import type { ExportRecord } from './data/exports.js';
 import type { TestGroupRecord, VariantRecord } from './data/newsletter-variants.js';
@@ -24,6 +25,7 @@ import type { TransactionalRecord } from './data/transactional.js';
 
 export interface WorkspaceCounts {
   campaigns: number;
+  /** Campaign actions served (the deleted campaign's are not). */
   actions: number;
   newsletters: number;
   segments: number;
@@ -37,29 +39,50 @@ export interface WorkspaceCounts {
 /**
  * What the API would serve right now (at the simulator's current clock), computed from the same
  * generators as the HTTP routes, so tests compare a client's output against it without parsing
- * HTTP. Every record is the object as served (same keys, same order).
+ * HTTP. Every record is the object as served (same keys, same order, same JSON types).
+ *
+ * Served as the API serves them, so also in the truth (see data/drift.ts for each rule):
+ * - Type drift side by side (§7.4): action `id` a string or an integer; `from_id`/`reply_to_id`
+ *   of actions and newsletter variants integers or numeric strings; broadcast `msg_template_ids`
+ *   `[{type, id}]` or bare integers; workspace `id` an integer or a numeric string.
+ * - Wrapped and bare customers (§7.12): `customer(cioId)` is `{customer: {...}}` or bare.
+ * - Deleted parents (§7.14): `deletedParents()` names one campaign, segment, newsletter and
+ *   broadcast (ids; a list is empty when the collection is too small) that the lists still show
+ *   but whose every own endpoint answers 404. Their children are therefore not served, and the
+ *   truth says so: `campaignActions`, `segmentMembers`, `newsletterContents`,
+ *   `newsletterTestGroups`, `broadcastActions`, `broadcastTriggers` return `[]`, `segmentUsage`
+ *   returns undefined, their metrics have no series and zero counts, and a segment filter on the
+ *   deleted segment matches nobody. `campaigns()`, `segments()`, `newsletters()`, `broadcasts()`
+ *   and `campaign(id)` still include them (what the lists serve).
+ * - History longer than the API's windows: messages reach 18 months back (§5.2 allows 6 per
+ *   request), activities are served from `activityCutoff()`, at least 30 days back plus a
+ *   seed-dependent tail of up to 3 days (§5.3: 30 days guaranteed), and the oldest campaign,
+ *   newsletter, broadcast and transactional message are 11 years old (past 121 v1 months).
  *
  * - `now()`: the workspace clock, unix seconds.
  * - `campaigns()`, `campaign(id)`: GET /v1/campaigns items.
- * - `campaignActions(campaignId)`: every action of a campaign, in page order (ids are strings).
+ * - `campaignActions(campaignId)`: every action of a campaign, in page order.
  * - `newsletters()`: GET /v1/newsletters items, ascending (sort=asc order).
  * - `segments()`: GET /v1/segments items.
  * - `segmentMembers(segmentId)`, `segmentMemberCioIds(segmentId)`: membership in page order.
  * - `peopleCount()`, `peopleCioIds()`: every person (a generator: 200,000 at large scale).
- * - `customer(cioId)`: the hydrated POST /v1/customers/attributes item, or undefined.
+ * - `customer(cioId)`: the POST /v1/customers/attributes item as served (bare or wrapped), or
+ *   undefined.
  * - `messageCount(a, b)`, `messageIds(a, b)`, `messages(a, b)`: messages with `created` in
  *   [a, b] (both inclusive) that exist now, newest first. `messages` builds full records: keep
  *   its windows small at large scale.
  * - `messageSpan()`: oldest and newest `created` and the total count existing now.
- * - `activities()`: the whole feed in served order (future-dated head first, then newest first).
+ * - `activities()`: the whole feed in served order (future-dated head first, then newest first);
+ *   `activityCutoff()`: the oldest `timestamp` the feed serves now.
  * - `workspaces()`: GET /v1/workspaces items; `counts()`: sizes of every collection now.
  * - `newsletterContents(id)`, `newsletterTestGroups(id)`: a newsletter's variants and A/B test
  *   groups (`[]` where the API answers `test_groups: null`).
  * - `broadcasts()`: GET /v1/broadcasts items. `broadcastActions(id)`: every action of a
- *   broadcast in order (string ids), across both pages where the list is split.
- *   `broadcastTriggers(id)`: its triggers (`[]` where the API answers null).
+ *   broadcast in order, across both pages where the list is split (`[]` where the API answers
+ *   `actions: null`). `broadcastTriggers(id)`: its triggers (`[]` where the API answers null).
  * - `transactional()`: GET /v1/transactional items (the `messages` list).
- * - `segmentUsage(id)`: the `used_by` object of a segment.
+ * - `segmentUsage(id)`: the `used_by` object of a segment (undefined for the deleted one).
+ * - `deletedParents()`: the ids of the deleted parents, by kind.
  * - `senderIdentities()`: every sender, hidden and visible (see each `hidden`), by id; the API
  *   serves the hidden ones only with `hidden=true`.
  * - `snippets()`, `collections()`, `reportingWebhooks()` (endpoints with their credentials, as
@@ -104,6 +127,7 @@ export class GroundTruth {
   campaignActions(campaignId: number): ActionRecord[] {
     const k = campaignIndexOfId(campaignId, this.world.campaigns.count);
     if (k < 0) throw new RangeError(`no campaign with id ${campaignId}`);
+    if (this.world.deleted.isDeleted('campaign', k)) return [];
     const shape = this.world.campaigns.shape(k);
     const now = this.now();
     return Array.from({ length: shape.actionCount }, (_, j) => this.world.actions.record(shape, j, now));
@@ -122,6 +146,7 @@ export class GroundTruth {
   segmentMembers(segmentId: number): IdentifiersEntry[] {
     const k = this.world.segments.indexOfId(segmentId);
     if (k < 0) throw new RangeError(`no segment with id ${segmentId}`);
+    if (this.world.deleted.isDeleted('segment', k)) return [];
     const size = this.world.segments.size(k);
     return Array.from({ length: size }, (_, j) => this.world.people.identifiers(this.world.segments.member(k, j)));
   }
@@ -138,9 +163,9 @@ export class GroundTruth {
     for (let p = 0; p < this.world.people.count; p++) yield this.world.people.cioId(p);
   }
 
-  customer(cioId: string): CustomerRecord | undefined {
+  customer(cioId: string): ServedCustomer | undefined {
     const p = this.world.people.indexOfCioId(cioId);
-    return p < 0 ? undefined : this.world.people.customer(p, this.now());
+    return p < 0 ? undefined : this.world.people.servedCustomer(p, this.now());
   }
 
   messageCount(a: number, b: number): number {
@@ -179,6 +204,10 @@ export class GroundTruth {
     return out;
   }
 
+  activityCutoff(): number {
+    return this.world.activities.cutoff(this.now());
+  }
+
   workspaces(): WorkspaceRecord[] {
     return [this.world.workspace()];
   }
@@ -190,7 +219,7 @@ export class GroundTruth {
     let future = 0;
     for (let i = 0; i < feed.futureCount; i++) if (feed.futureVisible(i, now)) future++;
     let actions = 0;
-    for (const c of this.world.campaigns.shapes) actions += c.actionCount;
+    for (const c of this.world.campaigns.shapes) if (!this.world.deleted.isDeleted('campaign', c.index)) actions += c.actionCount;
     return {
       campaigns: this.world.campaigns.count,
       actions,
@@ -203,11 +232,13 @@ export class GroundTruth {
   }
 
   newsletterContents(newsletterId: number): VariantRecord[] {
-    return this.world.newsletterVariants.contents(this.newsletterIndex(newsletterId), this.now());
+    const k = this.newsletterIndex(newsletterId);
+    return this.world.deleted.isDeleted('newsletter', k) ? [] : this.world.newsletterVariants.contents(k, this.now());
   }
 
   newsletterTestGroups(newsletterId: number): TestGroupRecord[] {
-    return this.world.newsletterVariants.testGroups(this.newsletterIndex(newsletterId), this.now()) ?? [];
+    const k = this.newsletterIndex(newsletterId);
+    return this.world.deleted.isDeleted('newsletter', k) ? [] : (this.world.newsletterVariants.testGroups(k, this.now()) ?? []);
   }
 
   broadcasts(): BroadcastRecord[] {
@@ -217,12 +248,14 @@ export class GroundTruth {
 
   broadcastActions(broadcastId: number): BroadcastActionRecord[] {
     const k = this.broadcastIndex(broadcastId);
+    if (this.world.deleted.isDeleted('broadcast', k)) return [];
     const now = this.now();
     return Array.from({ length: this.world.broadcasts.actionCount(k) }, (_, j) => this.world.broadcasts.actionRecord(k, j, now));
   }
 
   broadcastTriggers(broadcastId: number): BroadcastTriggerRecord[] {
     const k = this.broadcastIndex(broadcastId);
+    if (this.world.deleted.isDeleted('broadcast', k)) return [];
     const now = this.now();
     return Array.from({ length: this.world.broadcasts.triggerCount(k) }, (_, t) => this.world.broadcasts.trigger(k, t, now));
   }
@@ -232,9 +265,24 @@ export class GroundTruth {
     return Array.from({ length: this.world.transactional.count }, (_, k) => this.world.transactional.record(k, now));
   }
 
-  segmentUsage(segmentId: number): SegmentUsageRecord {
-    if (this.world.segments.indexOfId(segmentId) < 0) throw new RangeError(`no segment with id ${segmentId}`);
-    return segmentUsage(this.world, segmentId, this.now());
+  segmentUsage(segmentId: number): SegmentUsageRecord | undefined {
+    const k = this.world.segments.indexOfId(segmentId);
+    if (k < 0) throw new RangeError(`no segment with id ${segmentId}`);
+    return this.world.deleted.isDeleted('segment', k) ? undefined : segmentUsage(this.world, segmentId, this.now());
+  }
+
+  deletedParents(): Record<`${ParentKind}s`, number[]> {
+    const w = this.world;
+    const id = (kind: ParentKind, idOf: (k: number) => number): number[] => {
+      const k = w.deleted.indexOf(kind);
+      return k < 0 ? [] : [idOf(k)];
+    };
+    return {
+      campaigns: id('campaign', (k) => w.campaigns.shape(k).id),
+      segments: id('segment', (k) => w.segments.idOf(k)),
+      newsletters: id('newsletter', (k) => w.newsletters.idOf(k)),
+      broadcasts: id('broadcast', (k) => broadcastId(k)),
+    };
   }
 
   senderIdentities(): SenderIdentityRecord[] {

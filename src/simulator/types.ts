@@ -1,3 +1,4 @@
+import type { ScaleSizes } from './scale.js';
 import type { GroundTruth } from './truth.js';
 
 export type Scale = 'small' | 'medium' | 'large';
@@ -24,8 +25,12 @@ export interface SimulatorOptions {
   retryAfter?: boolean;
   /** Added before every API response; default 0. */
   latencyMs?: number;
-  /** Collection sizes that differ from the scale's (benchmarks: 20,000 people, say). */
-  sizes?: { people?: number; campaigns?: number };
+  /**
+   * Collection sizes that differ from the scale's (benchmarks: 20,000 people, say). Any may be 0
+   * (a workspace without campaigns answers `{"campaigns": null}`) except people and the two
+   * rates, which must be at least 1.
+   */
+  sizes?: Partial<ScaleSizes>;
   /** Where routes compute their answers: a worker thread (default, so a slow answer never delays the rate limiter's view of arrivals) or this thread. */
   backend?: 'worker' | 'inline';
   /** Path prefixes (e.g. '/v1/segments') answered 403: the key lacks that scope. */

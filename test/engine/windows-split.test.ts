@@ -39,11 +39,11 @@ describe('a message read whose windows are split as readers run out of work (rea
   afterAll(async () => ws.close());
 
   it('reads every message once, asks the split windows, and checkpoints only forward', async () => {
-    // The medium workspace has a year of messages: two 25-day windows, the older one 10 days of
-    // data and the newer 25, so its reader finishes first and takes half of what the other has left.
-    const now = ws.sim.truth.now();
-    const from = now - 380 * 86_400;
-    const to = now - 330 * 86_400;
+    // Around the first delivery: two 25-day windows, the older one 10 days of data and the newer
+    // 25, so its reader finishes first and takes half of what the other has left.
+    const oldest = ws.sim.truth.messageSpan().oldest;
+    const from = oldest - 15 * 86_400;
+    const to = oldest + 35 * 86_400;
     const iso = (t: number) => new Date(t * 1000).toISOString();
     const config = validateConfig({ app_api_key: TEST_KEY, base_url: ws.sim.url, start_date: iso(from), end_date: iso(to), requests_per_second: 100 });
     const controller = new AbortController();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ActivityRecord, Simulator } from '../../src/simulator/index.js';
+import { retentionCutoff, type ActivityRecord, type Simulator } from '../../src/simulator/index.js';
 import { call, DAY, expectNoDuplicates, list, NOW, start, walk } from './helpers.js';
 
 let sim: Simulator;
@@ -9,10 +9,13 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 
 describe('GET /v1/activities', () => {
-  test('the whole feed: future-dated head, then newest first within 30 days, digit-string tokens', async () => {
+  test('the whole feed: future-dated head, then newest first back to the retention cutoff, digit-string tokens', async () => {
     const w = await walk<ActivityRecord>(sim, '/v1/activities?limit=100', list('activities'));
     expect(w.records).toEqual(sim.truth.activities());
-    expect(w.records).toHaveLength(1003);
+    // 1,000 in the guaranteed 30 days, 3 future-dated, and the tail past 30 days.
+    const tail = w.records.filter((a) => a.timestamp < NOW - 30 * DAY).length;
+    expect(tail).toBeGreaterThan(0);
+    expect(w.records).toHaveLength(1003 + tail);
     expectNoDuplicates(w.records.map((a) => a.id));
     for (const t of w.tokens) expect(t).toMatch(/^[0-9]{18}$/);
 
@@ -22,7 +25,30 @@ describe('GET /v1/activities', () => {
     expect(w.records.slice(0, future.length)).toEqual(future);
     const rest = w.records.slice(future.length).map((a) => a.timestamp);
     expect(rest).toEqual([...rest].sort((x, y) => y - x));
-    for (const t of rest) expect(t >= NOW - 30 * DAY && t <= NOW).toBe(true);
+    const cutoff = sim.truth.activityCutoff();
+    for (const t of rest) expect(t >= cutoff && t <= NOW).toBe(true);
+  });
+
+  test('30 days are guaranteed, and the feed reaches 1 to 72 hours further back, by seed', async () => {
+    const tails = new Set<number>();
+    for (let seed = 1; seed <= 20; seed++) {
+      for (const now of [NOW, NOW + 7 * 3600, NOW + 19 * 3600]) {
+        const cutoff = retentionCutoff(seed, now);
+        const tail = now - 30 * DAY - cutoff;
+        expect(tail).toBeGreaterThanOrEqual(3600);
+        expect(tail).toBeLessThan(72 * 3600);
+        tails.add(tail);
+      }
+    }
+    // Neither exactly 30 days nor one fixed margin: a client must not assume either.
+    expect(tails.size).toBeGreaterThan(20);
+    expect(sim.truth.activityCutoff()).toBe(retentionCutoff(1, NOW));
+    // The generated history goes back further than what is served: the oldest served activity is
+    // the first at or after the cutoff, not the first ever generated.
+    const all = sim.truth.activities();
+    const oldest = all[all.length - 1];
+    expect(oldest?.timestamp).toBeGreaterThanOrEqual(sim.truth.activityCutoff());
+    expect(oldest?.timestamp).toBeLessThan(sim.truth.activityCutoff() + 3 * 3600);
   });
 
   test('limit: default 10, clamped to 100; shapes by type', async () => {
@@ -45,7 +71,9 @@ describe('GET /v1/activities', () => {
       local.advance(10 * DAY);
       const after = local.truth.activities();
       const oldest = after[after.length - 1];
-      expect(oldest?.timestamp).toBeGreaterThanOrEqual(local.now() - 30 * DAY);
+      expect(oldest?.timestamp).toBeGreaterThanOrEqual(local.truth.activityCutoff());
+      expect(local.truth.activityCutoff()).toBeLessThan(local.now() - 30 * DAY);
+      expect(before.some((b) => b.timestamp < local.truth.activityCutoff())).toBe(true);
       expect(after.some((a) => !before.some((b) => b.id === a.id))).toBe(true);
       const w = await walk<ActivityRecord>(local, '/v1/activities?limit=100', list('activities'));
       expect(w.records.map((a) => a.id)).toEqual(after.map((a) => a.id));

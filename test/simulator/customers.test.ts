@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { CustomerRecord, IdentifiersEntry, Simulator } from '../../src/simulator/index.js';
+import { customerWrapped, type CustomerRecord, type IdentifiersEntry, type ServedCustomer, type Simulator } from '../../src/simulator/index.js';
 import { call, expectNoDuplicates, start, walk } from './helpers.js';
 
 const MATCH_ALL = { filter: { and: [{ attribute: { field: 'cio_id', operator: 'exists' } }] } };
@@ -11,6 +11,7 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 
 const identifiers = (page: Record<string, unknown>): IdentifiersEntry[] | null => page.identifiers as IdentifiersEntry[] | null;
+const bare = (c: ServedCustomer | undefined): CustomerRecord | undefined => (c !== undefined && 'customer' in c ? c.customer : c);
 
 describe('POST /v1/customers (search)', () => {
   test('the match-all filter pages through every person once', async () => {
@@ -51,18 +52,25 @@ describe('POST /v1/customers (search)', () => {
 });
 
 describe('POST /v1/customers/attributes', () => {
-  test('hydrates up to 100 cio_ids, unwrapped, string attribute values, unknown ids omitted', async () => {
+  test('hydrates up to 100 cio_ids, bare and wrapped side by side, string attribute values, unknown ids omitted', async () => {
     const ids = [...sim.truth.peopleCioIds()].slice(0, 99);
-    const res = await call<{ customers: CustomerRecord[] }>(sim, '/v1/customers/attributes?id_type=cio_id', {
+    const res = await call<{ customers: ServedCustomer[] }>(sim, '/v1/customers/attributes?id_type=cio_id', {
       body: { ids: [...ids, 'ffffffff'] },
     });
     expect(res.status).toBe(200);
-    expect(res.json.customers.map((c) => c.identifiers.cio_id)).toEqual(ids);
+    expect(res.json.customers.map((c) => bare(c)?.identifiers.cio_id)).toEqual(ids);
     expect(res.json.customers).toEqual(ids.map((id) => sim.truth.customer(id)));
-    const c = res.json.customers[0];
-    expect(c).not.toHaveProperty('customer');
-    expect(Object.keys(c ?? {})).toEqual(['id', 'identifiers', 'attributes', 'devices', 'timestamps', 'unsubscribed']);
-    for (const v of Object.values(c?.attributes ?? {})) expect(typeof v).toBe('string');
+    // §7.12: the docs example wraps each item in {customer: …}, live (S3) serves them bare.
+    const wrapped = res.json.customers.filter((c) => 'customer' in c);
+    expect(wrapped.length).toBeGreaterThan(10);
+    expect(wrapped.length).toBeLessThan(60);
+    for (const c of res.json.customers) {
+      const record = bare(c);
+      expect('customer' in c).toBe(customerWrapped(1, record?.identifiers.cio_id ?? ''));
+      if ('customer' in c) expect(Object.keys(c)).toEqual(['customer']);
+      expect(Object.keys(record ?? {})).toEqual(['id', 'identifiers', 'attributes', 'devices', 'timestamps', 'unsubscribed']);
+      for (const v of Object.values(record?.attributes ?? {})) expect(typeof v).toBe('string');
+    }
   });
 
   test('more than 100 ids → 400; missing ids → 400; empty → customers null; id_type=id', async () => {
@@ -70,9 +78,9 @@ describe('POST /v1/customers/attributes', () => {
     expect((await call(sim, '/v1/customers/attributes?id_type=cio_id', { body: { ids } })).status).toBe(400);
     expect((await call(sim, '/v1/customers/attributes?id_type=cio_id', { body: {} })).status).toBe(400);
     expect((await call(sim, '/v1/customers/attributes?id_type=cio_id', { body: { ids: [] } })).json).toEqual({ customers: null });
-    const withId = [...sim.truth.peopleCioIds()].map((id) => sim.truth.customer(id)).find((c) => c?.id !== null);
-    const byId = await call<{ customers: CustomerRecord[] }>(sim, '/v1/customers/attributes?id_type=id', {
-      body: { ids: [withId?.id, 'user_999999'] },
+    const withId = [...sim.truth.peopleCioIds()].map((id) => sim.truth.customer(id)).find((c) => bare(c)?.id !== null);
+    const byId = await call<{ customers: ServedCustomer[] }>(sim, '/v1/customers/attributes?id_type=id', {
+      body: { ids: [bare(withId)?.id, 'user_999999'] },
     });
     expect(byId.json.customers).toEqual([withId]);
     expect((await call(sim, '/v1/customers/attributes?id_type=phone', { body: { ids: ['x'] } })).status).toBe(400);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { expect } from 'vitest';
-import { DEMO_API_KEY, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
+import { DEMO_API_KEY, errorStatusAsNumber, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 
 /** A fixed clock (2025-10-09) so every run sees the same workspace. */
 export const NOW = 1_760_000_000;
@@ -40,6 +40,19 @@ export async function call<T = Record<string, unknown>>(
     json = undefined as T;
   }
   return { status: res.status, headers: res.headers, text, json };
+}
+
+/**
+ * `errors[0].status` of a route's 400 or 404 for `path`: the string of the current spec, or for
+ * one path in three the number S6 types (data/drift.ts errorStatusAsNumber).
+ */
+export function routeErrorStatus(path: string, status: number, seed = 1): string | number {
+  return errorStatusAsNumber(seed, new URL(path, 'http://simulator.invalid').pathname) ? status : String(status);
+}
+
+/** The whole errors envelope a route answers for `path`. */
+export function routeError(path: string, status: number, detail: unknown = expect.any(String), seed = 1): unknown {
+  return { errors: [{ detail, status: routeErrorStatus(path, status, seed) }] };
 }
 
 export interface Walk<R> {
@@ -141,14 +154,45 @@ export function recordAjv(): Ajv {
   return ajv;
 }
 
-/** Checks records against their stream's schema file: there must be some, and each must validate. */
+function declares(node: unknown, type: string): boolean {
+  const t = (node as { type?: unknown } | undefined)?.type;
+  return t === type || (Array.isArray(t) && t.includes(type));
+}
+
+/**
+ * A served record as a conforming reader sees it: the documented type drift (data/drift.ts)
+ * coerced losslessly to the declared types. A number where the schema declares a string becomes
+ * its decimal string, a numeric string where it declares an integer becomes the integer, and a
+ * bare integer in a list the schema declares of objects becomes `{id}`. Top-level fields and
+ * their list items only; anything else is left for the schema to judge.
+ */
+export function asDeclared(schema: Record<string, unknown>, record: unknown): unknown {
+  if (record === null || typeof record !== 'object' || Array.isArray(record)) return record;
+  const props = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    const prop = props[key];
+    if (typeof value === 'number' && declares(prop, 'string') && !declares(prop, 'integer')) out[key] = String(value);
+    else if (typeof value === 'string' && /^-?[0-9]+$/.test(value) && declares(prop, 'integer')) out[key] = Number(value);
+    else if (Array.isArray(value) && declares(prop?.items, 'object')) out[key] = value.map((v) => (typeof v === 'number' ? { id: v } : v));
+    else out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * Checks records against their stream's schema file: there must be some, and each must validate
+ * once its documented type drift is coerced (asDeclared).
+ */
 export function recordChecker(ajv: Ajv): (stream: string, records: readonly unknown[]) => void {
   const validators = new Map<string, ValidateFunction>();
   return (stream, records) => {
     expect(records.length, stream).toBeGreaterThan(0);
-    const validate = validators.get(stream) ?? ajv.compile(readSchema(stream));
+    const schema = readSchema(stream);
+    const validate = validators.get(stream) ?? ajv.compile(schema);
     validators.set(stream, validate);
-    for (const r of records) {
+    for (const served of records) {
+      const r = asDeclared(schema, served);
       if (!validate(r)) throw new Error(`${stream}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(r).slice(0, 300)}`);
     }
   };

@@ -148,7 +148,7 @@ describe('link metrics', () => {
     const t = sim.truth.transactional().find((x) => sim.truth.metricLinks('transactional', [x.id]).length > 0);
     const a = sim.truth.campaignActions(CAMPAIGN).find((x) => sim.truth.metricLinks('campaign_action', [CAMPAIGN, Number(x.id)]).length > 0);
     const cid = n?.content_ids.find((c) => sim.truth.metricLinks('newsletter_variant', [n.id, c]).length > 0) ?? 0;
-    const ba = b?.actions.find((x) => sim.truth.metricLinks('broadcast_action', [b.id, x.id]).length > 0);
+    const ba = b?.actions?.find((x) => sim.truth.metricLinks('broadcast_action', [b.id, x.id]).length > 0);
     const cases = [
       ['campaign_action', [CAMPAIGN, Number(a?.id)], `/v1/campaigns/${CAMPAIGN}/actions/${a?.id}/metrics/links?type=${a?.type}&unique=true`],
       ['newsletter', [n?.id ?? 0], `/v1/newsletters/${n?.id}/metrics/links?unique=false`],

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Simulator } from '../../src/simulator/index.js';
-import { call, DAY, start } from './helpers.js';
+import { call, DAY, routeErrorStatus, start } from './helpers.js';
 
 /** v2 campaign / action metrics: window alignment, bucket sums, window independence, errors. */
 
@@ -269,9 +269,9 @@ describe('v2 errors', () => {
     [`/v1/campaigns/${CAMPAIGN}/metrics?version=3`, 'version'],
     [`${base}&res=days&start=${now - DAY}&end=${now}&type=fax`, 'type'],
   ])('%s → 400 naming %s', async (path, name) => {
-    const r = await call<{ errors: { detail: string; status: string }[] }>(sim, path);
+    const r = await call<{ errors: { detail: string; status: string | number }[] }>(sim, path);
     expect(r.status).toBe(400);
-    expect(r.json.errors[0]?.status).toBe('400');
+    expect(r.json.errors[0]?.status).toBe(routeErrorStatus(path, 400));
     expect(r.json.errors[0]?.detail).toContain(name);
   });
 
@@ -284,9 +284,9 @@ describe('v2 errors', () => {
   test('unknown campaign or action → 404 errors envelope', async () => {
     const q = `?version=2&res=days&start=${now - DAY}&end=${now}`;
     for (const path of [`/v1/campaigns/999/metrics${q}`, `/v1/campaigns/${CAMPAIGN}/actions/999/metrics${q}`, `/v1/campaigns/4/metrics${q}`]) {
-      const r = await call<{ errors: { status: string }[] }>(sim, path);
+      const r = await call<{ errors: { status: string | number }[] }>(sim, path);
       expect(r.status, path).toBe(404);
-      expect(r.json.errors[0]?.status).toBe('404');
+      expect(r.json.errors[0]?.status).toBe(routeErrorStatus(path, 404));
     }
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SUPPRESSION_TYPES, type Simulator, type SuppressionRecord, type SuppressionType } from '../../src/simulator/index.js';
-import { call, expectNoDuplicates, start } from './helpers.js';
+import { call, expectNoDuplicates, routeError, start } from './helpers.js';
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -81,7 +81,7 @@ describe('GET /v1/esp/suppression/{type}', () => {
     for (const path of ['spam', 'unsubscribes', 'bounces?limit=0', 'bounces?offset=-1', 'bounces?offset=x']) {
       const res = await call(sim, `/v1/esp/suppression/${path}`);
       expect(res.status, path).toBe(400);
-      expect(res.json).toEqual({ errors: [{ detail: expect.any(String), status: '400' }] });
+      expect(res.json).toEqual(routeError(`/v1/esp/suppression/${path}`, 400));
     }
   });
 });

@@ -47,10 +47,10 @@ describe('GET /v1/sender_identities', () => {
     }
   });
 
-  test('action from_id and reply_to_id values name existing senders', () => {
+  test('action from_id and reply_to_id values (integers or numeric strings) name existing senders', () => {
     const ids = new Set(sim.truth.senderIdentities().map((s) => s.id));
     const refs = sim.truth.campaigns().flatMap((c) => sim.truth.campaignActions(c.id)).flatMap((a) => [a.from_id, a.reply_to_id]);
-    for (const id of refs) if (id !== null) expect(ids.has(id)).toBe(true);
+    for (const id of refs) if (id !== null) expect(ids.has(Number(id))).toBe(true);
   });
 });
 

@@ -3,10 +3,14 @@ import { DAY } from '../scale.js';
 import { TOPICS } from './text.js';
 import { latestUpdate, ScheduleTag } from './schedule.js';
 import { actionId, type CampaignShape } from './campaigns.js';
+import { actionIdAsInteger, actionSendersAsStrings, idAs, senderRef } from './drift.js';
 
 export interface ActionRecord {
-  /** A string, as live serves it (the spec says integer: type drift, customerio-api.md §7.4). */
-  id: string;
+  /**
+   * A string as live serves it, or an integer as the spec declares, side by side (type drift,
+   * customerio-api.md §7.4; drift.ts actionIdAsInteger decides).
+   */
+  id: string | number;
   broadcast_id: null;
   campaign_id: number;
   parent_action_id: number | null;
@@ -22,9 +26,10 @@ export interface ActionRecord {
   sending_state: string;
   language: string;
   from: string | null;
-  from_id: number | null;
+  /** Integers (spec) or numeric strings (S3, live): drift.ts actionSendersAsStrings. */
+  from_id: number | string | null;
   reply_to: string | null;
-  reply_to_id: number | null;
+  reply_to_id: number | string | null;
   preprocessor: string | null;
   recipient: string | null;
   subject: string | null;
@@ -80,8 +85,9 @@ export class Actions {
     const webhook = type === 'webhook';
     const subject = email ? this.subject(campaign, j) : null;
     const senderId = email ? draw.range(1, 5) : null;
+    const senderStrings = actionSendersAsStrings(this.seed, id);
     return {
-      id: String(id),
+      id: idAs(id, !actionIdAsInteger(this.seed, id)),
       broadcast_id: null,
       campaign_id: campaign.id,
       parent_action_id: j === 0 ? null : actionId(campaign.id, j - 1),
@@ -97,9 +103,9 @@ export class Actions {
       sending_state: campaign.state === 'draft' ? 'draft' : draw.weighted([['automatic', 8], ['draft', 1], ['off', 1]] as const),
       language: '',
       from: email ? `Team ${senderId} <team${senderId}@example.com>` : null,
-      from_id: senderId,
+      from_id: senderRef(senderId, senderStrings),
       reply_to: email ? 'support@example.com' : null,
-      reply_to_id: email ? 1 : null,
+      reply_to_id: senderRef(email ? 1 : null, senderStrings),
       preprocessor: email ? 'premailer' : null,
       recipient: email ? '{{customer.email}}' : type === 'twilio' ? '{{customer.phone}}' : null,
       subject,

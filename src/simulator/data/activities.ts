@@ -1,5 +1,5 @@
-import { Draw, Entity } from '../random.js';
-import { DAY } from '../scale.js';
+import { Draw, Entity, hash32 } from '../random.js';
+import { ACTIVITY_HISTORY_DAYS, DAY } from '../scale.js';
 import { ulid } from './ids.js';
 import type { Messages } from './messages.js';
 import type { People } from './people.js';
@@ -19,8 +19,22 @@ export interface ActivityRecord {
   url?: string;
 }
 
-/** Activities are only kept (and served) for 30 days. */
-export const ACTIVITY_RETENTION = 30 * DAY;
+/** The API guarantees 30 days of activities (§5.3, §7.6); nothing newer is ever cut. */
+export const ACTIVITY_GUARANTEE = 30 * DAY;
+
+/**
+ * The oldest timestamp the feed serves at `now`. The docs say 30 days are *guaranteed*, not that
+ * older activities vanish at exactly 30 days. The simulator reads that as a daily prune with some
+ * grace, an ASSUMPTION (no source says how retention is enforced): everything from `graceHours`
+ * before the UTC day that holds now − 30 days is still served, graceHours ∈ [1, 48] by seed. The
+ * feed so reaches 1 to 72 hours past 30 days, and a client that assumes it ends at exactly 30
+ * days (to stop, or to filter) is wrong either way.
+ */
+export function retentionCutoff(seed: number, now: number): number {
+  const guaranteed = now - ACTIVITY_GUARANTEE;
+  const graceHours = 1 + (hash32(seed, Entity.retention, 0) % 48);
+  return guaranteed - (((guaranteed % DAY) + DAY) % DAY) - graceHours * 3600;
+}
 
 const TYPES: readonly (readonly [string, number])[] = [
   ['sent_email', 20], ['delivered_email', 15], ['opened_email', 12], ['clicked_email', 5], ['bounced_email', 1],
@@ -28,10 +42,11 @@ const TYPES: readonly (readonly [string, number])[] = [
 ];
 
 /**
- * The activity feed: an append-only timeline of ordinary activities plus a handful of
+ * The activity feed: an append-only timeline of ordinary activities (ACTIVITY_HISTORY_DAYS of
+ * them behind the initial clock, of which only the retained part is served) plus a handful of
  * future-dated ones (a device with a wrong clock) that sort to the head of the newest-first feed.
  * Future-dated activities were recorded shortly before the initial clock and fall out of the
- * feed 30 days after being recorded, like the others.
+ * feed with the activities recorded at the same time (retentionCutoff).
  */
 export class Activities {
   readonly timeline: Timeline;
@@ -44,13 +59,19 @@ export class Activities {
     private readonly people: People,
     private readonly messages: Messages,
   ) {
-    this.timeline = new Timeline(seed, Entity.activity, origin, ACTIVITY_RETENTION, perThirtyDays);
+    const days = ACTIVITY_HISTORY_DAYS;
+    this.timeline = new Timeline(seed, Entity.activity, origin, days * DAY, Math.round((perThirtyDays * days) / 30));
+  }
+
+  /** The oldest timestamp the feed serves at `now` (see retentionCutoff). */
+  cutoff(now: number): number {
+    return retentionCutoff(this.seed, now);
   }
 
   /** Index range [lo, hi] of ordinary activities inside retention at `now` (empty when hi < lo). */
   visibleRange(now: number): { lo: number; hi: number } {
     return {
-      lo: this.timeline.firstAtOrAfter(now - ACTIVITY_RETENTION),
+      lo: this.timeline.firstAtOrAfter(this.cutoff(now)),
       hi: this.timeline.lastAtOrBefore(now),
     };
   }
@@ -58,7 +79,7 @@ export class Activities {
   /** Future-dated activity i is recorded at origin − (i + 1)·5 h; i = 0 carries the latest timestamp. */
   futureVisible(i: number, now: number): boolean {
     const recorded = this.origin - (i + 1) * 5 * 3600;
-    return recorded <= now && recorded >= now - ACTIVITY_RETENTION;
+    return recorded <= now && recorded >= this.cutoff(now);
   }
 
   future(i: number): ActivityRecord {

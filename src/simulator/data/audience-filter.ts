@@ -22,8 +22,9 @@ export function parseAudienceFilter(input: unknown): AudienceFilter {
 export function matchesAudience(world: World, filter: AudienceFilter, p: number, now: number): boolean {
   return matchesTree(filter, (leaf) => {
     if ('segment' in leaf) {
+      // A deleted segment (data/deleted.ts) has no members left to match.
       const k = world.segments.indexOfId(leaf.segment);
-      return k >= 0 && world.segments.isMember(k, p);
+      return k >= 0 && !world.deleted.isDeleted('segment', k) && world.segments.isMember(k, p);
     }
     const value = world.people.attributeValue(p, leaf.attribute.field, now);
     if (leaf.attribute.operator === 'exists') return value !== undefined && value !== '';

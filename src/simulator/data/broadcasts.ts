@@ -1,7 +1,8 @@
 import { Draw, hash32 } from '../random.js';
-import { DAY } from '../scale.js';
+import { DAY, LEGACY_AGE_DAYS } from '../scale.js';
 import type { ActionRecord } from './actions.js';
 import type { ActionRef } from './campaigns.js';
+import { actionIdAsInteger, actionSendersAsStrings, idAs, senderRef, templateIdsBare } from './drift.js';
 import { Tag, updatedAt } from './entity-tags.js';
 import { TAGS, TOPICS } from './text.js';
 
@@ -16,9 +17,13 @@ export interface BroadcastRecord {
   updated: number;
   first_started: number | null;
   tags: string[] | null;
-  actions: ActionRef[];
-  /** Deprecated in the spec, still served: the same refs as `actions`. */
-  msg_template_ids: ActionRef[];
+  /** null, not [], for the broadcast without actions (§4). */
+  actions: ActionRef[] | null;
+  /**
+   * Deprecated in the spec, still served: the same refs as `actions`, or for one broadcast in
+   * three the bare action ids (drift.ts templateIdsBare); null when there are none.
+   */
+  msg_template_ids: ActionRef[] | number[] | null;
 }
 
 /** A broadcast action: the campaign action shape, owned by a broadcast instead of a campaign. */
@@ -77,16 +82,18 @@ export class Broadcasts {
     const span = 2 * 365 * DAY;
     for (let k = 0; k < count; k++) {
       const draw = new Draw(seed, Tag.broadcast, k, 2);
-      // Edge cases first: #0 a draft never triggered, #1 the maximum of 12 actions in two pages,
-      // #2 the maximum of 5 triggers; the rest 1..12 actions and 0..5 triggers.
-      const state = k === 0 ? 'draft' : draw.weighted([['running', 4], ['draft', 1]] as const);
-      const actionCount = k === 1 ? 12 : draw.range(1, 12);
+      // Edge cases first: #0 a draft never triggered and still without actions, #1 the maximum
+      // of 12 actions in two pages, #2 the maximum of 5 triggers and the oldest history
+      // (LEGACY_AGE_DAYS, past any metrics window); the rest 1..12 actions and 0..5 triggers.
+      const state = k === 0 ? 'draft' : k === 2 ? 'running' : draw.weighted([['running', 4], ['draft', 1]] as const);
+      const actionCount = k === 0 ? 0 : k === 1 ? 12 : draw.range(1, 12);
       const triggerCount = state === 'draft' ? 0 : k === 2 ? 5 : draw.int(6);
       const twoPages =
         actionCount > BROADCAST_FIRST_PAGE && (k === 1 || hash32(seed, Tag.broadcastPaging, k) % 4 === 0);
+      const spread = origin - span + Math.floor((k * (span - 30 * DAY)) / Math.max(1, count));
       this.shapes.push({
         id: broadcastId(k),
-        created: origin - span + Math.floor((k * (span - 30 * DAY)) / Math.max(1, count)) + draw.int(DAY),
+        created: (k === 2 ? origin - LEGACY_AGE_DAYS * DAY : spread) + draw.int(DAY),
         state,
         actionCount,
         triggerCount,
@@ -109,13 +116,16 @@ export class Broadcasts {
     return k < this.shapes.length ? k : -1;
   }
 
-  /** Action ids (strings, as served) of a broadcast; throws for an unknown broadcast id. */
-  actionIds(id: number): string[] {
+  /** Action ids of a broadcast as served (strings, or integers: drift.ts); throws for an unknown broadcast id. */
+  actionIds(id: number): (string | number)[] {
     const s = this.shapeOfId(id);
-    return Array.from({ length: s.actionCount }, (_, j) => String(broadcastActionId(s.id, j)));
+    return Array.from({ length: s.actionCount }, (_, j) => {
+      const aid = broadcastActionId(s.id, j);
+      return idAs(aid, !actionIdAsInteger(this.seed, aid));
+    });
   }
 
-  /** Position of an action (string id, as served) in broadcast #k, or −1. */
+  /** Position of an action (its id as a path segment) in broadcast #k, or −1. */
   actionIndexOfId(k: number, actionId: string): number {
     if (!/^[1-9][0-9]*$/.test(actionId)) return -1;
     const s = this.shape(k);
@@ -161,8 +171,9 @@ export class Broadcasts {
       updated,
       first_started: this.firstStarted(k),
       tags: tagCount === 0 ? null : draw.sample(TAGS, tagCount),
-      actions: refs,
-      msg_template_ids: refs.map((r) => ({ type: r.type, id: r.id })),
+      actions: refs.length === 0 ? null : refs,
+      msg_template_ids:
+        refs.length === 0 ? null : templateIdsBare(this.seed, s.id) ? refs.map((r) => r.id) : refs.map((r) => ({ type: r.type, id: r.id })),
     };
   }
 
@@ -182,9 +193,10 @@ export class Broadcasts {
     const webhook = type === 'webhook';
     const subject = email ? `${draw.pick(TOPICS)}: announcement ${j + 1}` : null;
     const senderId = email ? draw.range(1, 5) : null;
-    // Same keys in the same order as a campaign action (data/actions.ts).
+    const senderStrings = actionSendersAsStrings(this.seed, id);
+    // Same keys in the same order as a campaign action (data/actions.ts), with the same drift.
     return {
-      id: String(id),
+      id: idAs(id, !actionIdAsInteger(this.seed, id)),
       broadcast_id: s.id,
       campaign_id: null,
       parent_action_id: j === 0 ? null : broadcastActionId(s.id, j - 1),
@@ -200,9 +212,9 @@ export class Broadcasts {
       sending_state: s.state === 'draft' ? 'draft' : draw.weighted([['automatic', 8], ['draft', 1], ['off', 1]] as const),
       language: '',
       from: email ? `Team ${senderId} <team${senderId}@example.com>` : null,
-      from_id: senderId,
+      from_id: senderRef(senderId, senderStrings),
       reply_to: email ? 'support@example.com' : null,
-      reply_to_id: email ? 1 : null,
+      reply_to_id: senderRef(email ? 1 : null, senderStrings),
       preprocessor: email ? 'premailer' : null,
       recipient: email ? '{{customer.email}}' : type === 'sms' ? '{{customer.phone}}' : type === 'slack' ? '#announcements' : null,
       subject,
@@ -230,9 +242,11 @@ export class Broadcasts {
     const last = t === s.triggerCount - 1;
     const recent = last && new Draw(this.seed, Tag.broadcastTrigger, k, 1).chance(0.2);
     const window = Math.max(1, this.origin - DAY - first);
-    const createdAt = recent
-      ? this.origin - draw.range(30, 600)
-      : first + Math.floor(((t + draw.float()) * window) / Math.max(1, s.triggerCount));
+    const spread = first + Math.floor(((t + draw.float()) * window) / Math.max(1, s.triggerCount));
+    // The legacy broadcast (#2) was first triggered within a month of its start, so its metrics
+    // history begins LEGACY_AGE_DAYS back, past the longest v1 window.
+    const legacyFirst = k === 2 && t === 0;
+    const createdAt = recent ? this.origin - draw.range(30, 600) : legacyFirst ? first + ((spread - first) % (30 * DAY)) : spread;
     const processed = createdAt + (recent ? draw.range(900, 3600) : draw.range(1, 300));
     return {
       id: s.id * 10 + t + 1,

@@ -1,5 +1,5 @@
 import { Draw, Entity } from '../random.js';
-import { DAY } from '../scale.js';
+import { DAY, LEGACY_AGE_DAYS } from '../scale.js';
 import { EVENT_NAMES, TAGS, TOPICS } from './text.js';
 import { latestUpdate, ScheduleTag } from './schedule.js';
 
@@ -71,14 +71,18 @@ export class Campaigns {
     const span = 3 * 365 * DAY;
     for (let k = 0; k < count; k++) {
       const draw = new Draw(seed, Entity.campaign, k, 2);
-      // Edge cases first: #0 has no actions, #1 exactly one full page of 10, #2 the maximum of 35
+      // Edge cases first: #0 has no actions, #1 exactly one full page of 10 and the oldest
+      // history (LEGACY_AGE_DAYS, past any metrics window, never a draft), #2 the maximum of 35
       // (4 pages); the rest 1..35.
       const actionCount = k === 0 ? 0 : k === 1 ? 10 : k === 2 ? 35 : draw.range(1, 35);
+      const spread = origin - span + Math.floor((k * (span - 2 * DAY)) / Math.max(1, count));
+      const created = (k === 1 ? origin - LEGACY_AGE_DAYS * DAY : spread) + draw.int(DAY);
+      const state = k === 0 ? 'draft' : draw.weighted([['running', 6], ['stopped', 2], ['draft', 2]] as const);
       shapes.push({
         index: k,
         id: campaignId(k),
-        created: origin - span + Math.floor((k * (span - 2 * DAY)) / Math.max(1, count)) + draw.int(DAY),
-        state: k === 0 ? 'draft' : draw.weighted([['running', 6], ['stopped', 2], ['draft', 2]] as const),
+        created,
+        state: k === 1 && state === 'draft' ? 'running' : state,
         type: k === 0 ? 'segment' : draw.weighted(TYPES),
         actionCount,
       });

@@ -1,5 +1,5 @@
 import { Draw, Entity } from '../random.js';
-import { DAY } from '../scale.js';
+import { DAY, MESSAGE_HISTORY_DAYS, messagesAtOrigin } from '../scale.js';
 import { Actions } from './actions.js';
 import { actionId, type CampaignShape } from './campaigns.js';
 import { deliveryId, deliveryIndex } from './ids.js';
@@ -35,9 +35,10 @@ export interface MessageRecord {
 type ScheduledEvents = [name: string, at: number][];
 
 /**
- * Deliveries: an append-only timeline (exactly `perYear` in the year before the initial clock,
- * then the same rate onwards). Metrics are scheduled at creation and revealed as the clock
- * passes them, so re-reading a window after advance() shows the same messages with more metrics.
+ * Deliveries: an append-only timeline at `perYear` a year, reaching MESSAGE_HISTORY_DAYS (18
+ * months) behind the initial clock and going on at the same rate. Metrics are scheduled at
+ * creation and revealed as the clock passes them, so re-reading a window after advance() shows
+ * the same messages with more metrics.
  */
 export class Messages {
   readonly timeline: Timeline;
@@ -51,8 +52,9 @@ export class Messages {
     campaigns: readonly CampaignShape[],
     private readonly actions: Actions,
     private readonly newsletters: Newsletters,
+    private readonly transactionalCount: number,
   ) {
-    this.timeline = new Timeline(seed, Entity.message, origin, 365 * DAY, perYear);
+    this.timeline = new Timeline(seed, Entity.message, origin, MESSAGE_HISTORY_DAYS * DAY, messagesAtOrigin(perYear));
     this.senders = campaigns.filter((c) => c.actionCount > 0 && c.state !== 'draft');
   }
 
@@ -100,10 +102,12 @@ export class Messages {
       actionIdValue = actionId(campaign.id, j);
       templateId = actionIdValue;
       if (campaign.type === 'event') triggerEventId = draw.hex(26).toUpperCase();
-    } else if (source === 'transactional') {
-      transactionalId = draw.range(1, 3);
+    } else if (source === 'transactional' || this.newsletters.count === 0) {
+      // Ids 1..3 (or fewer, in a workspace with fewer templates); none in one without any.
+      const id = draw.range(1, Math.min(3, this.transactionalCount));
+      transactionalId = this.transactionalCount > 0 ? id : null;
       subject = draw.pick(['Your receipt', 'Reset your password', 'Confirm your email']);
-      templateId = 500 + transactionalId;
+      templateId = transactionalId === null ? null : 500 + transactionalId;
     } else {
       const n = draw.int(this.newsletters.count);
       type = this.newsletters.type(n);

@@ -1,5 +1,6 @@
 import { Draw } from '../random.js';
 import { DAY } from '../scale.js';
+import { senderRef, variantSendersAsStrings } from './drift.js';
 import { Tag, updatedAt } from './entity-tags.js';
 import type { Newsletters } from './newsletters.js';
 import { TOPICS } from './text.js';
@@ -15,9 +16,10 @@ export interface VariantRecord {
   body: string;
   body_amp: string | null;
   from: string | null;
-  from_id: number | null;
+  /** Integers (spec) or numeric strings (S3, live): drift.ts variantSendersAsStrings. */
+  from_id: number | string | null;
   reply_to: string | null;
-  reply_to_id: number | null;
+  reply_to_id: number | string | null;
   recipient: string | null;
   preheader_text: string | null;
   /** A JSON-encoded string, as on actions. */
@@ -92,6 +94,7 @@ export class NewsletterVariants {
       const language = languages[i] ?? '';
       const subject = email ? `${draw.pick(TOPICS)} update${language === '' ? '' : ` (${language})`}` : null;
       const senderId = email ? draw.range(1, 5) : null;
+      const senderStrings = variantSendersAsStrings(this.seed, id);
       return {
         id,
         newsletter_id: newsletterId,
@@ -102,9 +105,9 @@ export class NewsletterVariants {
         body: `<p>Hello {{customer.first_name}}, here is variant ${i + 1}.</p>`,
         body_amp: null,
         from: email ? `Team ${senderId} <team${senderId}@example.com>` : null,
-        from_id: senderId,
+        from_id: senderRef(senderId, senderStrings),
         reply_to: email ? 'support@example.com' : null,
-        reply_to_id: email ? 1 : null,
+        reply_to_id: senderRef(email ? 1 : null, senderStrings),
         recipient: email ? '{{customer.email}}' : type === 'twilio' ? '{{customer.phone}}' : null,
         preheader_text: email ? `${subject ?? ''} (preview)` : null,
         headers: email ? '[]' : null,

@@ -1,5 +1,5 @@
 import { Draw, Entity } from '../random.js';
-import { DAY } from '../scale.js';
+import { DAY, LEGACY_AGE_DAYS } from '../scale.js';
 import { TAGS, TOPICS } from './text.js';
 import { latestUpdate, ScheduleTag } from './schedule.js';
 
@@ -21,7 +21,10 @@ const TYPES: readonly (readonly [string, number])[] = [['email', 7], ['push', 1]
 const FIRST_ID = 1000;
 const ID_STEP = 3;
 
-/** Newsletters are created in id order over the two years before the initial clock. */
+/**
+ * Newsletters are created in id order over the two years before the initial clock, except #0:
+ * a newsletter sent LEGACY_AGE_DAYS ago, older than the longest metrics window.
+ */
 export class Newsletters {
   private readonly firstCreated: number;
   private readonly spacing: number;
@@ -29,7 +32,7 @@ export class Newsletters {
   constructor(
     private readonly seed: number,
     readonly count: number,
-    origin: number,
+    private readonly origin: number,
     private readonly segmentIds: readonly number[],
   ) {
     this.firstCreated = origin - 730 * DAY;
@@ -47,7 +50,8 @@ export class Newsletters {
   }
 
   created(k: number): number {
-    return this.firstCreated + k * this.spacing + 1 + (new Draw(this.seed, Entity.newsletter, k, 2).int(this.spacing - 1));
+    const slot = k === 0 ? this.origin - LEGACY_AGE_DAYS * DAY : this.firstCreated + k * this.spacing;
+    return slot + 1 + new Draw(this.seed, Entity.newsletter, k, 2).int(this.spacing - 1);
   }
 
   type(k: number): string {
@@ -71,7 +75,8 @@ export class Newsletters {
     const id = this.idOf(k);
     const draw = new Draw(this.seed, Entity.newsletter, k);
     const created = this.created(k);
-    const draft = draw.chance(0.15);
+    // The legacy newsletter (#0) was sent: its metrics are the history past the window.
+    const draft = draw.chance(0.15) && k !== 0;
     const update = latestUpdate(this.seed, ScheduleTag.newsletter, k, created, now, {
       staticShare: draft ? 0.2 : 0.6,
       minPeriod: DAY,

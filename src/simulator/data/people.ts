@@ -1,6 +1,7 @@
 import { Draw, Entity, hash32, hex8 } from '../random.js';
 import { DAY } from '../scale.js';
 import { COUNTRIES, FIRST_NAMES, LAST_NAMES, PLANS } from './text.js';
+import { customerWrapped } from './drift.js';
 import { latestUpdate, ScheduleTag } from './schedule.js';
 
 /** The identity triple the API returns from searches and segment membership. */
@@ -25,7 +26,7 @@ export interface Device {
   attributes: Record<string, string>;
 }
 
-/** A hydrated person as served by POST /v1/customers/attributes (unwrapped, like live). */
+/** A hydrated person of POST /v1/customers/attributes (see ServedCustomer for the wrapping). */
 export interface CustomerRecord {
   id: string | null;
   identifiers: Identity;
@@ -34,6 +35,12 @@ export interface CustomerRecord {
   timestamps: Record<string, number>;
   unsubscribed: boolean;
 }
+
+/**
+ * A POST /v1/customers/attributes item as served: bare (S3, live) or, for one person in three,
+ * wrapped as `{"customer": {...}}` like the docs example (§7.12; drift.ts customerWrapped).
+ */
+export type ServedCustomer = CustomerRecord | { customer: CustomerRecord };
 
 const ID_PREFIX = 'user_';
 // An odd multiplier is a bijection on uint32, so cio_ids are unique and map back to an index.
@@ -169,6 +176,12 @@ export class People {
       timestamps,
       unsubscribed: draw.chance(0.05),
     };
+  }
+
+  /** The hydrated item in the shape POST /v1/customers/attributes serves it. */
+  servedCustomer(p: number, now: number): ServedCustomer {
+    const record = this.customer(p, now);
+    return customerWrapped(this.seed, record.identifiers.cio_id) ? { customer: record } : record;
   }
 
   /** Attribute values for search filters, without building the whole record. */

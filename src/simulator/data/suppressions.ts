@@ -54,7 +54,7 @@ export class Suppressions {
   }
 
   size(type: SuppressionType): number {
-    return type === this.emptyType ? 0 : Math.max(1, Math.round(this.perType * SHARE[type]));
+    return type === this.emptyType || this.perType === 0 ? 0 : Math.max(1, Math.round(this.perType * SHARE[type]));
   }
 
   record(type: SuppressionType, j: number): SuppressionRecord {

@@ -1,5 +1,5 @@
 import { Draw } from '../random.js';
-import { DAY } from '../scale.js';
+import { DAY, LEGACY_AGE_DAYS } from '../scale.js';
 import { Tag, updatedAt } from './entity-tags.js';
 
 /**
@@ -45,7 +45,9 @@ export class Transactional {
 
   record(k: number, now: number): TransactionalRecord {
     const draw = new Draw(this.seed, Tag.transactional, k);
-    const created = this.origin - 900 * DAY + Math.floor((k * 880 * DAY) / Math.max(1, this.count)) + draw.int(DAY);
+    // #0 is the oldest template (LEGACY_AGE_DAYS): its metrics reach past the longest v1 window.
+    const slot = k === 0 ? this.origin - LEGACY_AGE_DAYS * DAY : this.origin - 900 * DAY + Math.floor((k * 880 * DAY) / Math.max(1, this.count));
+    const created = slot + draw.int(DAY);
     const updated = updatedAt(this.seed, Tag.transactional, k, created, now, {
       staticShare: 0.35,
       minPeriod: DAY,

@@ -1,9 +1,13 @@
 import { hash32, Entity } from '../random.js';
+import { idAs, workspaceIdAsString } from './drift.js';
 import type { Messages } from './messages.js';
 
 export interface WorkspaceRecord {
-  /** An integer, as the spec declares (the docs example shows a string: clients accept both). */
-  id: number;
+  /**
+   * An integer as the spec declares, or a numeric string as the docs example shows ("13XXXX"),
+   * by seed (drift.ts workspaceIdAsString).
+   */
+  id: number | string;
   name: string;
   messages_sent: number;
   billable_messages_sent: number;
@@ -28,7 +32,7 @@ export function workspaceRecord(
   const monthStart = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1) / 1000;
   const sent = Math.max(0, messages.timeline.lastAtOrBefore(now) - messages.timeline.firstAtOrAfter(monthStart) + 1);
   return {
-    id: 100_000 + (hash32(seed, Entity.workspace, 0) % 900_000),
+    id: idAs(100_000 + (hash32(seed, Entity.workspace, 0) % 900_000), workspaceIdAsString(seed)),
     name: 'Simulated workspace',
     messages_sent: sent,
     // Webhook and in-app deliveries are not billed.

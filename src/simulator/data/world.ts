@@ -9,6 +9,7 @@ import { People } from './people.js';
 import { Segments } from './segments.js';
 import { Broadcasts } from './broadcasts.js';
 import { Collections } from './collections.js';
+import { DeletedParents } from './deleted.js';
 import { Exports } from './exports.js';
 import { NewsletterVariants } from './newsletter-variants.js';
 import { Objects } from './objects.js';
@@ -45,6 +46,7 @@ export class World {
   readonly channels: SubscriptionChannels;
   readonly exports: Exports;
   readonly suppressions: Suppressions;
+  readonly deleted: DeletedParents;
 
   constructor(
     readonly seed: number,
@@ -66,6 +68,7 @@ export class World {
       this.campaigns.shapes,
       this.actions,
       this.newsletters,
+      sizes.transactional,
     );
     this.activities = new Activities(seed, sizes.activitiesPer30Days, origin, sizes.futureActivities, this.people, this.messages);
     this.broadcasts = new Broadcasts(seed, sizes.broadcasts, origin);
@@ -80,6 +83,12 @@ export class World {
     this.channels = new SubscriptionChannels(seed, sizes.channels);
     this.exports = new Exports(seed, sizes.maxExports, origin);
     this.suppressions = new Suppressions(seed, sizes.suppressionsPerType, origin);
+    this.deleted = new DeletedParents(seed, {
+      campaigns: this.campaigns.count,
+      newsletters: this.newsletters.count,
+      broadcasts: this.broadcasts.count,
+      segmentSizes: Array.from({ length: this.segments.count }, (_, k) => this.segments.size(k)),
+    });
   }
 
   now(): number {

@@ -185,9 +185,9 @@ function broadcastLeaves(world: World, kind: EntityKind, ids: EntityIds, missing
   const k = world.broadcasts.indexOfId(bid);
   if (k < 0) throw missing('broadcast');
   const now = world.now();
-  let actions = world.broadcasts.record(k, now).actions;
+  let actions = world.broadcasts.record(k, now).actions ?? [];
   if (kind === 'broadcast_action') {
-    // Broadcast action ids are served as strings (§7.4): compared as given.
+    // Broadcast action ids are served as strings or integers (§7.4): compared as decimal text.
     const aid = String(ids[1] ?? '');
     actions = actions.filter((a) => String(a.id) === aid);
     if (actions.length === 0) throw missing('action');
@@ -214,11 +214,42 @@ function transactionalLeaves(world: World, ids: EntityIds, missing: Missing): Le
   return [record.open_tracking ? leaf : { ...leaf, open: 0 }];
 }
 
+const PARENT_NAME: Record<EntityKind, string> = {
+  campaign: 'campaign',
+  campaign_action: 'campaign',
+  journey: 'campaign',
+  newsletter: 'newsletter',
+  newsletter_variant: 'newsletter',
+  broadcast: 'broadcast',
+  broadcast_action: 'broadcast',
+  transactional: 'transactional message',
+};
+
+/** Whether the entity's parent (its campaign, newsletter or broadcast) was deleted after being listed (data/deleted.ts). */
+export function parentDeleted(world: World, kind: EntityKind, ids: EntityIds): boolean {
+  switch (kind) {
+    case 'campaign':
+    case 'campaign_action':
+    case 'journey':
+      return world.deleted.isDeleted('campaign', campaignIndexOfId(num(ids, 0), world.campaigns.count));
+    case 'newsletter':
+    case 'newsletter_variant':
+      return world.deleted.isDeleted('newsletter', world.newsletters.indexOfId(num(ids, 0)));
+    case 'broadcast':
+    case 'broadcast_action':
+      return world.deleted.isDeleted('broadcast', world.broadcasts.indexOfId(num(ids, 0)));
+    case 'transactional':
+      return false;
+  }
+}
+
 /**
- * The leaves whose sum an entity reports, or `missing(what)` thrown for an unknown id. An empty
- * list is valid (a campaign without actions): its metrics have no series at all.
+ * The leaves whose sum an entity reports, or `missing(what)` thrown for an unknown id or a
+ * deleted parent. An empty list is valid (a campaign without actions): its metrics have no
+ * series at all.
  */
 export function leavesOf(world: World, kind: EntityKind, ids: EntityIds, missing: Missing): Leaf[] {
+  if (parentDeleted(world, kind, ids)) throw missing(PARENT_NAME[kind]);
   switch (kind) {
     case 'campaign':
     case 'campaign_action':

@@ -7,9 +7,10 @@ import type { Route } from './router.js';
 export const ACTIVITIES_LIMIT = { default: 10, max: 100 };
 
 /**
- * GET /v1/activities: newest first, no time filters, only the last 30 days, and future-dated
- * activities (bad device clocks) at the head of the feed (§5.3, §7.6). Filters (`type`, `name`,
- * `customer_id`, `deleted`) are accepted and ignored by the simulator.
+ * GET /v1/activities: newest first, no time filters, only the retained days (30 guaranteed plus
+ * a short tail, data/activities.ts retentionCutoff), and future-dated activities (bad device
+ * clocks) at the head of the feed (§5.3, §7.6). Filters (`type`, `name`, `customer_id`,
+ * `deleted`) are accepted and ignored by the simulator.
  */
 export function activityRoutes(): Route[] {
   return [

@@ -5,9 +5,10 @@ import { listReply, objectReply } from './envelope.js';
 import { idParam, notFound, startParam } from './params.js';
 import type { Route } from './router.js';
 
+/** A listed broadcast, or 404; also 404 for the one deleted since the list was read (data/deleted.ts). */
 function broadcastIndex(world: World, params: Record<string, string>): number {
   const k = world.broadcasts.indexOfId(idParam(params, 'broadcast_id'));
-  if (k < 0) throw notFound('broadcast');
+  if (k < 0 || world.deleted.isDeleted('broadcast', k)) throw notFound('broadcast');
   return k;
 }
 

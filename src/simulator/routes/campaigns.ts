@@ -8,9 +8,10 @@ import type { Route } from './router.js';
 /** Fixed by the API: campaign actions come 10 per page and take no `limit` (§5.1, §7.3). */
 export const ACTIONS_PAGE_SIZE = 10;
 
+/** A listed campaign, or 404; also 404 for the one deleted since the list was read (data/deleted.ts). */
 function campaignIndex(world: World, params: Record<string, string>): number {
   const k = campaignIndexOfId(idParam(params, 'campaign_id'), world.campaigns.count);
-  if (k < 0) throw notFound('campaign');
+  if (k < 0 || world.deleted.isDeleted('campaign', k)) throw notFound('campaign');
   return k;
 }
 

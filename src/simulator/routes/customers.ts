@@ -1,6 +1,6 @@
 import { matchesAudience, parseAudienceFilter } from '../data/audience-filter.js';
 import { FilterError } from '../data/filter-tree.js';
-import type { CustomerRecord, IdentifiersEntry } from '../data/people.js';
+import type { IdentifiersEntry, ServedCustomer } from '../data/people.js';
 import type { World } from '../data/world.js';
 import { ApiError } from '../reply.js';
 import { offsetToken, parseOffsetToken } from '../tokens.js';
@@ -83,16 +83,17 @@ export function customerRoutes(): Route[] {
           throw new ApiError(400, `The request was malformed: at most ${MAX_ATTRIBUTE_IDS} ids per request`);
         }
         const seen = new Set<number>();
-        const customers: CustomerRecord[] = [];
+        const customers: ServedCustomer[] = [];
         for (const raw of ids) {
           if (typeof raw !== 'string' && typeof raw !== 'number') throw new ApiError(400, 'The request was malformed: ids must be strings');
           const p = lookup(world, idType, String(raw));
           // Unknown ids are silently left out (§5.7, live).
           if (p < 0 || seen.has(p)) continue;
           seen.add(p);
-          customers.push(world.people.customer(p, now));
+          customers.push(world.people.servedCustomer(p, now));
         }
-        // Items are unwrapped (no {"customer": …} around each), as S3 reports for live. No hits
+        // Most items are bare, as S3 reports for live; one person in three comes wrapped as
+        // {"customer": …} like the docs example, in the same answer (§7.12: accept both). No hits
         // gives `customers: null` (§4 style; UNCONFIRMED for this endpoint, the stricter choice).
         return listReply('customers', customers);
       },

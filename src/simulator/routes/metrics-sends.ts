@@ -45,7 +45,7 @@ export function sendMetricsRoutes(): Route[] {
       method: 'GET',
       pattern: '/v1/broadcasts/:broadcast_id/actions/:action_id/metrics',
       handle: ({ world, now, params, query }) => {
-        // Broadcast action ids are served as strings (§7.4): matched as given.
+        // Broadcast action ids are served as strings or integers (§7.4): the path carries the digits.
         const ids = [idParam(params, 'broadcast_id'), params.action_id ?? ''];
         const leaves = ofType(entityLeaves(world, 'broadcast_action', ids), typeParam(query, METRIC_TYPES));
         const edges = v1Window(query, now);

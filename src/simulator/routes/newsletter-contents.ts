@@ -3,9 +3,10 @@ import { listReply } from './envelope.js';
 import { idParam, notFound } from './params.js';
 import type { Route } from './router.js';
 
-function newsletterIndex(world: World, params: Record<string, string>): number {
+/** A listed newsletter, or 404; also 404 for the one deleted since the list was read (data/deleted.ts). */
+export function newsletterIndex(world: World, params: Record<string, string>): number {
   const k = world.newsletters.indexOfId(idParam(params, 'newsletter_id'));
-  if (k < 0) throw notFound('newsletter');
+  if (k < 0 || world.deleted.isDeleted('newsletter', k)) throw notFound('newsletter');
   return k;
 }
 

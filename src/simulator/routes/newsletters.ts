@@ -1,7 +1,8 @@
 import { ApiError } from '../reply.js';
 import { offsetToken, parseOffsetToken } from '../tokens.js';
 import { listReply, objectReply } from './envelope.js';
-import { idParam, limitParam, notFound, startParam } from './params.js';
+import { newsletterIndex } from './newsletter-contents.js';
+import { limitParam, startParam } from './params.js';
 import type { Route } from './router.js';
 
 /**
@@ -33,11 +34,7 @@ export function newsletterRoutes(): Route[] {
     {
       method: 'GET',
       pattern: '/v1/newsletters/:newsletter_id',
-      handle: ({ world, now, params }) => {
-        const k = world.newsletters.indexOfId(idParam(params, 'newsletter_id'));
-        if (k < 0) throw notFound('newsletter');
-        return objectReply('newsletter', world.newsletters.record(k, now));
-      },
+      handle: ({ world, now, params }) => objectReply('newsletter', world.newsletters.record(newsletterIndex(world, params), now)),
     },
   ];
 }

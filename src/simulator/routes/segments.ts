@@ -12,9 +12,10 @@ import type { Route } from './router.js';
  */
 export const MEMBERSHIP_LIMIT = { default: 1000, max: 30_000 };
 
-function segmentIndex(world: World, params: Record<string, string>): number {
+/** A listed segment, or 404; also 404 for the one deleted since the list was read (data/deleted.ts). */
+export function segmentIndex(world: World, params: Record<string, string>): number {
   const k = world.segments.indexOfId(idParam(params, 'segment_id'));
-  if (k < 0) throw notFound('segment');
+  if (k < 0 || world.deleted.isDeleted('segment', k)) throw notFound('segment');
   return k;
 }
 
