@@ -12,9 +12,16 @@ let files = 0;
 
 export { spawnSimulator };
 
-/** The node flags on dist/cli.js's first line: the tap's executable and Docker image run with them. */
-export const NODE_FLAGS = readFileSync('dist/cli.js', 'utf8').split('\n')[0].split(/\s+/).filter((part) => part.startsWith('--'));
-export const TAP = [...NODE_FLAGS, 'dist/cli.js'];
+/** The node flags on a tap executable's first line: the executable and Docker image run with them. */
+export function nodeFlagsOf(cli) {
+  return readFileSync(cli, 'utf8').split('\n')[0].split(/\s+/).filter((part) => part.startsWith('--'));
+}
+/** The node arguments that run a tap executable (dist/cli.js of this or another checkout) as it runs itself. */
+export function tapOf(cli) {
+  return [...nodeFlagsOf(cli), cli];
+}
+export const NODE_FLAGS = nodeFlagsOf('dist/cli.js');
+export const TAP = tapOf('dist/cli.js');
 
 export function writeJson(value) {
   const path = join(dir, `f${files++}.json`);
@@ -27,12 +34,17 @@ export function simNow() {
   return Math.floor(Date.now() / 1000) - 3600;
 }
 
-export function catalogFor(configPath, streams) {
-  const discovered = JSON.parse(execFileSync(process.execPath, ['dist/cli.js', 'discover', '--config', configPath]).toString()).catalog;
+/**
+ * An Airbyte catalog of `streams`, from the discover of `cli` (another checkout's tap gets its own
+ * catalog). Each stream reads incrementally when it can, unless `mode` says 'full_refresh'.
+ */
+export function catalogFor(configPath, streams, { cli = 'dist/cli.js', mode } = {}) {
+  const discovered = JSON.parse(execFileSync(process.execPath, [cli, 'discover', '--config', configPath]).toString()).catalog;
+  const syncMode = (s) => mode ?? (s.supported_sync_modes.includes('incremental') ? 'incremental' : 'full_refresh');
   return writeJson({
     streams: discovered.streams
       .filter((s) => streams.includes(s.name))
-      .map((s) => ({ stream: s, sync_mode: s.supported_sync_modes.includes('incremental') ? 'incremental' : 'full_refresh', destination_sync_mode: 'append' })),
+      .map((s) => ({ stream: s, sync_mode: syncMode(s), destination_sync_mode: 'append' })),
   });
 }
 
