@@ -116,7 +116,8 @@ async function commandMode(argv: string[], runtime: Runtime): Promise<number> {
           .option('retry-after', { type: 'boolean', default: false, description: 'Send Retry-After on 429 (newer API builds)' })
           .option('latency-ms', { type: 'number', default: 0, description: 'Delay added to every response' })
           .option('people', { type: 'number', description: 'Number of people, instead of the scale\'s' })
-          .option('campaigns', { type: 'number', description: 'Number of campaigns, instead of the scale\'s' }),
+          .option('campaigns', { type: 'number', description: 'Number of campaigns, instead of the scale\'s' })
+          .option('now', { type: 'number', description: 'The workspace clock, unix seconds (default: an hour ago); pinned, it makes every answer reproducible' }),
       (args) => {
         result = simulateCommand(runtime, {
           host: args.host,
@@ -128,6 +129,7 @@ async function commandMode(argv: string[], runtime: Runtime): Promise<number> {
           latencyMs: args['latency-ms'],
           ...(args.people ? { people: args.people } : {}),
           ...(args.campaigns ? { campaigns: args.campaigns } : {}),
+          ...(args.now !== undefined ? { now: args.now } : {}),
         });
       },
     )
@@ -139,9 +141,16 @@ async function commandMode(argv: string[], runtime: Runtime): Promise<number> {
           .option('scale', { choices: SCALES, default: 'small' as const, description: 'Workspace size' })
           .option('seed', { type: 'number', default: 1, description: 'Seed of the generated workspace' })
           .option('protocol', { choices: ['airbyte', 'singer'] as const, default: 'airbyte' as const, description: 'Protocol of the written messages' })
-          .option('output', { type: 'string', description: 'File for the protocol messages (default: a temp file)' }),
+          .option('output', { type: 'string', description: 'File for the protocol messages (default: a temp file)' })
+          .option('now', { type: 'number', description: 'The simulated workspace\'s clock, unix seconds: the same seed, scale and clock give the same records' }),
       (args) => {
-        result = demoCommand(runtime, { scale: args.scale, seed: args.seed, protocol: args.protocol, ...(args.output ? { output: args.output } : {}) });
+        result = demoCommand(runtime, {
+          scale: args.scale,
+          seed: args.seed,
+          protocol: args.protocol,
+          ...(args.output ? { output: args.output } : {}),
+          ...(args.now !== undefined ? { now: args.now } : {}),
+        });
       },
     )
     .demandCommand(1);

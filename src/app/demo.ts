@@ -15,6 +15,8 @@ export interface DemoOptions {
   seed: number;
   protocol: Protocol;
   output?: string;
+  /** The simulator's clock, unix seconds (default: an hour ago). */
+  now?: number;
 }
 
 /**
@@ -22,7 +24,8 @@ export interface DemoOptions {
  * file, and a per-stream summary is printed for the person watching.
  */
 export async function demoCommand(runtime: Runtime, options: DemoOptions): Promise<number> {
-  const simulator = await spawnSimulator(['--scale', options.scale, '--seed', String(options.seed)]);
+  const clock = options.now === undefined ? [] : ['--now', String(options.now)];
+  const simulator = await spawnSimulator(['--scale', options.scale, '--seed', String(options.seed), ...clock]);
   const outputPath = options.output ?? join(tmpdir(), `tap-customerio-demo-${process.pid}.jsonl`);
   const file = createWriteStream(outputPath);
   try {

@@ -11,6 +11,7 @@ export interface SimulateOptions {
   latencyMs: number;
   people?: number;
   campaigns?: number;
+  now?: number;
 }
 
 /** Runs the Customer.io simulator in the foreground until SIGINT/SIGTERM. */
@@ -23,6 +24,7 @@ export async function simulateCommand(runtime: Runtime, options: SimulateOptions
     rateLimit: options.rateLimit,
     retryAfter: options.retryAfter,
     latencyMs: options.latencyMs,
+    ...(options.now !== undefined ? { now: options.now } : {}),
     sizes: { ...(options.people ? { people: options.people } : {}), ...(options.campaigns ? { campaigns: options.campaigns } : {}) },
   });
   const config = { app_api_key: DEMO_API_KEY, base_url: simulator.url };
