@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { readRange } from '../streams/settings.js';
 import { DEFAULT_CONCURRENCY, newSyncContext, type SyncContext } from '../engine/context.js';
 import { probeStream, type ProbeResult } from '../engine/probe.js';
 import { isPartitioned, type Row, type StreamDef } from '../engine/stream.js';
@@ -6,7 +7,7 @@ import { asTapError, type TapError } from '../errors.js';
 import { line } from '../protocol/airbyte.js';
 import { ALL_STREAMS } from '../streams/index.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../http/retry.js';
-import { connect } from './connect.js';
+import { connect, PROBE_PATH } from './connect.js';
 
 const CHECK_RETRY: RetryPolicy = { ...DEFAULT_RETRY, maxAttempts: 2, maxRateLimitedAttempts: 5 };
 import type { Session } from './session.js';
@@ -54,10 +55,12 @@ export async function runCheck(session: Session, configPath: string): Promise<Ch
     return { ok: false, message: failure.userMessage, probes: [] };
   }
   try {
-    const ctx = newSyncContext({ api: connection.api, config, logger, clock: runtime.clock, signal: abort.signal, concurrency: DEFAULT_CONCURRENCY });
-    // The region probe already read the workspaces list: the Workspaces area needs no second call.
+    const ctx = newSyncContext({ api: connection.api, range: readRange(config), bucket: config.metrics_resolution, logger, clock: runtime.clock, signal: abort.signal, concurrency: DEFAULT_CONCURRENCY });
+    // The region probe already read the workspaces list: the stream of that endpoint needs no second call.
     const listed = (connection.workspaces as { workspaces?: unknown } | undefined)?.workspaces;
-    if (Array.isArray(listed)) ctx.parentCache.set('workspaces', Promise.resolve(listed as Row[]));
+    for (const def of ALL_STREAMS.filter((d) => d.path === PROBE_PATH)) {
+      if (Array.isArray(listed)) ctx.parentCache.set(def.name, Promise.resolve(listed as Row[]));
+    }
     const probes = await probeByScope(ctx);
     const where = connection.region === 'base_url' ? `at ${config.base_url ?? ''}` : `in the ${connection.region.toUpperCase()} region`;
     const readable = probes.filter((p) => p.readable).map((p) => p.stream);

@@ -9,6 +9,9 @@ import type { Logger } from '../logger.js';
 import { packageVersion } from '../spec.js';
 import type { Runtime } from './runtime.js';
 
+/** The region probe: the cheapest call, and it answers the workspace counts the estimates use. */
+export const PROBE_PATH = '/v1/workspaces';
+
 export interface Connection {
   api: ApiClient;
   limiter: RateLimiter;
@@ -55,7 +58,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     });
     if (!options.probe && hosts.length === 1) return { api, limiter, region: candidate.label };
     try {
-      const workspaces = await api.request({ path: '/v1/workspaces' });
+      const workspaces = await api.request({ path: PROBE_PATH });
       return { api, limiter, region: candidate.label, workspaces };
     } catch (error) {
       if (error instanceof TapError && error.code === 'FORBIDDEN') {

@@ -1,5 +1,6 @@
 import { airbyteCatalog, singerCatalog } from '../engine/catalog.js';
 import { line } from '../protocol/airbyte.js';
+import { ALL_STREAMS } from '../streams/index.js';
 import type { Session } from './session.js';
 
 /** Schemas are fixed per stream, so discovery validates the config but calls no API. */
@@ -9,7 +10,7 @@ export async function discoverCommand(session: Session, configPath: string | rea
   } catch (error) {
     return session.fail(error);
   }
-  const text = session.protocol === 'airbyte' ? line({ type: 'CATALOG', catalog: airbyteCatalog() }) : `${JSON.stringify(singerCatalog(), null, 2)}\n`;
+  const text = session.protocol === 'airbyte' ? line({ type: 'CATALOG', catalog: airbyteCatalog(ALL_STREAMS) }) : `${JSON.stringify(singerCatalog(ALL_STREAMS), null, 2)}\n`;
   await session.output.write(text);
   await session.output.end();
   return 0;

@@ -2,9 +2,7 @@ import type { Selection } from '../engine/sync.js';
 import type { ApiClient } from '../http/client.js';
 import type { Logger } from '../logger.js';
 import type { TapEvent } from '../protocol/events.js';
-
-/** Which workspace counter sizes which stream (counts for the current billing period). */
-const WORKSPACE_COUNTS: Record<string, string> = { people: 'people', messages: 'messages_sent' };
+import { PROBE_PATH } from './connect.js';
 
 /**
  * Row estimates for the Airbyte progress bar, from the one call that has counts: the workspaces
@@ -12,12 +10,12 @@ const WORKSPACE_COUNTS: Record<string, string> = { people: 'people', messages: '
  * selected.
  */
 export async function estimateEvents(api: ApiClient, workspaces: unknown, selections: Selection[], logger: Logger): Promise<TapEvent[]> {
-  const counted = selections.filter((s) => WORKSPACE_COUNTS[s.def.name] !== undefined);
+  const counted = selections.filter((s) => s.def.estimateFrom !== undefined);
   if (counted.length === 0) return [];
   let body = workspaces;
   if (body === undefined) {
     try {
-      body = await api.request({ path: '/v1/workspaces' });
+      body = await api.request({ path: PROBE_PATH });
     } catch (error) {
       logger.log('DEBUG', `No row estimates: ${(error as Error).message}`);
       return [];
@@ -27,7 +25,7 @@ export async function estimateEvents(api: ApiClient, workspaces: unknown, select
   const workspace = Array.isArray(list) ? (list[0] as Record<string, unknown> | undefined) : undefined;
   if (!workspace) return [];
   return counted.flatMap(({ def }) => {
-    const rows = workspace[WORKSPACE_COUNTS[def.name] as string];
+    const rows = workspace[def.estimateFrom as string];
     return typeof rows === 'number' && Number.isFinite(rows) ? [{ kind: 'estimate' as const, stream: def.name, rows }] : [];
   });
 }

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { validateConfig, type TapConfig } from '../config.js';
+import { readRange, withSettings } from '../streams/settings.js';
 import { newSyncContext, SERIAL } from '../engine/context.js';
 import { StateStore } from '../engine/state.js';
 import type { StreamDef } from '../engine/stream.js';
@@ -52,9 +53,9 @@ export async function previewCommand(session: Session, options: PreviewOptions):
   try {
     const connection = await connect({ config, runtime, logger, signal: abort.signal, probe: config.region === 'auto' && !config.base_url });
     region = connection.region as TapConfig['region'];
-    const ctx = newSyncContext({ api: connection.api, config, logger, clock: runtime.clock, signal: abort.signal, concurrency: SERIAL, recordLimit: options.limit });
+    const ctx = newSyncContext({ api: connection.api, range: readRange(config), bucket: config.metrics_resolution, logger, clock: runtime.clock, signal: abort.signal, concurrency: SERIAL, recordLimit: options.limit });
     try {
-      const selection = { def, mode: def.cursor ? ('incremental' as const) : ('full_refresh' as const) };
+      const selection = { def: withSettings(def, config), mode: def.cursor ? ('incremental' as const) : ('full_refresh' as const) };
       for await (const event of runSync(ctx, [selection], new StateStore())) {
         if (event.kind === 'records') records.push(...event.records);
         if (event.kind === 'error') failure ??= event.error;
@@ -87,7 +88,7 @@ function whyEmpty(def: StreamDef, config: TapConfig, region: string): string {
   const range = `${config.start_date ?? 'the beginning'} to ${config.end_date ?? 'now'}`;
   const lines = [`No ${def.name} records came back. It may be empty because:`];
   if (def.cursor && def.cursor.mode !== 'client-filter') {
-    lines.push(`- there is no data from ${range}: try a wider --start/--end${def.name === 'activities' ? ' (Customer.io keeps activities for 30 days)' : ''};`);
+    lines.push(`- there is no data from ${range}: try a wider --start/--end${def.history ? ` (history: ${def.history})` : ''};`);
   }
   if (def.parent) lines.push(`- there is no ${def.parent.stream.name} to read it through yet;`);
   lines.push(

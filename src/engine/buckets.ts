@@ -1,11 +1,9 @@
 /**
- * Calendar buckets in a time zone. Customer.io's v1 metrics are anchored in US Eastern time
- * (days at 00:00, weeks on Sunday, months on the 1st) and v2 in the `tz` asked for; a bucket's
- * start must be computed in that zone, across DST changes, before it becomes a UTC timestamp.
+ * Calendar buckets in a time zone (days at 00:00, weeks on Sunday, months on the 1st): a
+ * bucket's start is computed in the zone an API anchors it in, across DST changes, before it
+ * becomes a UTC timestamp.
  */
 export type Resolution = 'hours' | 'days' | 'weeks' | 'months';
-
-export const US_EASTERN = 'America/New_York';
 
 interface Parts {
   year: number;

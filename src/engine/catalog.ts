@@ -1,5 +1,4 @@
 import { TapError } from '../errors.js';
-import { ALL_STREAMS, streamByName } from '../streams/index.js';
 import { loadSchema } from './schemas.js';
 import type { Selection } from './sync.js';
 import type { StreamDef } from './stream.js';
@@ -21,12 +20,12 @@ export function airbyteStream(def: StreamDef): object {
   };
 }
 
-export function airbyteCatalog(): object {
-  return { streams: ALL_STREAMS.map(airbyteStream) };
+export function airbyteCatalog(streams: readonly StreamDef[]): object {
+  return { streams: streams.map(airbyteStream) };
 }
 
-export function singerCatalog(): object {
-  return { streams: ALL_STREAMS.map(singerStream) };
+export function singerCatalog(streams: readonly StreamDef[]): object {
+  return { streams: streams.map(singerStream) };
 }
 
 function singerStream(def: StreamDef): object {
@@ -59,19 +58,19 @@ function singerStream(def: StreamDef): object {
 }
 
 /** Every stream in its preferred mode (demo, --test). */
-export function allSelections(): Selection[] {
-  return ALL_STREAMS.map((def) => ({ def, mode: def.cursor ? 'incremental' : 'full_refresh' }));
+export function allSelections(streams: readonly StreamDef[]): Selection[] {
+  return streams.map((def) => ({ def, mode: def.cursor ? 'incremental' : 'full_refresh' }));
 }
 
 /** Streams synced when no catalog is given (Singer): everything but personal data. */
-export function defaultSelections(): Selection[] {
-  return allSelections().filter(({ def }) => def.personalData !== true);
+export function defaultSelections(streams: readonly StreamDef[]): Selection[] {
+  return allSelections(streams).filter(({ def }) => def.personalData !== true);
 }
 
 const AIRBYTE_HINT = 'Run discover and build the configured catalog from its streams';
 
 /** Airbyte ConfiguredAirbyteCatalog -> selections; every problem names the item and the fix. */
-export function parseAirbyteCatalog(raw: unknown, file: string): Selection[] {
+export function parseAirbyteCatalog(raw: unknown, file: string, known: readonly StreamDef[]): Selection[] {
   const streams = streamList(raw, file, AIRBYTE_HINT);
   const seen = new Set<string>();
   return streams.map((item, index) => {
@@ -80,7 +79,7 @@ export function parseAirbyteCatalog(raw: unknown, file: string): Selection[] {
     const stream = asObject(entry['stream'], `${where}.stream`, AIRBYTE_HINT);
     const name = stream['name'];
     if (typeof name !== 'string') throw new TapError('CATALOG_INVALID', `${where}.stream.name is missing`, { hint: AIRBYTE_HINT });
-    const def = knownStream(name, where);
+    const def = knownStream(name, where, known);
     const mode = entry['sync_mode'];
     if (mode !== 'full_refresh' && mode !== 'incremental') {
       throw new TapError('CATALOG_INVALID', `${where} (${name}) has sync_mode ${JSON.stringify(mode)}`, {
@@ -99,7 +98,7 @@ export function parseAirbyteCatalog(raw: unknown, file: string): Selection[] {
 const SINGER_HINT = 'Run --discover and edit its output (metadata "selected": true) to build the catalog';
 
 /** Singer catalog (or legacy properties) -> selections, following the Meltano SDK's selection rules. */
-export function parseSingerCatalog(raw: unknown, file: string): Selection[] {
+export function parseSingerCatalog(raw: unknown, file: string, known: readonly StreamDef[]): Selection[] {
   const streams = streamList(raw, file, SINGER_HINT);
   const selections: Selection[] = [];
   streams.forEach((item, index) => {
@@ -107,7 +106,7 @@ export function parseSingerCatalog(raw: unknown, file: string): Selection[] {
     const entry = asObject(item, where, SINGER_HINT);
     const name = entry['tap_stream_id'] ?? entry['stream'];
     if (typeof name !== 'string') throw new TapError('CATALOG_INVALID', `${where} has no tap_stream_id`, { hint: SINGER_HINT });
-    const def = knownStream(name, where);
+    const def = knownStream(name, where, known);
     const metadata = Array.isArray(entry['metadata']) ? (entry['metadata'] as unknown[]) : [];
     const streamMeta = metadataAt(metadata, []);
     const schema = entry['schema'] as Record<string, unknown> | undefined;
@@ -162,11 +161,11 @@ function asObject(value: unknown, where: string, hint: string): Record<string, u
   return value as Record<string, unknown>;
 }
 
-function knownStream(name: string, where: string): StreamDef {
-  const def = streamByName(name);
+function knownStream(name: string, where: string, known: readonly StreamDef[]): StreamDef {
+  const def = known.find((d) => d.name === name);
   if (!def) {
     throw new TapError('CATALOG_INVALID', `${where} names an unknown stream "${name}"`, {
-      hint: `Known streams: ${ALL_STREAMS.map((d) => d.name).join(', ')}`,
+      hint: `Known streams: ${known.map((d) => d.name).join(', ')}`,
     });
   }
   return def;

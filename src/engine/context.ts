@@ -1,13 +1,22 @@
 import type { Clock } from '../clock.js';
-import type { TapConfig } from '../config.js';
 import type { ApiClient } from '../http/client.js';
 import type { Logger } from '../logger.js';
+import type { Resolution } from './buckets.js';
 import type { Row } from './stream.js';
+
+/** The slice of time a read may cover, in unix seconds: nothing before `start`, nothing at or after `end`. */
+export interface ReadRange {
+  start?: number;
+  end?: number;
+}
 
 /** Everything a sync needs, passed explicitly (no module state). */
 export interface SyncContext {
   api: ApiClient;
-  config: TapConfig;
+  /** What the time-bounded streams may read (the app sets it from its config). */
+  range: ReadRange;
+  /** Size of the buckets of time-bucketed streams. */
+  bucket: Resolution;
   logger: Logger;
   clock: Clock;
   signal: AbortSignal;

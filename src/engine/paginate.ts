@@ -2,7 +2,7 @@ import { TapError } from '../errors.js';
 import type { Query } from '../http/client.js';
 import type { SyncContext } from './context.js';
 import { mapOrderedAsync } from './merge.js';
-import { pathFor, queryFor, type Pagination, type RecordsLocator, type Row, type StreamDef } from './stream.js';
+import { emitted, pathFor, queryFor, type Pagination, type RecordsLocator, type Row, type StreamDef } from './stream.js';
 
 export interface Page {
   /** Records as the stream emits them (its transform applied). */
@@ -28,7 +28,7 @@ export async function* pages(ctx: SyncContext, def: StreamDef, options: PageOpti
   const raw = pagination.kind === 'search-then-hydrate' ? searchPages(ctx, def, pagination, options) : listPages(ctx, def, pagination, options);
   const seen = new Set<string>();
   for await (const page of raw) {
-    yield { records: def.transform ? page.records.map((r) => (def.transform as NonNullable<StreamDef['transform']>)(r, options.parent)) : page.records, next: page.next };
+    yield { records: def.transform || def.fromParent ? page.records.map((r) => emitted(def, r, options.parent)) : page.records, next: page.next };
     if (page.next === undefined) return;
     if (seen.has(page.next)) {
       throw new TapError('API_RESPONSE_INVALID', `${pathFor(def, options.parent)} returned the page token "${page.next}" twice`, {
@@ -137,7 +137,7 @@ function* batches<T>(items: T[], size: number): Generator<T[]> {
 export function expectObject(body: unknown, def: StreamDef, path: string): Row {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new TapError('API_RESPONSE_INVALID', `${path} returned ${Array.isArray(body) ? 'an array' : String(body)} where a JSON object was expected`, {
-      hint: 'A proxy may be answering instead of Customer.io: check base_url',
+      hint: 'A proxy may be answering instead of the API: check the base URL',
       stream: def.name,
     });
   }
@@ -148,12 +148,12 @@ export function extractRecords(body: Row, locator: RecordsLocator, parent: Row |
   if (typeof locator === 'function') return locator(body, parent);
   if (!(locator in body)) {
     throw new TapError('API_RESPONSE_INVALID', `${path} returned a body without "${locator}" (keys: ${Object.keys(body).slice(0, 8).join(', ') || 'none'})`, {
-      hint: 'A proxy may be answering instead of Customer.io, or the API changed: check base_url, retry later',
+      hint: 'A proxy may be answering instead of the API, or the API changed: check the base URL, retry later',
       stream: def.name,
     });
   }
   const value = body[locator];
-  if (value === null) return []; // Customer.io sends null for an empty list
+  if (value === null) return []; // the API sends null for an empty list
   if (!Array.isArray(value)) {
     throw new TapError('API_RESPONSE_INVALID', `${path} returned "${locator}" as ${typeof value}, not a list`, { stream: def.name });
   }
@@ -165,7 +165,7 @@ export function readNextToken(body: Row, field: string, def: StreamDef, path: st
   if (next === undefined || next === null || next === '') return undefined;
   if (typeof next !== 'string') {
     throw new TapError('API_RESPONSE_INVALID', `${path} returned "${field}" as ${typeof next}, not a string token`, {
-      hint: 'A proxy may be answering instead of Customer.io, or the API changed',
+      hint: 'A proxy may be answering instead of the API, or the API changed',
       stream: def.name,
     });
   }

@@ -2,8 +2,8 @@ import { TapError } from '../errors.js';
 import type { SyncContext } from './context.js';
 import type { Chunk } from './chunk.js';
 import { merge } from './merge.js';
-import { listAll } from './parents.js';
-import type { Row, StreamDef } from './stream.js';
+import { pages } from './paginate.js';
+import { isPartitioned, type Row, type StreamDef } from './stream.js';
 
 export interface Partition {
   key: string;
@@ -57,4 +57,32 @@ async function* skipIfGone(
     }
     throw error;
   }
+}
+
+/**
+ * Every record of a stream, read once per sync and shared: a parent list serves its own stream
+ * and every child stream read through it (and their children), without a
+ * second request.
+ */
+export function listAll(ctx: SyncContext, def: StreamDef): Promise<Row[]> {
+  let cached = ctx.parentCache.get(def.name);
+  if (!cached) {
+    cached = (async () => {
+      const all: Row[] = [];
+      if (!isPartitioned(def)) {
+        for await (const page of pages(ctx, def)) all.push(...page.records);
+        return all;
+      }
+      const partitions = await partitionsOf(ctx, def);
+      for await (const chunk of eachPartition(ctx, def, partitions, async function* ({ parent }) {
+        for await (const page of pages(ctx, def, { parent })) yield { records: page.records };
+      })) {
+        if ('records' in chunk) all.push(...chunk.records);
+      }
+      return all;
+    })();
+    cached.catch(() => undefined);
+    ctx.parentCache.set(def.name, cached);
+  }
+  return cached;
 }

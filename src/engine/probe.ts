@@ -1,7 +1,7 @@
 import { asTapError, type TapError } from '../errors.js';
 import type { SyncContext } from './context.js';
 import { pages } from './paginate.js';
-import { listAll } from './parents.js';
+import { listAll } from './partitions.js';
 import type { Row, StreamDef } from './stream.js';
 
 export type ProbeResult = { stream: string; readable: true; note?: string } | { stream: string; readable: false; error: TapError };

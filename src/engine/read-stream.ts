@@ -1,8 +1,10 @@
 import type { SyncContext } from './context.js';
 import type { Chunk } from './chunk.js';
-import { readFullRefresh } from './full-refresh.js';
-import { readClientFilter, readFeed, readServerWindow } from './incremental.js';
-import { readMetrics } from './metrics.js';
+import { readClientFilter } from './read/client-filter.js';
+import { readFeed } from './read/feed.js';
+import { readFullRefresh } from './read/full-refresh.js';
+import { readMetrics } from './read/metrics.js';
+import { readServerWindow } from './read/server-windows.js';
 import type { StreamDef } from './stream.js';
 
 export type SyncMode = 'incremental' | 'full_refresh';
@@ -12,8 +14,8 @@ export function readStream(ctx: SyncContext, def: StreamDef, mode: SyncMode, sta
   const cursor = def.cursor;
   // Metrics have no list to read in full: a full refresh is the bucket read without a bookmark.
   if (cursor?.mode === 'metrics') return readMetrics(ctx, def, cursor, mode === 'incremental' ? state : undefined);
-  // A windowed endpoint sent no bounds answers only its default window (the latest 6 months of
-  // messages): a full refresh reads every window of the range too, just without a bookmark.
+  // A windowed endpoint sent no bounds answers only its default window: a full refresh reads
+  // every window of the range too, just without a bookmark.
   if (cursor?.mode === 'server-window') return readServerWindow(ctx, def, cursor, mode === 'incremental' ? state : undefined);
   if (mode === 'full_refresh' || !cursor) return readFullRefresh(ctx, def, state);
   switch (cursor.mode) {

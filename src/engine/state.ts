@@ -1,4 +1,5 @@
 import { TapError } from '../errors.js';
+import type { Row, StreamDef } from './stream.js';
 
 /**
  * One map stream -> state value for both protocols. Values are replaced whole by the readers,
@@ -25,8 +26,8 @@ export class StateStore {
 }
 
 const STATE_HINT_AIRBYTE =
-  'Pass the JSON array of STATE messages from the last sync (for example [{"type":"STREAM","stream":{"stream_descriptor":{"name":"campaigns"},"stream_state":{"updated":1700000000}}}]), or [] to start fresh';
-const STATE_HINT_SINGER = 'Pass the "value" of the last STATE message, e.g. {"bookmarks": {"campaigns": {"updated": 1700000000}}}, or {} to start fresh';
+  'Pass the JSON array of STATE messages from the last sync (for example [{"type":"STREAM","stream":{"stream_descriptor":{"name":"<stream>"},"stream_state":{"<cursor>":1700000000}}}]), or [] to start fresh';
+const STATE_HINT_SINGER = 'Pass the "value" of the last STATE message, e.g. {"bookmarks": {"<stream>": {"<cursor>": 1700000000}}}, or {} to start fresh';
 
 export type Warn = (message: string) => void;
 
@@ -126,7 +127,7 @@ function kind(value: unknown): string {
  * A stream's saved state in the shape this tap reads, from the shapes older versions and
  * Airbyte's low-code connector wrote: per-partition `{"states": [{partition, cursor}]}` becomes
  * `{"partitions": {...}}`. A state without the cursor this stream keeps is dropped with a warning
- * (the stream then reads from start_date), never silently.
+ * (the stream then reads from the start of its range), never silently.
  */
 export function migrateStreamState(
   def: { name: string; cursor?: { field: string; mode: string } },
@@ -149,6 +150,25 @@ export function migrateStreamState(
     return { partitions };
   }
   if (field in state || 'partitions' in state || 'resume' in state) return value;
-  warn(`State of ${def.name} has no "${field}" bookmark (keys: ${Object.keys(state).join(', ')}); it was ignored and ${def.name} is read from start_date`);
+  warn(`State of ${def.name} has no "${field}" bookmark (keys: ${Object.keys(state).join(', ')}); it was ignored and ${def.name} is read from the start of its range`);
   return undefined;
+}
+
+/** Rejects a saved cursor of the wrong type before anything is read or written. */
+export function checkStreamState(def: StreamDef, value: unknown, file: string): void {
+  if (!def.cursor || value === undefined) return;
+  const cursor = (value as Row)[def.cursor.field];
+  if (def.cursor.mode === 'metrics') {
+    if (cursor !== undefined && (typeof cursor !== 'string' || Number.isNaN(Date.parse(cursor)))) {
+      throw new TapError('STATE_INVALID', `The state file ${file}: ${def.name}.${def.cursor.field} must be an RFC 3339 timestamp, got ${JSON.stringify(cursor)}`, {
+        hint: `Fix or remove the ${def.name} entry to read that stream from the start of its range`,
+      });
+    }
+    return;
+  }
+  if (cursor !== undefined && (typeof cursor !== 'number' || !Number.isFinite(cursor))) {
+    throw new TapError('STATE_INVALID', `The state file ${file}: ${def.name}.${def.cursor.field} must be a unix timestamp (number), got ${JSON.stringify(cursor)}`, {
+      hint: `Fix or remove the ${def.name} entry to read that stream from the start of its range`,
+    });
+  }
 }

@@ -1,4 +1,5 @@
 import type { ApiRequest, Query } from '../http/client.js';
+import type { Resolution } from './buckets.js';
 
 export type Row = Record<string, unknown>;
 
@@ -18,15 +19,37 @@ export type Pagination =
       hydrate: { batchSize: number; request: (ids: string[], parent: Row | undefined) => ApiRequest; records: RecordsLocator };
     };
 
-export type MetricsApi =
-  /** version=2: start/end/res/tz, series under metric.series, window echoed as `start`. */
-  | { kind: 'v2' }
-  /** period/steps ending at the current period, buckets anchored in US Eastern time. */
-  | { kind: 'v1'; typeParam?: false }
-  /** start/end/resolution, series under journey_metric. */
-  | { kind: 'journey' }
-  /** period/steps, one series set per link under links[]. */
-  | { kind: 'v1-links' };
+/** One request of a time-bucketed endpoint: its query and the span of time it covers. */
+export interface MetricsRequest {
+  query: Query;
+  start: number; // unix seconds
+  until: number; // unix seconds, the last second covered
+}
+
+/** Series of one entity (or link) in one answer: index i is the bucket that starts at startOf(i). */
+export interface SeriesTable {
+  series: Record<string, unknown>;
+  startOf: (index: number) => number;
+  /** Buckets after this start are dropped (the server has not reached them yet). */
+  last?: number;
+  /** Key columns the table adds to the entity's (a link's id). */
+  ids?: Row;
+  /** Columns beside the series (a channel name). */
+  extra?: Row;
+}
+
+/**
+ * How one family of time-bucketed endpoints is asked and answers: the requests that cover a
+ * range at a resolution, and the series tables of an answer. The formats live with the streams.
+ */
+export interface MetricsFormat {
+  /** How the README names the way it is asked (`version=2`, `period/steps`). */
+  label: string;
+  /** Series that get a column each; the others land in `other_series`. */
+  series: readonly string[];
+  requests(from: number, to: number, res: Resolution): { requests: MetricsRequest[]; firstWanted: number; limitNote?: string };
+  parse(body: Row, res: Resolution, serverTime: number | undefined, request: MetricsRequest, where: { stream: string; path: string }): SeriesTable[];
+}
 
 export type Incremental =
   /** The API has no time filter: read the whole list, keep records whose cursor is at or after the bookmark. */
@@ -38,14 +61,15 @@ export type Incremental =
       startParam: string;
       endParam: string;
       maxWindowSeconds: number;
-      lookbackDays: 'messages_lookback_days';
-      /** Unix seconds before which nothing can exist: where a read without start_date begins. */
+      /** Re-read this much before the bookmark (late changes); the app may set it from config. */
+      lookbackSeconds: number;
+      /** Unix seconds before which nothing can exist: where a read without a range start begins. */
       earliest: number;
     }
   /** Newest first with no time filter: read until a page is wholly older than the bookmark. */
   | { mode: 'feed'; field: string }
   /** Time-bucketed counts: re-read from the bookmark less a lookback, one record per bucket. */
-  | { mode: 'metrics'; field: 'period_start'; api: MetricsApi; ids: (parent: Row) => Row };
+  | { mode: 'metrics'; field: 'period_start'; format: MetricsFormat; ids: (parent: Row) => Row; lookbackSeconds: number };
 
 export interface ParentLink {
   stream: StreamDef;
@@ -68,13 +92,17 @@ export interface StreamDef {
   cursor?: Incremental;
   /** Full-refresh progress is checkpointed so a killed read continues where it was. */
   resumable?: boolean;
-  /** Data about people: not selected unless the user asks for it. */
+  /** Personal data: not selected unless the user asks for it. */
   personalData?: boolean;
-  /** What to grant the App API key when a 403 comes back (Customer.io's wording). */
+  /** What to grant the API key when a 403 comes back, in the words of the API's key settings. */
   scope: string;
   parent?: ParentLink;
   fixedPartitions?: FixedPartitions;
   method?: 'GET' | 'POST';
+  /**
+   * A template such as `/v1/campaigns/{id}/actions`: each `{field}` is that field of the parent
+   * (or fixed partition) record, URL-encoded. A function only where a template cannot say it.
+   */
   path: string | ((parent: Row) => string);
   query?: Query | ((parent: Row | undefined) => Query);
   records: RecordsLocator;
@@ -82,22 +110,60 @@ export interface StreamDef {
   /** The API may repeat a record (across pages or partitions): emit each primary key once. */
   dedupe?: boolean;
   /**
+   * The field of the account's counts record (the region probe's answer) that sizes this stream,
+   * for a row estimate before the read.
+   */
+  estimateFrom?: string;
+  /**
    * What a first sync can reach, where the API narrows it (windows, retention, steps limits):
    * the README's "history" column. Unset: every record the API lists.
    */
   history?: string;
-  /** Small pure fix-ups next to the definition (strip credentials, coerce types, add the parent's id). */
+  /**
+   * Fields a child record takes from its parent when it does not carry them itself:
+   * `{ broadcast_id: 'id' }` sets the record's broadcast_id to the parent's id.
+   */
+  fromParent?: Record<string, string>;
+  /** Small pure fix-ups next to the definition (strip credentials, coerce types). Runs after fromParent. */
   transform?: (record: Row, parent: Row | undefined) => Row;
 }
 
-export function defineStream(def: StreamDef): StreamDef {
-  return Object.freeze(def);
+/**
+ * A definition as written: `schemaFile` defaults to `<name>.json`, and `parent` may be the parent
+ * stream itself, read through its `id`, a 404 under it skipped (a parent deleted mid-sync).
+ */
+export type StreamSpec = Omit<StreamDef, 'schemaFile' | 'parent'> & {
+  schemaFile?: string;
+  parent?: StreamDef | (Omit<ParentLink, 'key' | 'onGone'> & { key?: ParentLink['key']; onGone?: ParentLink['onGone'] });
+};
+
+export function defineStream(spec: StreamSpec): StreamDef {
+  const { parent, schemaFile, ...rest } = spec;
+  const link = parent === undefined ? undefined : 'stream' in parent ? parent : { stream: parent };
+  return Object.freeze({
+    ...rest,
+    schemaFile: schemaFile ?? `${spec.name}.json`,
+    ...(link ? { parent: { stream: link.stream, key: link.key ?? byId, onGone: link.onGone ?? 'skip' } } : {}),
+  });
 }
 
+const byId = (parent: Row): string => String(parent['id']);
+
 export function pathFor(def: StreamDef, parent: Row | undefined): string {
-  if (typeof def.path === 'string') return def.path;
+  if (typeof def.path === 'string' && !def.path.includes('{')) return def.path;
   if (!parent) throw new Error(`stream ${def.name} needs a parent record to build its path`);
-  return def.path(parent);
+  if (typeof def.path === 'function') return def.path(parent);
+  return def.path.replace(/\{(\w+)\}/g, (_, field: string) => encodeURIComponent(String(parent[field])));
+}
+
+/** The record as the stream emits it: the parent's fields it lacks, then the stream's transform. */
+export function emitted(def: StreamDef, record: Row, parent: Row | undefined): Row {
+  let out = record;
+  if (def.fromParent) {
+    out = { ...record };
+    for (const [field, source] of Object.entries(def.fromParent)) out[field] = record[field] ?? parent?.[source] ?? null;
+  }
+  return def.transform ? def.transform(out, parent) : out;
 }
 
 export function queryFor(def: StreamDef, parent: Row | undefined): Query {

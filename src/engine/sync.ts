@@ -127,7 +127,7 @@ function* nulledWarnings(stream: string, nulled: ReadonlyMap<string, number>): G
   }
 }
 
-/** A 403 says which area of Customer.io the key needs, in the words of its key settings. */
+/** A 403 says which area of the account the key needs (the stream's `scope`, in the API's words). */
 function explain(error: TapError, def: StreamDef): TapError {
   if (error.code !== 'FORBIDDEN') return error.withStream(def.name);
   return new TapError('FORBIDDEN', `The App API key lacks access to ${def.scope}: ${error.message}`, {
@@ -160,23 +160,4 @@ function projector(selection: Selection): ((record: Row) => Row) | undefined {
     for (const key of Object.keys(record)) if (keep.has(key)) out[key] = record[key];
     return out;
   };
-}
-
-/** Rejects a saved cursor of the wrong type before anything is read or written. */
-export function checkStreamState(def: StreamDef, value: unknown, file: string): void {
-  if (!def.cursor || value === undefined) return;
-  const cursor = (value as Row)[def.cursor.field];
-  if (def.cursor.mode === 'metrics') {
-    if (cursor !== undefined && (typeof cursor !== 'string' || Number.isNaN(Date.parse(cursor)))) {
-      throw new TapError('STATE_INVALID', `The state file ${file}: ${def.name}.${def.cursor.field} must be an RFC 3339 timestamp, got ${JSON.stringify(cursor)}`, {
-        hint: `Fix or remove the ${def.name} entry to read that stream from start_date`,
-      });
-    }
-    return;
-  }
-  if (cursor !== undefined && (typeof cursor !== 'number' || !Number.isFinite(cursor))) {
-    throw new TapError('STATE_INVALID', `The state file ${file}: ${def.name}.${def.cursor.field} must be a unix timestamp (number), got ${JSON.stringify(cursor)}`, {
-      hint: `Fix or remove the ${def.name} entry to read that stream from start_date`,
-    });
-  }
 }

@@ -1,11 +1,12 @@
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Pool } from 'undici';
 import type { Clock } from '../clock.js';
-import { TapError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { classifyNetworkError, classifyStatus, type Outcome } from './classify.js';
+import { classifyNetworkError, classifyStatus } from './classify.js';
+import { SocketDepartures } from './departures.js';
 import type { Departure, RateLimiter } from './rate-limit.js';
-import { backoffDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
+import { interrupted, parseRetryAfter, withRetries, type Attempted, type HttpStats, type RetryPolicy } from './retry.js';
+
+export type { HttpStats };
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -40,34 +41,13 @@ export interface AttemptInfo {
   durationMs: number;
 }
 
-export interface HttpStats {
-  requests: number; // attempts sent, retries included
-  retries: number;
-  rateLimited: number;
-  firstAt: number | undefined;
-  lastAt: number | undefined;
-}
-
 /** Speaks to one Customer.io host: auth, the shared rate limit, retries, and outcome classification. */
 export class ApiClient {
   readonly stats: HttpStats = { requests: 0, retries: 0, rateLimited: 0, firstAt: undefined, lastAt: undefined };
   private readonly pool: Pool;
   private readonly prefix: string;
   private readonly headers: Record<string, string>;
-  // The rate limit counts a request when it reaches the socket, which undici reports on its
-  // diagnostics channels: `claim` is the departure of the request being dispatched right now
-  // (undici creates the request synchronously inside pool.request()).
-  private claim: Departure | undefined;
-  private readonly departures = new WeakMap<object, Departure>();
-  private readonly onCreate = (message: unknown): void => {
-    if (this.claim === undefined) return;
-    this.departures.set((message as { request: object }).request, this.claim);
-    this.claim = undefined;
-  };
-  private readonly onSendHeaders = (message: unknown): void => {
-    const departure = this.departures.get((message as { request: object }).request);
-    if (departure) this.options.limiter.sentAt(departure, this.options.clock.now());
-  };
+  private readonly departures: SocketDepartures;
 
   constructor(private readonly options: ApiClientOptions) {
     const url = new URL(options.baseUrl);
@@ -78,8 +58,7 @@ export class ApiClient {
       accept: 'application/json',
       'user-agent': options.userAgent ?? 'tap-customerio',
     };
-    subscribe('undici:request:create', this.onCreate);
-    subscribe('undici:client:sendHeaders', this.onSendHeaders);
+    this.departures = new SocketDepartures(options.limiter, options.clock);
   }
 
   /** Sends the request until it succeeds or a bounded number of tries is spent; returns parsed JSON. */
@@ -92,49 +71,12 @@ export class ApiClient {
    * end "now" are bucketed by the server's now, not ours.
    */
   async send(request: ApiRequest): Promise<{ body: unknown; serverTime: number | undefined }> {
-    const { retry, clock, limiter, logger, signal } = this.options;
+    const { retry, clock, limiter, logger, signal, onRateLimited } = this.options;
     const method = request.method ?? 'GET';
     const endpoint = `${method} ${request.path}`;
     const path = this.prefix + request.path + queryString(request.query);
-    let failures = 0;
-    let rateLimited = 0;
-    for (;;) {
-      if (signal.aborted) throw interrupted(endpoint);
-      const departure = await limiter.acquire(signal).catch(() => {
-        throw interrupted(endpoint);
-      });
-      const { outcome, retryAfterMs, body, serverTime } = await this.attempt(method, path, endpoint, request.body, departure);
-      if (outcome.kind === 'ok') return { body, serverTime };
-      if (outcome.kind === 'fail') throw outcome.error;
-
-      this.stats.retries++;
-      let waitMs: number;
-      if (outcome.rateLimited) {
-        rateLimited++;
-        this.stats.rateLimited++;
-        if (rateLimited >= retry.maxRateLimitedAttempts) {
-          throw new TapError('RATE_LIMITED', `${endpoint} was still rate limited after ${rateLimited} tries`, {
-            hint: 'Another integration may be using the same account budget: lower requests_per_second or sync at a quieter time',
-          });
-        }
-        waitMs = retryAfterMs ?? backoffDelay(rateLimited, retry);
-        const until = clock.now() + waitMs;
-        limiter.pause(until);
-        this.options.onRateLimited?.(until);
-      } else {
-        failures++;
-        if (failures >= retry.maxAttempts) {
-          throw new TapError('API_UNAVAILABLE', `${outcome.reason}; gave up after ${failures} tries`, {
-            hint: 'Customer.io (or the proxy at base_url) is failing; try again later',
-          });
-        }
-        waitMs = retryAfterMs ?? backoffDelay(failures, retry);
-      }
-      logger.log('WARN', `${outcome.reason}; retrying in ${(waitMs / 1000).toFixed(1)} s`);
-      await clock.sleep(waitMs, signal).catch(() => {
-        throw interrupted(endpoint);
-      });
-    }
+    const ctx = { policy: retry, clock, limiter, logger, signal, stats: this.stats, onRateLimited };
+    return withRetries(endpoint, ctx, (departure) => this.attempt(method, path, endpoint, request.body, departure));
   }
 
   private async attempt(
@@ -143,7 +85,7 @@ export class ApiClient {
     endpoint: string,
     payload: unknown,
     departure: Departure,
-  ): Promise<{ outcome: Outcome; retryAfterMs?: number; body?: unknown; serverTime?: number }> {
+  ): Promise<Attempted> {
     const { clock, retry, signal } = this.options;
     const now = clock.now();
     this.stats.requests++;
@@ -157,10 +99,8 @@ export class ApiClient {
     let retryAfter: string | string[] | undefined;
     let date: string | string[] | undefined;
     try {
-      this.claim = departure;
-      let sending;
-      try {
-        sending = this.pool.request({
+      const response = await this.departures.dispatch(departure, () =>
+        this.pool.request({
           method,
           path,
           headers: payload === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' },
@@ -168,11 +108,8 @@ export class ApiClient {
           signal,
           headersTimeout: timeout,
           bodyTimeout: timeout,
-        });
-      } finally {
-        this.claim = undefined;
-      }
-      const response = await sending;
+        }),
+      );
       status = response.statusCode;
       retryAfter = response.headers['retry-after'];
       date = response.headers['date'];
@@ -199,14 +136,9 @@ export class ApiClient {
   }
 
   async close(): Promise<void> {
-    unsubscribe('undici:request:create', this.onCreate);
-    unsubscribe('undici:client:sendHeaders', this.onSendHeaders);
+    this.departures.close();
     await this.pool.close();
   }
-}
-
-function interrupted(endpoint: string): TapError {
-  return new TapError('INTERRUPTED', `Stopped before ${endpoint} completed`);
 }
 
 function queryString(query: Query | undefined): string {

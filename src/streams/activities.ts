@@ -2,7 +2,6 @@ import { defineStream } from '../engine/stream.js';
 
 export const activities = defineStream({
   name: 'activities',
-  schemaFile: 'activities.json',
   scope: 'Activities',
   personalData: true,
   path: '/v1/activities',

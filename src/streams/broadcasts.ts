@@ -15,7 +15,6 @@ function withTemplateRefs(broadcast: Row): Row {
 
 export const broadcasts = defineStream({
   name: 'broadcasts',
-  schemaFile: 'broadcasts.json',
   scope: 'Broadcasts',
   path: '/v1/broadcasts',
   records: 'broadcasts',
@@ -25,30 +24,27 @@ export const broadcasts = defineStream({
   transform: withTemplateRefs,
 });
 
-const withBroadcastId = (record: Row, broadcast: Row | undefined): Row => ({ ...record, broadcast_id: record['broadcast_id'] ?? broadcast?.['id'] ?? null });
-
 export const broadcastActions = defineStream({
   name: 'broadcast_actions',
-  schemaFile: 'broadcast_actions.json',
   scope: 'Broadcasts',
-  parent: { stream: broadcasts, key: (b) => String(b['id']), onGone: 'skip' },
-  path: (b) => `/v1/broadcasts/${encodeURIComponent(String(b['id']))}/actions`,
+  parent: broadcasts,
+  path: '/v1/broadcasts/{id}/actions',
   records: 'actions',
   primaryKey: [['broadcast_id'], ['id']],
   cursor: { mode: 'client-filter', field: 'updated', lookbackSeconds: 3600 },
   // The spec declares no paging here, but a `next` has been seen: follow it when present.
   pagination: { kind: 'cursor', next: 'next', param: 'start' },
-  transform: (action, broadcast) => withoutActionSecrets(withBroadcastId(action, broadcast)),
+  fromParent: { broadcast_id: 'id' },
+  transform: withoutActionSecrets,
 });
 
 export const broadcastTriggers = defineStream({
   name: 'broadcast_triggers',
-  schemaFile: 'broadcast_triggers.json',
   scope: 'Broadcasts',
-  parent: { stream: broadcasts, key: (b) => String(b['id']), onGone: 'skip' },
-  path: (b) => `/v1/broadcasts/${encodeURIComponent(String(b['id']))}/triggers`,
+  parent: broadcasts,
+  path: '/v1/broadcasts/{id}/triggers',
   records: 'triggers',
   primaryKey: [['broadcast_id'], ['id']],
   pagination: { kind: 'none' },
-  transform: withBroadcastId,
+  fromParent: { broadcast_id: 'id' },
 });

@@ -3,7 +3,6 @@ import { withoutActionSecrets } from './secrets.js';
 
 export const campaigns = defineStream({
   name: 'campaigns',
-  schemaFile: 'campaigns.json',
   scope: 'Campaigns',
   path: '/v1/campaigns',
   records: 'campaigns',
@@ -14,10 +13,9 @@ export const campaigns = defineStream({
 
 export const campaignsActions = defineStream({
   name: 'campaigns_actions',
-  schemaFile: 'campaigns_actions.json',
   scope: 'Campaigns',
-  parent: { stream: campaigns, key: (campaign) => String(campaign['id']), onGone: 'skip' },
-  path: (campaign) => `/v1/campaigns/${encodeURIComponent(String(campaign['id']))}/actions`,
+  parent: campaigns,
+  path: '/v1/campaigns/{id}/actions',
   records: 'actions',
   primaryKey: [['id']],
   cursor: { mode: 'client-filter', field: 'updated', lookbackSeconds: 3600 },

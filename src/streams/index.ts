@@ -2,7 +2,8 @@ import type { StreamDef } from '../engine/stream.js';
 import { activities } from './activities.js';
 import { broadcastActions, broadcasts, broadcastTriggers } from './broadcasts.js';
 import { campaigns, campaignsActions } from './campaigns.js';
-import { espSuppressions } from './esp.js';
+import { collections, exportsStream, snippets } from './content.js';
+import { espSuppressions } from './esp-suppressions.js';
 import { messages } from './messages.js';
 import {
   broadcastActionMetrics,
@@ -17,21 +18,11 @@ import {
   transactionalMetrics,
 } from './metrics.js';
 import { newsletters, newsletterTestGroups, newsletterVariants } from './newsletters.js';
-import { objects } from './objects.js';
+import { objects, objectTypes } from './objects.js';
 import { people } from './people.js';
 import { segmentMemberships, segments, segmentUsage } from './segments.js';
 import { transactionalMessages } from './transactional.js';
-import {
-  collections,
-  exportsStream,
-  objectTypes,
-  reportingWebhooks,
-  senderIdentities,
-  snippets,
-  subscriptionChannels,
-  subscriptionTopics,
-  workspaces,
-} from './workspace.js';
+import { reportingWebhooks, senderIdentities, subscriptionChannels, subscriptionTopics, workspaces } from './workspace-settings.js';
 
 /** The catalog, in the order streams are discovered and synced. */
 export const ALL_STREAMS: readonly StreamDef[] = [

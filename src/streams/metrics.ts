@@ -1,42 +1,37 @@
-import { defineStream, type MetricsApi, type Row, type StreamDef } from '../engine/stream.js';
+import { defineStream, type MetricsFormat, type Row, type StreamDef } from '../engine/stream.js';
+import { JOURNEY_METRICS, V1_LINK_METRICS, V1_METRICS, V2_METRICS } from './metrics-formats.js';
 import { broadcastActions, broadcasts } from './broadcasts.js';
 import { campaigns, campaignsActions } from './campaigns.js';
 import { newsletters } from './newsletters.js';
 import { transactionalMessages } from './transactional.js';
-
-const id = (row: Row): string => encodeURIComponent(String(row['id']));
 
 /** One record per entity (and link) and time bucket; keys include the resolution so a change of it never collides. */
 function metricsStream(spec: {
   name: string;
   scope: string;
   parent: StreamDef;
-  path: (parent: Row) => string;
-  api: MetricsApi;
+  path: string;
+  format: MetricsFormat;
   ids: (parent: Row) => Row;
   keys: string[];
 }): StreamDef {
   return defineStream({
     name: spec.name,
-    schemaFile: `${spec.name}.json`,
     scope: spec.scope,
-    parent: { stream: spec.parent, key: (row) => String(row['id']), onGone: 'skip' },
+    parent: spec.parent,
     path: spec.path,
     records: 'metric',
     primaryKey: [...spec.keys, 'resolution', 'period_start'].map((key) => [key]),
-    cursor: { mode: 'metrics', field: 'period_start', api: spec.api, ids: spec.ids },
+    // Recent buckets keep counting: re-read that long (metrics_lookback_days replaces it, settings.ts).
+    cursor: { mode: 'metrics', field: 'period_start', format: spec.format, ids: spec.ids, lookbackSeconds: 30 * 86_400 },
     pagination: { kind: 'none' },
-    history: METRICS_HISTORY[spec.api.kind],
+    history: spec.format.label === 'period/steps' ? PERIOD_STEPS_HISTORY : START_END_HISTORY,
   });
 }
 
-/** What each metrics API lets a first sync reach. */
-const METRICS_HISTORY: Record<MetricsApi['kind'], string> = {
-  v2: 'buckets from `start_date` (one year back when unset), one request per entity',
-  journey: 'buckets from `start_date` (one year back when unset), one request per entity',
-  v1: 'the API\'s `steps` maximum: the last 24 hours, 45 days, 12 weeks or 121 months (a WARN says when `start_date` asks for more)',
-  'v1-links': 'the API\'s `steps` maximum: the last 24 hours, 45 days, 12 weeks or 121 months (a WARN says when `start_date` asks for more)',
-};
+/** What each family of metrics endpoints lets a first sync reach. */
+const START_END_HISTORY = 'buckets from `start_date` (one year back when unset), one request per entity';
+const PERIOD_STEPS_HISTORY = 'the API\'s `steps` maximum: the last 24 hours, 45 days, 12 weeks or 121 months (a WARN says when `start_date` asks for more)';
 
 const campaignIds = (c: Row): Row => ({ campaign_id: c['id'] });
 const actionIds = (a: Row): Row => ({ campaign_id: a['campaign_id'], action_id: a['id'] });
@@ -45,8 +40,8 @@ export const campaignMetrics = metricsStream({
   name: 'campaign_metrics',
   scope: 'Campaigns',
   parent: campaigns,
-  path: (c) => `/v1/campaigns/${id(c)}/metrics`,
-  api: { kind: 'v2' },
+  path: '/v1/campaigns/{id}/metrics',
+  format: V2_METRICS,
   ids: campaignIds,
   keys: ['campaign_id'],
 });
@@ -55,8 +50,8 @@ export const campaignActionMetrics = metricsStream({
   name: 'campaign_action_metrics',
   scope: 'Campaigns',
   parent: campaignsActions,
-  path: (a) => `/v1/campaigns/${encodeURIComponent(String(a['campaign_id']))}/actions/${id(a)}/metrics`,
-  api: { kind: 'v2' },
+  path: '/v1/campaigns/{campaign_id}/actions/{id}/metrics',
+  format: V2_METRICS,
   ids: actionIds,
   keys: ['campaign_id', 'action_id'],
 });
@@ -65,8 +60,8 @@ export const campaignJourneyMetrics = metricsStream({
   name: 'campaign_journey_metrics',
   scope: 'Campaigns',
   parent: campaigns,
-  path: (c) => `/v1/campaigns/${id(c)}/journey_metrics`,
-  api: { kind: 'journey' },
+  path: '/v1/campaigns/{id}/journey_metrics',
+  format: JOURNEY_METRICS,
   ids: campaignIds,
   keys: ['campaign_id'],
 });
@@ -75,8 +70,8 @@ export const newsletterMetrics = metricsStream({
   name: 'newsletter_metrics',
   scope: 'Newsletters',
   parent: newsletters,
-  path: (n) => `/v1/newsletters/${id(n)}/metrics`,
-  api: { kind: 'v1' },
+  path: '/v1/newsletters/{id}/metrics',
+  format: V1_METRICS,
   ids: (n) => ({ newsletter_id: n['id'] }),
   keys: ['newsletter_id'],
 });
@@ -85,8 +80,8 @@ export const broadcastMetrics = metricsStream({
   name: 'broadcast_metrics',
   scope: 'Broadcasts',
   parent: broadcasts,
-  path: (b) => `/v1/broadcasts/${id(b)}/metrics`,
-  api: { kind: 'v1' },
+  path: '/v1/broadcasts/{id}/metrics',
+  format: V1_METRICS,
   ids: (b) => ({ broadcast_id: b['id'] }),
   keys: ['broadcast_id'],
 });
@@ -95,8 +90,8 @@ export const broadcastActionMetrics = metricsStream({
   name: 'broadcast_action_metrics',
   scope: 'Broadcasts',
   parent: broadcastActions,
-  path: (a) => `/v1/broadcasts/${encodeURIComponent(String(a['broadcast_id']))}/actions/${id(a)}/metrics`,
-  api: { kind: 'v1' },
+  path: '/v1/broadcasts/{broadcast_id}/actions/{id}/metrics',
+  format: V1_METRICS,
   ids: (a) => ({ broadcast_id: a['broadcast_id'], action_id: a['id'] }),
   keys: ['broadcast_id', 'action_id'],
 });
@@ -105,8 +100,8 @@ export const transactionalMetrics = metricsStream({
   name: 'transactional_metrics',
   scope: 'Transactional messages',
   parent: transactionalMessages,
-  path: (t) => `/v1/transactional/${id(t)}/metrics`,
-  api: { kind: 'v1' },
+  path: '/v1/transactional/{id}/metrics',
+  format: V1_METRICS,
   ids: (t) => ({ transactional_message_id: t['id'] }),
   keys: ['transactional_message_id'],
 });
@@ -115,8 +110,8 @@ export const campaignLinkMetrics = metricsStream({
   name: 'campaign_link_metrics',
   scope: 'Campaigns',
   parent: campaigns,
-  path: (c) => `/v1/campaigns/${id(c)}/metrics/links`,
-  api: { kind: 'v1-links' },
+  path: '/v1/campaigns/{id}/metrics/links',
+  format: V1_LINK_METRICS,
   ids: campaignIds,
   keys: ['campaign_id', 'link_id'],
 });
@@ -125,8 +120,8 @@ export const newsletterLinkMetrics = metricsStream({
   name: 'newsletter_link_metrics',
   scope: 'Newsletters',
   parent: newsletters,
-  path: (n) => `/v1/newsletters/${id(n)}/metrics/links`,
-  api: { kind: 'v1-links' },
+  path: '/v1/newsletters/{id}/metrics/links',
+  format: V1_LINK_METRICS,
   ids: (n) => ({ newsletter_id: n['id'] }),
   keys: ['newsletter_id', 'link_id'],
 });
@@ -135,8 +130,8 @@ export const transactionalLinkMetrics = metricsStream({
   name: 'transactional_link_metrics',
   scope: 'Transactional messages',
   parent: transactionalMessages,
-  path: (t) => `/v1/transactional/${id(t)}/metrics/links`,
-  api: { kind: 'v1-links' },
+  path: '/v1/transactional/{id}/metrics/links',
+  format: V1_LINK_METRICS,
   ids: (t) => ({ transactional_message_id: t['id'] }),
   keys: ['transactional_message_id', 'link_id'],
 });

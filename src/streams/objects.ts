@@ -1,5 +1,7 @@
 import { defineStream, type Row } from '../engine/stream.js';
-import { objectTypes } from './workspace.js';
+import { unpagedList } from './lists.js';
+
+export const objectTypes = unpagedList('object_types', '/v1/object_types', 'types', 'Objects');
 
 /** Every object of a type: object_id exists on all of them. */
 const everyObject = (type: Row | undefined) => ({
@@ -9,11 +11,10 @@ const everyObject = (type: Row | undefined) => ({
 
 export const objects = defineStream({
   name: 'objects',
-  schemaFile: 'objects.json',
   scope: 'Objects',
   personalData: true,
   resumable: true,
-  parent: { stream: objectTypes, key: (type) => String(type['id']), onGone: 'skip' },
+  parent: objectTypes,
   path: '/v1/objects',
   method: 'POST',
   records: 'identifiers',

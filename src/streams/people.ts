@@ -19,10 +19,10 @@ function customers(body: Row): Row[] {
 
 export const people = defineStream({
   name: 'people',
-  schemaFile: 'people.json',
   scope: 'People',
   personalData: true,
   resumable: true,
+  estimateFrom: 'people',
   method: 'POST',
   path: '/v1/customers',
   records: customers,

@@ -2,7 +2,6 @@ import { defineStream, type Row } from '../engine/stream.js';
 
 export const segments = defineStream({
   name: 'segments',
-  schemaFile: 'segments.json',
   scope: 'Segments',
   path: '/v1/segments',
   records: 'segments',
@@ -26,12 +25,11 @@ function membershipRows(body: Row, segment: Row | undefined): Row[] {
 
 export const segmentMemberships = defineStream({
   name: 'segment_memberships',
-  schemaFile: 'segment_memberships.json',
   scope: 'Segments',
   personalData: true,
   resumable: true,
-  parent: { stream: segments, key: (segment) => String(segment['id']), onGone: 'skip' },
-  path: (segment) => `/v1/segments/${encodeURIComponent(String(segment['id']))}/membership`,
+  parent: segments,
+  path: '/v1/segments/{id}/membership',
   records: membershipRows,
   primaryKey: [['segment_id'], ['cio_id']],
   pagination: { kind: 'cursor', next: 'next', param: 'start', pageSize: { param: 'limit', value: 30_000 } },
@@ -40,10 +38,9 @@ export const segmentMemberships = defineStream({
 
 export const segmentUsage = defineStream({
   name: 'segment_usage',
-  schemaFile: 'segment_usage.json',
   scope: 'Segments',
-  parent: { stream: segments, key: (s) => String(s['id']), onGone: 'skip' },
-  path: (s) => `/v1/segments/${encodeURIComponent(String(s['id']))}/used_by`,
+  parent: segments,
+  path: '/v1/segments/{id}/used_by',
   // One object per segment, not a list.
   records: (body, segment) => {
     const usedBy = body['used_by'];

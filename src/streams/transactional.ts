@@ -2,7 +2,6 @@ import { defineStream } from '../engine/stream.js';
 
 export const transactionalMessages = defineStream({
   name: 'transactional_messages',
-  schemaFile: 'transactional_messages.json',
   scope: 'Transactional messages',
   path: '/v1/transactional',
   records: 'messages',

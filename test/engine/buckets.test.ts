@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
-import { addBuckets, bucketStart, bucketsBetween, isoSeconds, US_EASTERN } from '../../src/engine/buckets.js';
+import { addBuckets, bucketStart, bucketsBetween, isoSeconds } from '../../src/engine/buckets.js';
+import { US_EASTERN } from '../../src/streams/metrics-formats.js';
 const u = (s: string) => Date.parse(s) / 1000;
 it('bucket starts and counts in US Eastern time across DST, and in UTC', () => {
   expect(isoSeconds(bucketStart(u('2026-03-08T12:00:00Z'), 'days', US_EASTERN))).toBe('2026-03-08T05:00:00Z');

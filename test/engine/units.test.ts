@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { nearestName } from '../../src/near-miss.js';
 import { findJsonErrorOffset, lineAndColumn } from '../../src/json-position.js';
 import { merge } from '../../src/engine/merge.js';
-import { planWindows } from '../../src/engine/windows.js';
+import { planWindows } from '../../src/engine/read/server-windows.js';
 import { parseAirbyteState, parseSingerState, StateStore } from '../../src/engine/state.js';
 import { Redactor } from '../../src/redact.js';
 

@@ -3,13 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { validateConfig } from '../../src/config.js';
 import { DEFAULT_CONCURRENCY, newSyncContext } from '../../src/engine/context.js';
-import { readServerWindow } from '../../src/engine/incremental.js';
+import { readServerWindow, splitOlderHalf, type Window } from '../../src/engine/read/server-windows.js';
 import { defineStream, type Row } from '../../src/engine/stream.js';
-import { splitOlderHalf, type Window } from '../../src/engine/windows.js';
 import { ApiClient, type ApiRequest } from '../../src/http/client.js';
 import { RateLimiter } from '../../src/http/rate-limit.js';
 import { DEFAULT_RETRY } from '../../src/http/retry.js';
 import { messages } from '../../src/streams/messages.js';
+import { readRange } from '../../src/streams/settings.js';
 import { TEST_KEY } from '../helpers/cli.js';
 import { testWorkspace, type TestWorkspace } from '../helpers/simulator.js';
 
@@ -67,7 +67,7 @@ describe('a message read whose windows are split as readers run out of work (rea
     // Small pages: many pages from a small workspace, so the windows run unevenly.
     const small = defineStream({ ...messages, pagination: { kind: 'cursor', next: 'next', param: 'start', pageSize: { param: 'limit', value: 50 } } });
     if (small.cursor?.mode !== 'server-window') throw new Error('messages reads server windows');
-    const ctx = newSyncContext({ api: spy, config, logger, clock: systemClock, signal: controller.signal, concurrency: { ...DEFAULT_CONCURRENCY, windows: 2 } });
+    const ctx = newSyncContext({ api: spy, range: readRange(config), bucket: config.metrics_resolution, logger, clock: systemClock, signal: controller.signal, concurrency: { ...DEFAULT_CONCURRENCY, windows: 2 } });
     const ids: string[] = [];
     const checkpoints: number[] = [];
     for await (const chunk of readServerWindow(ctx, small, small.cursor, undefined)) {

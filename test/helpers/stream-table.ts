@@ -1,19 +1,18 @@
 import { syncModes } from '../../src/engine/catalog.js';
-import type { Row, StreamDef } from '../../src/engine/stream.js';
+import type { StreamDef } from '../../src/engine/stream.js';
 import { ALL_STREAMS } from '../../src/streams/index.js';
-
-/** A parent whose every field reads as its own name, so a path function prints its template. */
-const placeholder = new Proxy({}, { get: (_target, key) => `{${String(key)}}` }) as Row;
 
 function endpoint(def: StreamDef): string {
   const pagination = def.pagination;
   if (pagination.kind === 'search-then-hydrate') {
-    const hydrate = pagination.hydrate.request(['{object_id}'], placeholder);
+    // A hydrate request is built from ids: ask it for placeholders to print its path.
+    const hydrate = pagination.hydrate.request(['{object_id}'], { id: '{id}' });
     return `POST ${pagination.search.path} search, then ${hydrate.method ?? 'GET'} ${decodeURIComponent(hydrate.path)}`;
   }
-  const path = decodeURIComponent(typeof def.path === 'string' ? def.path : def.path(placeholder));
+  if (typeof def.path !== 'string') throw new Error(`${def.name}: a path function where a template would do`);
+  const path = def.path;
   const notes: string[] = [];
-  if (def.cursor?.mode === 'metrics') notes.push({ v2: 'version=2', v1: 'period/steps', journey: 'start/end', 'v1-links': 'period/steps' }[def.cursor.api.kind]);
+  if (def.cursor?.mode === 'metrics') notes.push(def.cursor.format.label);
   if (def.cursor?.mode === 'server-window') notes.push(`${def.cursor.startParam}/${def.cursor.endParam} windows`);
   if (def.cursor?.mode === 'feed') notes.push('newest first');
   if (def.fixedPartitions) notes.push(`per ${def.fixedPartitions.rows.map((r) => def.fixedPartitions?.key(r)).join(', ')}`);

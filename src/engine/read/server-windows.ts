@@ -1,5 +1,82 @@
-import { cursorValue } from './chunk.js';
-import type { Row } from './stream.js';
+import type { SyncContext } from '../context.js';
+import { cursorValue, numberAt, type Chunk } from '../chunk.js';
+import { merge } from '../merge.js';
+import { pages } from '../paginate.js';
+import type { Incremental, Row, StreamDef } from '../stream.js';
+import { readFrom, timeRange } from '../time-range.js';
+
+type ServerWindow = Extract<Incremental, { mode: 'server-window' }>;
+
+/**
+ * Every request carries both bounds, whatever the sync mode: the API answers a request without
+ * them with its default window only. Time windows oldest first, a few in flight at once; when the plan is spent, a reader with
+ * nothing left takes the older half of the busiest window. The bookmark is the start of the
+ * oldest window not yet finished, so a killed sync resumes after the last whole window.
+ */
+export async function* readServerWindow(ctx: SyncContext, def: StreamDef, cursor: ServerWindow, state: unknown): AsyncGenerator<Chunk> {
+  const previous = numberAt(state, cursor.field);
+  const range = timeRange(ctx);
+  const to = range.end;
+  const from = readFrom(range, previous, cursor.lookbackSeconds, range.end - cursor.earliest);
+
+  const pageSize = def.pagination.kind === 'cursor' ? (def.pagination.pageSize?.value ?? 50) : 50;
+  const plan = planWindows(from, to, { maxSeconds: cursor.maxWindowSeconds, pageSize, parallel: ctx.concurrency.windows });
+  const live = new Set<Window>();
+  let watermark = previous;
+
+  type Item = Chunk | { windowDone: Window };
+  const windowSource = async function* (window: Window): AsyncGenerator<Item> {
+    const queried = window.start;
+    const query = { [cursor.startParam]: window.start, [cursor.endParam]: window.end - 1 };
+    let first = true;
+    for await (const page of pages(ctx, def, { query })) {
+      const records = page.records;
+      if (first) plan.observe(window, records, page.next !== undefined, cursor.field);
+      first = false;
+      // Pages come newest first: the last record is the oldest this window has read.
+      const last = records[records.length - 1];
+      const oldest = last === undefined ? undefined : cursorValue(last, cursor.field);
+      if (oldest !== undefined && oldest < (window.reached ?? Infinity)) window.reached = oldest;
+      window.seen = (window.seen ?? 0) + records.length;
+      if (window.start > queried && oldest !== undefined && oldest < window.start) {
+        // The older part was split off to another reader: the records below the cut are its,
+        // and nothing past this page is this window's any more.
+        const kept = records.filter((record) => (cursorValue(record, cursor.field) ?? window.start) >= window.start);
+        if (kept.length > 0) yield { records: kept };
+        break;
+      }
+      if (records.length > 0) yield { records };
+    }
+    yield { windowDone: window };
+  };
+  const sources = function* (): Generator<AsyncGenerator<Item>> {
+    let index = 0;
+    for (const window of plan.windows()) {
+      live.add(window);
+      index = window.index + 1;
+      yield windowSource(window);
+    }
+    for (;;) {
+      const older = splitOlderHalf(live, pageSize, index++);
+      if (!older) return;
+      live.add(older);
+      yield windowSource(older);
+    }
+  };
+  for await (const item of merge(sources(), ctx.concurrency.windows)) {
+    if (!('windowDone' in item)) {
+      yield item;
+      continue;
+    }
+    live.delete(item.windowDone);
+    const oldestOpen = Math.min(plan.frontier, ...[...live].map((w) => w.start));
+    if (oldestOpen > (watermark ?? from)) {
+      watermark = oldestOpen;
+      yield { checkpoint: { [cursor.field]: watermark } };
+    }
+  }
+  yield { checkpoint: watermark === undefined ? {} : { [cursor.field]: watermark } };
+}
 
 export interface Window {
   index: number;

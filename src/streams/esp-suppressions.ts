@@ -4,11 +4,10 @@ export const SUPPRESSION_TYPES = ['bounces', 'blocks', 'spam_reports', 'invalid_
 
 export const espSuppressions = defineStream({
   name: 'esp_suppressions',
-  schemaFile: 'esp_suppressions.json',
   scope: 'ESP suppressions',
   personalData: true,
   fixedPartitions: { rows: SUPPRESSION_TYPES.map((type) => ({ type })), key: (row) => String(row['type']) },
-  path: (partition) => `/v1/esp/suppression/${String(partition['type'])}`,
+  path: '/v1/esp/suppression/{type}',
   records: 'suppressions',
   primaryKey: [['suppression_type'], ['email']],
   pagination: { kind: 'offset', limitParam: 'limit', offsetParam: 'offset', pageSize: 1000 },

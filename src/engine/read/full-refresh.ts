@@ -1,9 +1,8 @@
-import type { SyncContext } from './context.js';
-import type { Chunk } from './chunk.js';
-import { pages } from './paginate.js';
-import { listAll } from './parents.js';
-import { eachPartition, partitionsOf } from './partitions.js';
-import { isPartitioned, type Row, type StreamDef } from './stream.js';
+import type { SyncContext } from '../context.js';
+import type { Chunk } from '../chunk.js';
+import { pages } from '../paginate.js';
+import { eachPartition, listAll, partitionsOf } from '../partitions.js';
+import { isPartitioned, type Row, type StreamDef } from '../stream.js';
 
 /**
  * Every record, no bookmark. Resumable streams checkpoint their page token (or, partitioned,

@@ -1,0 +1,82 @@
+import { isoSeconds, type Resolution } from '../buckets.js';
+import type { Chunk } from '../chunk.js';
+import type { SyncContext } from '../context.js';
+import { expectObject } from '../paginate.js';
+import { eachPartition, partitionsOf } from '../partitions.js';
+import { pathFor, type Incremental, type MetricsFormat, type Row, type SeriesTable, type StreamDef } from '../stream.js';
+import { readFrom, timeRange } from '../time-range.js';
+
+type Metrics = Extract<Incremental, { mode: 'metrics' }>;
+
+/** First sync without a range start: a year of buckets, a month of hours. */
+const DEFAULT_HISTORY_DAYS: Record<Resolution, number> = { hours: 30, days: 365, weeks: 365, months: 365 };
+
+/**
+ * One record per entity and time bucket, one integer column per series. Buckets are re-read
+ * from the bookmark less the lookback (recent counts still grow); the bookmark is the newest
+ * bucket start read, never past the sync's start. The stream's format says how the endpoint is
+ * asked and what its answer holds.
+ */
+export async function* readMetrics(ctx: SyncContext, def: StreamDef, cursor: Metrics, state: unknown): AsyncGenerator<Chunk> {
+  const res = ctx.bucket;
+  const range = timeRange(ctx);
+  // The last bucket that may be read: the one that holds the end of the range.
+  const now = range.end - 1;
+  const previous = bookmarkOf(state, cursor.field);
+  const from = Math.min(now, readFrom(range, previous, cursor.lookbackSeconds, DEFAULT_HISTORY_DAYS[res] * 86_400));
+  const plan = cursor.format.requests(from, now, res);
+
+  let newest: number | undefined;
+  let asked = false;
+  const partitions = await partitionsOf(ctx, def);
+  yield* eachPartition(ctx, def, partitions, async function* ({ parent }) {
+    asked = true;
+    const path = pathFor(def, parent);
+    const ids = cursor.ids(parent);
+    const records: Row[] = [];
+    for (const request of plan.requests) {
+      const { body: raw, serverTime } = await ctx.api.send({ path, query: request.query });
+      const body = expectObject(raw, def, path);
+      for (const table of cursor.format.parse(body, res, serverTime, request, { stream: def.name, path })) {
+        for (const [start, record] of bucketRows(table, ids, res, cursor.format, cursor.field)) {
+          if (start < plan.firstWanted || start > now) continue;
+          if (newest === undefined || start > newest) newest = start;
+          records.push(record);
+        }
+      }
+    }
+    if (records.length > 0) yield { records };
+  });
+  if (asked && plan.limitNote !== undefined) ctx.logger.log('WARN', `${def.name}: ${plan.limitNote}`);
+  const bookmark = newest === undefined ? previous : Math.max(previous ?? newest, newest);
+  yield { checkpoint: bookmark === undefined ? {} : { [cursor.field]: isoSeconds(bookmark) } };
+}
+
+function bookmarkOf(state: unknown, field: string): number | undefined {
+  const value = state && typeof state === 'object' ? (state as Row)[field] : undefined;
+  if (typeof value !== 'string') return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+}
+
+/** One record per bucket of a series table: the format's series as columns, the rest in `other_series`. */
+function bucketRows(table: SeriesTable, ids: Row, res: Resolution, format: MetricsFormat, field: string): Array<[number, Row]> {
+  const { series } = table;
+  const length = Math.max(0, ...Object.values(series).map((v) => (Array.isArray(v) ? v.length : 0)));
+  const rows: Array<[number, Row]> = [];
+  for (let i = 0; i < length; i++) {
+    const start = table.startOf(i);
+    if (table.last !== undefined && start > table.last) continue;
+    const record: Row = { ...ids, ...table.ids, resolution: res, [field]: isoSeconds(start), ...table.extra };
+    let other: Row | null = null;
+    for (const name of format.series) record[name] = null;
+    for (const [name, values] of Object.entries(series)) {
+      const value = Array.isArray(values) ? (values[i] ?? null) : null;
+      if (format.series.includes(name)) record[name] = value;
+      else (other ??= {})[name] = value;
+    }
+    record['other_series'] = other;
+    rows.push([start, record]);
+  }
+  return rows;
+}

@@ -1,0 +1,27 @@
+import type { TapConfig } from '../config.js';
+import type { ReadRange } from '../engine/context.js';
+import type { Selection } from '../engine/sync.js';
+import type { StreamDef } from '../engine/stream.js';
+
+const DAY = 86_400;
+
+/** start_date and end_date as the engine reads them: unix seconds. */
+export function readRange(config: TapConfig): ReadRange {
+  const seconds = (date: string): number => Math.floor(Date.parse(date) / 1000);
+  return {
+    ...(config.start_date === undefined ? {} : { start: seconds(config.start_date) }),
+    ...(config.end_date === undefined ? {} : { end: seconds(config.end_date) }),
+  };
+}
+
+/** A stream with the values the config sets for it: the lookbacks of messages and of the metrics. */
+export function withSettings(def: StreamDef, config: TapConfig): StreamDef {
+  const cursor = def.cursor;
+  if (cursor?.mode === 'server-window') return { ...def, cursor: { ...cursor, lookbackSeconds: config.messages_lookback_days * DAY } };
+  if (cursor?.mode === 'metrics') return { ...def, cursor: { ...cursor, lookbackSeconds: config.metrics_lookback_days * DAY } };
+  return def;
+}
+
+export function configuredSelections(selections: readonly Selection[], config: TapConfig): Selection[] {
+  return selections.map((selection) => ({ ...selection, def: withSettings(selection.def, config) }));
+}
