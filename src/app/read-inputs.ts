@@ -65,7 +65,7 @@ function withStreamMaps(selections: Selection[], raw: unknown, allowAlias: boole
       },
     ]),
   );
-  const maps = parseStreamMaps(raw, known, allowAlias);
+  const maps = parseStreamMaps(raw, known, allowAlias, 'stream_maps');
   return selections.map((selection) => {
     const map = maps.get(selection.def.name);
     return map ? { ...selection, map } : selection;

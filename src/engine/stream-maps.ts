@@ -3,7 +3,7 @@ import { TapError } from '../errors.js';
 import type { Row } from './stream.js';
 
 /**
- * A subset of the Meltano SDK's `stream_maps`: drop a property (null), rename the stream
+ * A subset of the Meltano SDK's stream maps: drop a property (null), rename the stream
  * (`__alias__`), add or replace a property with md5(x) / sha256(x) / x of another one, and keep
  * only records matching one comparison (`__filter__`). Anything else is refused at startup.
  */
@@ -17,12 +17,13 @@ export interface StreamMap {
 const HINT = 'Supported: "prop": null, "prop": "md5(other)" | "sha256(other)" | "other", "__alias__": "name", "__filter__": "prop == \'value\'" (==, !=, <, <=, >, >=)';
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export function parseStreamMaps(raw: unknown, streams: ReadonlyMap<string, { properties: string[]; keys: string[] }>, allowAlias: boolean): Map<string, StreamMap> {
+/** `setting` is the config key the maps came from, so every problem names where to fix it. */
+export function parseStreamMaps(raw: unknown, streams: ReadonlyMap<string, { properties: string[]; keys: string[] }>, allowAlias: boolean, setting: string): Map<string, StreamMap> {
   const maps = new Map<string, StreamMap>();
   if (raw === undefined || raw === null) return maps;
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw invalid('stream_maps must be an object keyed by stream name');
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw invalid(`${setting} must be an object keyed by stream name`);
   for (const [stream, spec] of Object.entries(raw as Record<string, unknown>)) {
-    const where = `stream_maps.${stream}`;
+    const where = `${setting}.${stream}`;
     const known = streams.get(stream);
     if (!known) throw invalid(`${where} names an unknown stream (wildcards are not supported)`, `Use one of: ${[...streams.keys()].join(', ')}`);
     if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {

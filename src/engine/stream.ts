@@ -100,7 +100,7 @@ export interface StreamDef {
   fixedPartitions?: FixedPartitions;
   method?: 'GET' | 'POST';
   /**
-   * A template such as `/v1/campaigns/{id}/actions`: each `{field}` is that field of the parent
+   * A template such as `/parents/{id}/children`: each `{field}` is that field of the parent
    * (or fixed partition) record, URL-encoded. A function only where a template cannot say it.
    */
   path: string | ((parent: Row) => string);
