@@ -1,12 +1,10 @@
 import yargs, { type Argv } from 'yargs';
 import { aboutCommand, type AboutFormat } from './app/about.js';
 import { checkCommand } from './app/check.js';
-import { demoCommand } from './app/demo.js';
 import { discoverCommand } from './app/discover.js';
 import { readCommand } from './app/read.js';
 import type { Runtime } from './app/runtime.js';
 import { Session } from './app/session.js';
-import { simulateCommand } from './app/simulate.js';
 import { previewCommand } from './app/preview.js';
 import { specCommand } from './app/spec.js';
 import { testSchemaCommand } from './app/test-schema.js';
@@ -119,18 +117,23 @@ async function commandMode(argv: string[], runtime: Runtime): Promise<number> {
           .option('campaigns', { type: 'number', description: 'Number of campaigns, instead of the scale\'s' })
           .option('now', { type: 'number', description: 'The workspace clock, unix seconds (default: an hour ago); pinned, it makes every answer reproducible' }),
       (args) => {
-        result = simulateCommand(runtime, {
-          host: args.host,
-          port: args.port,
-          seed: args.seed,
-          scale: args.scale,
-          rateLimit: args['rate-limit'],
-          retryAfter: args['retry-after'],
-          latencyMs: args['latency-ms'],
-          ...(args.people ? { people: args.people } : {}),
-          ...(args.campaigns ? { campaigns: args.campaigns } : {}),
-          ...(args.now !== undefined ? { now: args.now } : {}),
-        });
+        // simulate and demo are loaded here, not at the top, so that spec, check, discover and read
+        // never load the simulator (test/architecture/simulator-fence.test.ts).
+        result = (async () => {
+          const { simulateCommand } = await import('./app/simulate.js');
+          return simulateCommand(runtime, {
+            host: args.host,
+            port: args.port,
+            seed: args.seed,
+            scale: args.scale,
+            rateLimit: args['rate-limit'],
+            retryAfter: args['retry-after'],
+            latencyMs: args['latency-ms'],
+            ...(args.people ? { people: args.people } : {}),
+            ...(args.campaigns ? { campaigns: args.campaigns } : {}),
+            ...(args.now !== undefined ? { now: args.now } : {}),
+          });
+        })();
       },
     )
     .command(
@@ -144,13 +147,16 @@ async function commandMode(argv: string[], runtime: Runtime): Promise<number> {
           .option('output', { type: 'string', description: 'File for the protocol messages (default: a temp file)' })
           .option('now', { type: 'number', description: 'The simulated workspace\'s clock, unix seconds: the same seed, scale and clock give the same records' }),
       (args) => {
-        result = demoCommand(runtime, {
-          scale: args.scale,
-          seed: args.seed,
-          protocol: args.protocol,
-          ...(args.output ? { output: args.output } : {}),
-          ...(args.now !== undefined ? { now: args.now } : {}),
-        });
+        result = (async () => {
+          const { demoCommand } = await import('./app/demo.js');
+          return demoCommand(runtime, {
+            scale: args.scale,
+            seed: args.seed,
+            protocol: args.protocol,
+            ...(args.output ? { output: args.output } : {}),
+            ...(args.now !== undefined ? { now: args.now } : {}),
+          });
+        })();
       },
     )
     .demandCommand(1);

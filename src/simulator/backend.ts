@@ -7,8 +7,7 @@ import type { World } from './data/world.js';
 import { ApiError, errorReply, type Reply } from './reply.js';
 import { Router } from './routes/router.js';
 import { allRoutes } from './routes/all.js';
-import type { ScaleSizes } from './scale.js';
-import type { Scale } from './types.js';
+import type { Scale, ScaleSizes } from './scale.js';
 
 /** What a route needs to answer one admitted request. */
 export interface RouteCall {

@@ -11,12 +11,14 @@ export interface SimulatorProcess {
 }
 
 /**
- * The simulator in a process of its own (`tap-customerio simulate`), as the real API is: the
- * tap's own work then cannot delay the arrivals the simulator's rate limiter counts.
+ * The simulator in a process of its own (bin.ts), as the real API is: the tap's own work then
+ * cannot delay the arrivals the simulator's rate limiter counts. `args` are bin.ts's options
+ * (those of `tap-customerio simulate`); the port is always 0. Run from the sources (tests), it
+ * starts the built dist/simulator/bin.js.
  */
 export async function spawnSimulator(args: string[] = []): Promise<SimulatorProcess> {
-  const cli = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../dist/cli.js' : '../cli.js', import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, [cli, 'simulate', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const bin = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../dist/simulator/bin.js' : './bin.js', import.meta.url));
+  const child: ChildProcess = spawn(process.execPath, [bin, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
@@ -25,10 +27,10 @@ export async function spawnSimulator(args: string[] = []): Promise<SimulatorProc
       try {
         resolve((JSON.parse(line) as { url: string }).url);
       } catch {
-        reject(new Error(`simulate printed ${line}`));
+        reject(new Error(`the simulator printed ${line}`));
       }
     });
-    child.once('exit', (code) => reject(new Error(`simulate exited with ${code}: ${stderr}`)));
+    child.once('exit', (code) => reject(new Error(`the simulator exited with ${code}: ${stderr}`)));
   });
   return {
     url,

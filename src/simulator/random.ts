@@ -1,29 +1,9 @@
 /**
  * Stateless, seeded randomness. Every value the simulator serves is a pure function of
  * (seed, entity, index, draw number), so record k of any collection can be produced on demand
- * without generating records 0..k-1 first: that is what keeps a million messages free.
+ * without generating records 0..k-1 first: that is what keeps a million messages free. The
+ * entity tags, salts and lanes passed in here all live in tags.ts.
  */
-
-/** Entity tags keep the streams of different collections independent of each other. */
-export const Entity = {
-  campaign: 1,
-  action: 2,
-  newsletter: 3,
-  segment: 4,
-  person: 5,
-  message: 6,
-  activity: 7,
-  futureActivity: 8,
-  emptyPage: 9,
-  workspace: 10,
-  schedule: 11,
-  /** Which records are served in the other documented JSON type of a field (data/drift.ts). */
-  drift: 12,
-  /** How far past the guaranteed 30 days the activity feed still reaches (data/activities.ts). */
-  retention: 13,
-  /** Which listed parents were deleted before their children are read (data/deleted.ts). */
-  deletedParent: 14,
-} as const;
 
 // "lowbias32" (Chris Wellons): a cheap integer finaliser with good avalanche, enough for test data.
 function mix32(x: number): number {

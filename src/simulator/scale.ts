@@ -1,4 +1,5 @@
-import type { Scale } from './types.js';
+/** The three workspace sizes. */
+export type Scale = 'small' | 'medium' | 'large';
 
 /**
  * Collection sizes per scale. Messages and activities are rates: `messagesPerYear` messages a

@@ -1,5 +1,5 @@
-import { SCALES, type ScaleSizes } from './scale.js';
-import type { FaultRule, Scale, SimulatorOptions } from './types.js';
+import { SCALES, type Scale, type ScaleSizes } from './scale.js';
+import type { FaultRule, SimulatorOptions } from './types.js';
 
 /** The default accepted App API key. Not a secret: it only opens the local simulator. */
 export const DEMO_API_KEY = 'sim-demo-app-api-key';

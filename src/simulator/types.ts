@@ -1,7 +1,7 @@
-import type { ScaleSizes } from './scale.js';
+import type { Scale, ScaleSizes } from './scale.js';
 import type { GroundTruth } from './truth.js';
 
-export type Scale = 'small' | 'medium' | 'large';
+export type { Scale } from './scale.js';
 
 export interface SimulatorOptions {
   /** Default '127.0.0.1'. */

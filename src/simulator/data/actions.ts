@@ -1,7 +1,8 @@
-import { Draw, Entity } from '../random.js';
+import { Draw } from '../random.js';
 import { DAY } from '../scale.js';
+import { Entity, ScheduleTag } from '../tags.js';
 import { TOPICS } from './text.js';
-import { latestUpdate, ScheduleTag } from './schedule.js';
+import { latestUpdate } from './schedule.js';
 import { actionId, type CampaignShape } from './campaigns.js';
 import { actionIdAsInteger, actionSendersAsStrings, idAs, senderRef } from './drift.js';
 
@@ -45,6 +46,89 @@ export interface ActionRecord {
   editor: string | null;
 }
 
+/** What differs between a campaign action and a broadcast action; `actionRecord` builds the rest. */
+export interface ActionSpec<B extends number | null, C extends number | null> {
+  /** The numeric action id; served as drift.ts decides. */
+  id: number;
+  broadcastId: B;
+  campaignId: C;
+  parentActionId: number | null;
+  type: string;
+  created: number;
+  updated: number;
+  /** Null unless the action is an email. */
+  subject: string | null;
+  /** The words after "Hello {{customer.first_name}}, " in the body: 'step 3', 'news 3'. */
+  greeting: string;
+  /** The body of a webhook action. */
+  webhookBody: string;
+  /** The path segment of a webhook action's URL, before the action id. */
+  webhookPath: string;
+  /** A draft owner's actions are all drafts. */
+  draftOwner: boolean;
+  /** Position in the owner (0-based): the name's number. */
+  position: number;
+}
+
+const CHANNEL_NAMES: Record<string, string> = { in_app: 'In-app' };
+const RECIPIENTS: Record<string, string> = {
+  email: '{{customer.email}}',
+  twilio: '{{customer.phone}}',
+  sms: '{{customer.phone}}',
+  slack: '#announcements',
+};
+
+/**
+ * One action record, campaign or broadcast: the same keys in the same order, with the same drift
+ * (drift.ts: string or integer id, sender ids as strings or integers). `draw` gives, in this
+ * order, the sender of an email, the sending state of an action whose owner is not a draft, and
+ * the editor of an email.
+ */
+export function actionRecord<B extends number | null, C extends number | null>(
+  seed: number,
+  draw: Draw,
+  a: ActionSpec<B, C>,
+): Omit<ActionRecord, 'broadcast_id' | 'campaign_id'> & { broadcast_id: B; campaign_id: C } {
+  const { id, type, subject } = a;
+  const email = type === 'email';
+  const webhook = type === 'webhook';
+  const senderId = email ? draw.range(1, 5) : null;
+  const senderStrings = actionSendersAsStrings(seed, id);
+  return {
+    id: idAs(id, !actionIdAsInteger(seed, id)),
+    broadcast_id: a.broadcastId,
+    campaign_id: a.campaignId,
+    parent_action_id: a.parentActionId,
+    deduplicate_id: `${id}:${a.updated}`,
+    name: `${CHANNEL_NAMES[type] ?? type.charAt(0).toUpperCase() + type.slice(1)} ${a.position + 1}`,
+    layout: email ? '<html><body>{{ content }}</body></html>' : null,
+    created: a.created,
+    updated: a.updated,
+    body: webhook ? a.webhookBody : `<p>Hello {{customer.first_name}}, ${a.greeting}.</p>`,
+    body_amp: null,
+    body_plain: email ? `Hello {{customer.first_name}}, ${a.greeting}.` : null,
+    type,
+    sending_state: a.draftOwner ? 'draft' : draw.weighted([['automatic', 8], ['draft', 1], ['off', 1]] as const),
+    language: '',
+    from: email ? `Team ${senderId} <team${senderId}@example.com>` : null,
+    from_id: senderRef(senderId, senderStrings),
+    reply_to: email ? 'support@example.com' : null,
+    reply_to_id: senderRef(email ? 1 : null, senderStrings),
+    preprocessor: email ? 'premailer' : null,
+    recipient: RECIPIENTS[type] ?? null,
+    subject,
+    cc: null,
+    bcc: null,
+    fake_bcc: email ? false : null,
+    preheader_text: email ? `${subject ?? ''} (preview)` : null,
+    headers: email ? '[]' : webhook ? '[{"name":"Content-Type","value":"application/json"}]' : null,
+    url: webhook ? `https://hooks.example.com/${a.webhookPath}/${id}` : null,
+    request_method: webhook ? 'POST' : null,
+    tracked: email || type === 'in_app',
+    editor: email ? draw.pick(['html', 'visual', 'rich_text']) : null,
+  };
+}
+
 const ACTION_TYPES: readonly (readonly [string, number])[] = [
   ['email', 6], ['webhook', 1], ['twilio', 1], ['push', 1], ['in_app', 1],
 ];
@@ -81,43 +165,20 @@ export class Actions {
       minPeriod: DAY,
       maxPeriod: 60 * DAY,
     });
-    const email = type === 'email';
-    const webhook = type === 'webhook';
-    const subject = email ? this.subject(campaign, j) : null;
-    const senderId = email ? draw.range(1, 5) : null;
-    const senderStrings = actionSendersAsStrings(this.seed, id);
-    return {
-      id: idAs(id, !actionIdAsInteger(this.seed, id)),
-      broadcast_id: null,
-      campaign_id: campaign.id,
-      parent_action_id: j === 0 ? null : actionId(campaign.id, j - 1),
-      deduplicate_id: `${id}:${update.at}`,
-      name: `${type === 'in_app' ? 'In-app' : type.charAt(0).toUpperCase() + type.slice(1)} ${j + 1}`,
-      layout: email ? '<html><body>{{ content }}</body></html>' : null,
+    return actionRecord(this.seed, draw, {
+      id,
+      broadcastId: null,
+      campaignId: campaign.id,
+      parentActionId: j === 0 ? null : actionId(campaign.id, j - 1),
+      type,
       created,
       updated: update.at,
-      body: webhook ? '{"event":"{{event.name}}"}' : `<p>Hello {{customer.first_name}}, step ${j + 1}.</p>`,
-      body_amp: null,
-      body_plain: email ? `Hello {{customer.first_name}}, step ${j + 1}.` : null,
-      type,
-      sending_state: campaign.state === 'draft' ? 'draft' : draw.weighted([['automatic', 8], ['draft', 1], ['off', 1]] as const),
-      language: '',
-      from: email ? `Team ${senderId} <team${senderId}@example.com>` : null,
-      from_id: senderRef(senderId, senderStrings),
-      reply_to: email ? 'support@example.com' : null,
-      reply_to_id: senderRef(email ? 1 : null, senderStrings),
-      preprocessor: email ? 'premailer' : null,
-      recipient: email ? '{{customer.email}}' : type === 'twilio' ? '{{customer.phone}}' : null,
-      subject,
-      cc: null,
-      bcc: null,
-      fake_bcc: email ? false : null,
-      preheader_text: email ? `${subject ?? ''} (preview)` : null,
-      headers: email ? '[]' : webhook ? '[{"name":"Content-Type","value":"application/json"}]' : null,
-      url: webhook ? `https://hooks.example.com/cio/${id}` : null,
-      request_method: webhook ? 'POST' : null,
-      tracked: email || type === 'in_app',
-      editor: email ? draw.pick(['html', 'visual', 'rich_text']) : null,
-    };
+      subject: type === 'email' ? this.subject(campaign, j) : null,
+      greeting: `step ${j + 1}`,
+      webhookBody: '{"event":"{{event.name}}"}',
+      webhookPath: 'cio',
+      draftOwner: campaign.state === 'draft',
+      position: j,
+    });
   }
 }

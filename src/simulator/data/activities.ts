@@ -1,5 +1,6 @@
-import { Draw, Entity, hash32 } from '../random.js';
+import { Draw, hash32 } from '../random.js';
 import { ACTIVITY_HISTORY_DAYS, DAY } from '../scale.js';
+import { Entity } from '../tags.js';
 import { ulid } from './ids.js';
 import type { Messages } from './messages.js';
 import type { People } from './people.js';

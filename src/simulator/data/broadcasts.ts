@@ -1,9 +1,10 @@
 import { Draw, hash32 } from '../random.js';
 import { DAY, LEGACY_AGE_DAYS } from '../scale.js';
-import type { ActionRecord } from './actions.js';
+import { Tag } from '../tags.js';
+import { actionRecord, type ActionRecord } from './actions.js';
 import type { ActionRef } from './campaigns.js';
-import { actionIdAsInteger, actionSendersAsStrings, idAs, senderRef, templateIdsBare } from './drift.js';
-import { Tag, updatedAt } from './entity-tags.js';
+import { actionIdAsInteger, idAs, templateIdsBare } from './drift.js';
+import { updatedAt } from './schedule.js';
 import { TAGS, TOPICS } from './text.js';
 
 export interface BroadcastRecord {
@@ -26,7 +27,7 @@ export interface BroadcastRecord {
   msg_template_ids: ActionRef[] | number[] | null;
 }
 
-/** A broadcast action: the campaign action shape, owned by a broadcast instead of a campaign. */
+/** A broadcast action: the campaign action shape, owned by a broadcast instead of a campaign (data/actions.ts actionRecord). */
 export type BroadcastActionRecord = Omit<ActionRecord, 'broadcast_id' | 'campaign_id'> & {
   broadcast_id: number;
   campaign_id: null;
@@ -189,45 +190,23 @@ export class Broadcasts {
       minPeriod: DAY,
       maxPeriod: 60 * DAY,
     });
-    const email = type === 'email';
-    const webhook = type === 'webhook';
-    const subject = email ? `${draw.pick(TOPICS)}: announcement ${j + 1}` : null;
-    const senderId = email ? draw.range(1, 5) : null;
-    const senderStrings = actionSendersAsStrings(this.seed, id);
-    // Same keys in the same order as a campaign action (data/actions.ts), with the same drift.
-    return {
-      id: idAs(id, !actionIdAsInteger(this.seed, id)),
-      broadcast_id: s.id,
-      campaign_id: null,
-      parent_action_id: j === 0 ? null : broadcastActionId(s.id, j - 1),
-      deduplicate_id: `${id}:${updated}`,
-      name: `${type.charAt(0).toUpperCase()}${type.slice(1)} ${j + 1}`,
-      layout: email ? '<html><body>{{ content }}</body></html>' : null,
+    // The subject is the first draw of a broadcast action; actionRecord draws the rest.
+    const subject = type === 'email' ? `${draw.pick(TOPICS)}: announcement ${j + 1}` : null;
+    return actionRecord(this.seed, draw, {
+      id,
+      broadcastId: s.id,
+      campaignId: null,
+      parentActionId: j === 0 ? null : broadcastActionId(s.id, j - 1),
+      type,
       created,
       updated,
-      body: webhook ? '{"broadcast":"{{trigger.name}}"}' : `<p>Hello {{customer.first_name}}, news ${j + 1}.</p>`,
-      body_amp: null,
-      body_plain: email ? `Hello {{customer.first_name}}, news ${j + 1}.` : null,
-      type,
-      sending_state: s.state === 'draft' ? 'draft' : draw.weighted([['automatic', 8], ['draft', 1], ['off', 1]] as const),
-      language: '',
-      from: email ? `Team ${senderId} <team${senderId}@example.com>` : null,
-      from_id: senderRef(senderId, senderStrings),
-      reply_to: email ? 'support@example.com' : null,
-      reply_to_id: senderRef(email ? 1 : null, senderStrings),
-      preprocessor: email ? 'premailer' : null,
-      recipient: email ? '{{customer.email}}' : type === 'sms' ? '{{customer.phone}}' : type === 'slack' ? '#announcements' : null,
       subject,
-      cc: null,
-      bcc: null,
-      fake_bcc: email ? false : null,
-      preheader_text: email ? `${subject ?? ''} (preview)` : null,
-      headers: email ? '[]' : webhook ? '[{"name":"Content-Type","value":"application/json"}]' : null,
-      url: webhook ? `https://hooks.example.com/broadcast/${id}` : null,
-      request_method: webhook ? 'POST' : null,
-      tracked: email,
-      editor: email ? draw.pick(['html', 'visual', 'rich_text']) : null,
-    };
+      greeting: `news ${j + 1}`,
+      webhookBody: '{"broadcast":"{{trigger.name}}"}',
+      webhookPath: 'broadcast',
+      draftOwner: s.state === 'draft',
+      position: j,
+    });
   }
 
   /**

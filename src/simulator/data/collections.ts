@@ -1,6 +1,8 @@
 import { Draw } from '../random.js';
 import { DAY } from '../scale.js';
-import { Tag, updatedAt } from './entity-tags.js';
+import { Tag } from '../tags.js';
+import { updatedAt } from './schedule.js';
+import { roundName } from './text.js';
 
 /** A GET /v1/collections item: metadata only, the rows themselves are not listed. */
 export interface CollectionRecord {
@@ -36,7 +38,7 @@ export class Collections {
     const rows = draw.range(1, 2_000);
     return {
       id: k + 1,
-      name: k < KINDS.length ? kind.name : `${kind.name} ${Math.floor(k / KINDS.length) + 1}`,
+      name: roundName(kind.name, k, KINDS.length),
       schema: kind.schema,
       rows,
       bytes: rows * (24 * kind.schema.length + draw.int(64)),

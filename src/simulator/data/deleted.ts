@@ -1,9 +1,10 @@
-import { Entity, hash32 } from '../random.js';
+import { hash32 } from '../random.js';
+import { DeletedParentSalt, Entity } from '../tags.js';
 
 /** Parents whose children are read through their own endpoints. */
 export type ParentKind = 'campaign' | 'segment' | 'newsletter' | 'broadcast';
 
-const KIND_SALT: Record<ParentKind, number> = { campaign: 1, segment: 2, newsletter: 3, broadcast: 4 };
+const KIND_SALT: Record<ParentKind, number> = DeletedParentSalt;
 
 export interface ParentCounts {
   campaigns: number;

@@ -1,4 +1,5 @@
-import { Entity, hash32 } from '../random.js';
+import { hash32 } from '../random.js';
+import { DriftField, Entity } from '../tags.js';
 
 /**
  * Type drift (customerio-api.md §7.4, §3, §5.10, §7.12): where the live API, the docs examples
@@ -7,19 +8,9 @@ import { Entity, hash32 } from '../random.js';
  * from the seed and a key the client can see in what it was served, so a test can predict every
  * variant without asking the simulator.
  *
- * The minority form is served when hash32(seed, Entity.drift, key, field) % 3 === 0 (about one
- * record in three); the workspace id, of which a workspace has only one, takes % 2.
+ * The minority form is served when hash32(seed, Entity.drift, key, DriftField.<field>) % 3 === 0
+ * (about one record in three); the workspace id, of which a workspace has only one, takes % 2.
  */
-const Field = {
-  actionId: 1,
-  actionSenders: 2,
-  variantSenders: 3,
-  templateIds: 4,
-  workspaceId: 5,
-  errorStatus: 6,
-  customerWrap: 7,
-} as const;
-
 function oneInThree(seed: number, key: number, field: number): boolean {
   return hash32(seed, Entity.drift, key, field) % 3 === 0;
 }
@@ -30,7 +21,7 @@ function oneInThree(seed: number, key: number, field: number): boolean {
  * broadcasts).
  */
 export function actionIdAsInteger(seed: number, actionId: number): boolean {
-  return oneInThree(seed, actionId, Field.actionId);
+  return oneInThree(seed, actionId, DriftField.actionId);
 }
 
 /**
@@ -39,12 +30,12 @@ export function actionIdAsInteger(seed: number, actionId: number): boolean {
  * the same form. Key: the action id.
  */
 export function actionSendersAsStrings(seed: number, actionId: number): boolean {
-  return oneInThree(seed, actionId, Field.actionSenders);
+  return oneInThree(seed, actionId, DriftField.actionSenders);
 }
 
 /** The same for a newsletter variant (GET /v1/newsletters/{id}/contents). Key: the content id. */
 export function variantSendersAsStrings(seed: number, contentId: number): boolean {
-  return oneInThree(seed, contentId, Field.variantSenders);
+  return oneInThree(seed, contentId, DriftField.variantSenders);
 }
 
 /**
@@ -53,7 +44,7 @@ export function variantSendersAsStrings(seed: number, contentId: number): boolea
  * in three of the others. Key: the broadcast id.
  */
 export function templateIdsBare(seed: number, broadcastId: number): boolean {
-  return broadcastId === 4 || oneInThree(seed, broadcastId, Field.templateIds);
+  return broadcastId === 4 || oneInThree(seed, broadcastId, DriftField.templateIds);
 }
 
 /**
@@ -61,7 +52,7 @@ export function templateIdsBare(seed: number, broadcastId: number): boolean {
  * integer, for about half of all seeds (a workspace has one id).
  */
 export function workspaceIdAsString(seed: number): boolean {
-  return hash32(seed, Entity.drift, 0, Field.workspaceId) % 2 === 0;
+  return hash32(seed, Entity.drift, 0, DriftField.workspaceId) % 2 === 0;
 }
 
 /**
@@ -71,7 +62,7 @@ export function workspaceIdAsString(seed: number): boolean {
  * as requested, hashed (pathKey).
  */
 export function errorStatusAsNumber(seed: number, pathname: string): boolean {
-  return oneInThree(seed, pathKey(pathname), Field.errorStatus);
+  return oneInThree(seed, pathKey(pathname), DriftField.errorStatus);
 }
 
 /**
@@ -80,7 +71,7 @@ export function errorStatusAsNumber(seed: number, pathname: string): boolean {
  * a hexadecimal number.
  */
 export function customerWrapped(seed: number, cioId: string): boolean {
-  return oneInThree(seed, parseInt(cioId, 16), Field.customerWrap);
+  return oneInThree(seed, parseInt(cioId, 16), DriftField.customerWrap);
 }
 
 /** FNV-1a of a string, as an unsigned 32-bit number. */

@@ -1,6 +1,6 @@
 import { Draw, hash32 } from '../random.js';
 import { DAY } from '../scale.js';
-import { Tag } from './entity-tags.js';
+import { Tag } from '../tags.js';
 
 /** A GET /v1/exports item (§5.9). */
 export interface ExportRecord {

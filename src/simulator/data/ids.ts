@@ -43,3 +43,13 @@ export function ulid(ms: number, seed: number, entity: number, k: number): strin
   }
   return time + rand;
 }
+
+/**
+ * The inverse of an odd number modulo 2^32 (it also inverts it modulo any smaller power of two):
+ * multiplying by an odd number scrambles an index into an id, multiplying by this maps it back.
+ */
+export function inverseMod2p32(a: number): number {
+  let x = a; // Newton's iteration doubles the number of correct low bits each round.
+  for (let i = 0; i < 5; i++) x = Math.imul(x, 2 - Math.imul(a, x));
+  return x >>> 0;
+}

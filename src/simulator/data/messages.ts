@@ -1,5 +1,6 @@
-import { Draw, Entity } from '../random.js';
+import { Draw } from '../random.js';
 import { DAY, MESSAGE_HISTORY_DAYS, messagesAtOrigin } from '../scale.js';
+import { Entity } from '../tags.js';
 import { Actions } from './actions.js';
 import { actionId, type CampaignShape } from './campaigns.js';
 import { deliveryId, deliveryIndex } from './ids.js';

@@ -1,7 +1,8 @@
 import { Draw } from '../random.js';
 import { DAY } from '../scale.js';
+import { Tag } from '../tags.js';
 import { senderRef, variantSendersAsStrings } from './drift.js';
-import { Tag, updatedAt } from './entity-tags.js';
+import { updatedAt } from './schedule.js';
 import type { Newsletters } from './newsletters.js';
 import { TOPICS } from './text.js';
 

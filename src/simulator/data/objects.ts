@@ -1,6 +1,7 @@
 import { Draw, hash32 } from '../random.js';
 import { DAY } from '../scale.js';
-import { Tag } from './entity-tags.js';
+import { Tag } from '../tags.js';
+import { inverseMod2p32 } from './ids.js';
 import { COUNTRIES, PLANS } from './text.js';
 
 /** A GET /v1/object_types item; `id` is a numeric string (§5.10, §7.4). */
@@ -42,12 +43,6 @@ const SHARE = [1, 0.6, 1.4, 0.3, 0.8] as const;
 // An odd multiplier is a bijection on 24-bit numbers; its inverse mod 2^32 also inverts it mod 2^24.
 const SCRAMBLE = 0x9e3779;
 const UNSCRAMBLE = inverseMod2p32(SCRAMBLE);
-
-function inverseMod2p32(a: number): number {
-  let x = a; // Newton's iteration doubles the number of correct low bits each round.
-  for (let i = 0; i < 5; i++) x = Math.imul(x, 2 - Math.imul(a, x));
-  return x >>> 0;
-}
 
 const INDUSTRIES = ['software', 'retail', 'health', 'education', 'finance', 'media'] as const;
 

@@ -1,8 +1,10 @@
-import { Draw, Entity, hash32, hex8 } from '../random.js';
+import { Draw, hash32, hex8 } from '../random.js';
 import { DAY } from '../scale.js';
+import { Entity, ScheduleTag } from '../tags.js';
+import { inverseMod2p32 } from './ids.js';
 import { COUNTRIES, FIRST_NAMES, LAST_NAMES, PLANS } from './text.js';
 import { customerWrapped } from './drift.js';
-import { latestUpdate, ScheduleTag } from './schedule.js';
+import { latestUpdate } from './schedule.js';
 
 /** The identity triple the API returns from searches and segment membership. */
 export interface Identity {
@@ -17,6 +19,11 @@ export interface IdentifiersEntry {
   /** Absent (not null) for people without an email address, as for workspaces without email ids. */
   email?: string;
   id: string | null;
+}
+
+/** A person in the `ids` of membership and search answers: the customer id, "" for a person without one. */
+export function listedId(entry: IdentifiersEntry): string {
+  return entry.id ?? '';
 }
 
 export interface Device {
@@ -46,12 +53,6 @@ const ID_PREFIX = 'user_';
 // An odd multiplier is a bijection on uint32, so cio_ids are unique and map back to an index.
 const CIO_MULTIPLIER = 0x9e3779b1;
 const CIO_INVERSE = inverseMod2p32(CIO_MULTIPLIER);
-
-function inverseMod2p32(a: number): number {
-  let x = a; // Newton's iteration doubles the number of correct low bits each round.
-  for (let i = 0; i < 5; i++) x = Math.imul(x, 2 - Math.imul(a, x));
-  return x >>> 0;
-}
 
 export class People {
   private readonly cioMask: number;

@@ -1,5 +1,5 @@
 import { Draw } from '../random.js';
-import { Tag } from './entity-tags.js';
+import { Tag } from '../tags.js';
 
 /** A GET /v1/reporting_webhooks item (§5.10). */
 export interface ReportingWebhookRecord {

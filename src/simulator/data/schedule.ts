@@ -1,4 +1,5 @@
-import { Draw, Entity } from '../random.js';
+import { Draw } from '../random.js';
+import { Entity, ScheduleTag } from '../tags.js';
 
 /**
  * How often an entity is edited. Nothing is stored: each entity gets a fixed period and phase
@@ -38,11 +39,11 @@ export function latestUpdate(
   return { at: firstEdit + n * period, count: n + 1 };
 }
 
-/** Separate schedule lanes per collection (Draw lanes are 0..15). */
-export const ScheduleTag = {
-  campaign: 1,
-  action: 2,
-  newsletter: 3,
-  segment: 4,
-  personPlan: 5,
-} as const;
+/**
+ * The latest edit ≤ now of record k of a collection tagged in `Tag` (tags.ts). All of them share
+ * the schedule lane `ScheduleTag.collection`; the tag goes in the high bits of the index, so each
+ * collection's schedules stay independent without a lane of their own.
+ */
+export function updatedAt(seed: number, tag: number, k: number, created: number, now: number, schedule: UpdateSchedule): number {
+  return latestUpdate(seed, ScheduleTag.collection, tag * 2 ** 24 + k, created, now, schedule).at;
+}

@@ -1,7 +1,8 @@
-import { Draw, Entity } from '../random.js';
+import { Draw } from '../random.js';
 import { DAY } from '../scale.js';
+import { Entity, ScheduleTag } from '../tags.js';
 import { SEGMENT_NAMES, TAGS } from './text.js';
-import { latestUpdate, ScheduleTag } from './schedule.js';
+import { latestUpdate } from './schedule.js';
 
 export interface SegmentRecord {
   id: number;

@@ -1,6 +1,6 @@
 import { Draw } from '../random.js';
 import { DAY } from '../scale.js';
-import { Tag } from './entity-tags.js';
+import { Tag } from '../tags.js';
 
 /** A GET /v1/sender_identities item (§5.10). */
 export interface SenderIdentityRecord {

@@ -1,6 +1,8 @@
 import { Draw } from '../random.js';
 import { DAY } from '../scale.js';
-import { Tag, updatedAt } from './entity-tags.js';
+import { Tag } from '../tags.js';
+import { updatedAt } from './schedule.js';
+import { roundName } from './text.js';
 
 /** A GET /v1/snippets item: `name` is the key; live serves no `id` (S3), so none is generated. */
 export interface SnippetRecord {
@@ -30,11 +32,10 @@ export class Snippets {
   record(k: number, now: number): SnippetRecord {
     const draw = new Draw(this.seed, Tag.snippet, k);
     const base = k % NAMES.length;
-    const round = Math.floor(k / NAMES.length);
     // No `created` is served; the first version dates from the workspace's first two years.
     const created = this.origin - 800 * DAY + draw.int(700 * DAY);
     return {
-      name: round === 0 ? (NAMES[base] ?? 'snippet') : `${NAMES[base] ?? 'snippet'}_${round + 1}`,
+      name: roundName(NAMES[base] ?? 'snippet', k, NAMES.length, '_'),
       value: VALUES[base] ?? '',
       updated_at: updatedAt(this.seed, Tag.snippet, k, created, now, { staticShare: 0.4, minPeriod: 2 * DAY, maxPeriod: 90 * DAY }),
     };

@@ -1,5 +1,6 @@
 import { Draw } from '../random.js';
-import { Tag } from './entity-tags.js';
+import { Tag } from '../tags.js';
+import { roundName } from './text.js';
 
 /** A GET /v1/subscription_topics item; `identifier` is `topic_<id>` (S11 getTopics). */
 export interface TopicRecord {
@@ -49,7 +50,7 @@ export class SubscriptionTopics {
     return {
       id,
       identifier: `topic_${id}`,
-      name: k < TOPIC_NAMES.length ? name : `${name} ${Math.floor(k / TOPIC_NAMES.length) + 1}`,
+      name: roundName(name, k, TOPIC_NAMES.length),
       description: draw.chance(0.25) ? '' : `${name} from Example Inc.`,
       subscribed_by_default: draw.chance(0.6),
     };
@@ -67,7 +68,7 @@ export class SubscriptionChannels {
     const [name, type, description] = CHANNELS[k % CHANNELS.length] ?? ['Channel', 'email', ''];
     return {
       id: k + 1,
-      name: k < CHANNELS.length ? name : `${name} ${Math.floor(k / CHANNELS.length) + 1}`,
+      name: roundName(name, k, CHANNELS.length),
       description,
       subscribed_by_default: k === 0 || draw.chance(0.5),
       type,

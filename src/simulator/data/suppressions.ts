@@ -1,6 +1,6 @@
 import { Draw, hash32 } from '../random.js';
 import { DAY } from '../scale.js';
-import { Tag } from './entity-tags.js';
+import { Tag } from '../tags.js';
 import { FIRST_NAMES, LAST_NAMES } from './text.js';
 
 export const SUPPRESSION_TYPES = ['bounces', 'blocks', 'spam_reports', 'invalid_emails'] as const;

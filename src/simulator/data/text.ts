@@ -34,3 +34,11 @@ export const EVENT_NAMES = ['signed_up', 'purchased', 'cart_abandoned', 'trial_s
 export const PAGES = ['/pricing', '/docs', '/blog', '/checkout', '/account', '/features'] as const;
 
 export const SCREENS = ['Home', 'Settings', 'Cart', 'Profile', 'Search'] as const;
+
+/**
+ * Name k of a collection whose names come from a list of `length`: the list's name on the first
+ * round, then with the round number ("Stores", …, "Stores 2", …; `separator` "_" for keys).
+ */
+export function roundName(name: string, k: number, length: number, separator = ' '): string {
+  return k < length ? name : `${name}${separator}${Math.floor(k / length) + 1}`;
+}

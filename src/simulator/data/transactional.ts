@@ -1,6 +1,8 @@
 import { Draw } from '../random.js';
 import { DAY, LEGACY_AGE_DAYS } from '../scale.js';
-import { Tag, updatedAt } from './entity-tags.js';
+import { Tag } from '../tags.js';
+import { updatedAt } from './schedule.js';
+import { roundName } from './text.js';
 
 /**
  * A GET /v1/transactional item, the spec's key list (§5.8). S3's fixture adds `trigger_name`;
@@ -58,7 +60,7 @@ export class Transactional {
     const critical = k % NAMES.length === 0 || k % NAMES.length === 6 || k % NAMES.length === 7;
     return {
       id: k + 1,
-      name: k < NAMES.length ? base : `${base} ${Math.floor(k / NAMES.length) + 1}`,
+      name: roundName(base, k, NAMES.length),
       description: draw.chance(0.3) ? '' : `Sent by the app: ${base.toLowerCase()}`,
       send_to_unsubscribed: critical || draw.chance(0.2),
       link_tracking: !critical && draw.chance(0.7),

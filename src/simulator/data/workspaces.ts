@@ -1,4 +1,5 @@
-import { hash32, Entity } from '../random.js';
+import { hash32 } from '../random.js';
+import { Entity } from '../tags.js';
 import { idAs, workspaceIdAsString } from './drift.js';
 import type { Messages } from './messages.js';
 

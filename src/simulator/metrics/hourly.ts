@@ -1,12 +1,7 @@
 import { hash32 } from '../random.js';
+import { MetricsTag } from '../tags.js';
 import type { LinkDef } from './links.js';
 import { J, M } from './series.js';
-
-/**
- * Random-stream tags of the metrics model. random.ts's Entity tags are 1..11 and
- * data/entity-tags.ts uses 64..81; these start at 128 so no metrics stream meets a record stream.
- */
-export const MetricsTag = { leaf: 128, hour: 129, link: 130, variant: 131, arrival: 132 } as const;
 
 export const HOUR = 3600;
 export const WEEK = 7 * 86_400;

@@ -2,8 +2,9 @@ import { actionId, actionIndexOfId, campaignIndexOfId, type CampaignShape } from
 import type { World } from '../data/world.js';
 import { Draw, hash32 } from '../random.js';
 import { DAY } from '../scale.js';
-import { BURST, HOUR, MetricsTag, type Leaf } from './hourly.js';
-import { linkDefs, LinkOwner, type LinkDef } from './links.js';
+import { LeafKindTag, LinkOwner, MetricsTag } from '../tags.js';
+import { BURST, HOUR, type Leaf } from './hourly.js';
+import { linkDefs, type LinkDef } from './links.js';
 import { channelSeries, JOURNEY_SLOTS, M } from './series.js';
 
 /** Everything the metrics endpoints report on (GroundTruth takes the same names). */
@@ -27,16 +28,7 @@ export type EntityIds = readonly (number | string)[];
 /** Builds the error for a missing entity ('campaign', 'action', …): 404 in routes, RangeError in truth. */
 export type Missing = (what: string) => Error;
 
-const KIND_TAG: Record<EntityKind, number> = {
-  campaign: 1,
-  campaign_action: 2,
-  journey: 3,
-  newsletter: 4,
-  newsletter_variant: 5,
-  broadcast: 6,
-  broadcast_action: 7,
-  transactional: 8,
-};
+const KIND_TAG: Record<EntityKind, number> = LeafKindTag;
 
 function ceilHour(t: number): number {
   return Math.ceil(t / HOUR) * HOUR;

@@ -1,5 +1,5 @@
 import { Draw } from '../random.js';
-import { MetricsTag } from './hourly.js';
+import { MetricsTag } from '../tags.js';
 import { LINK_CHANNELS } from './series.js';
 
 /** A tracked link of one message (action, variant, transactional message). */
@@ -11,9 +11,6 @@ export interface LinkDef {
   /** Share of its clicks that are a person's first click on it (what `unique=true` counts). */
   unique: number;
 }
-
-/** Who owns a link list; also keeps link ids of different owners apart. */
-export const LinkOwner = { campaignAction: 1, newsletterVariant: 2, broadcastAction: 3, transactional: 4 } as const;
 
 // Owner number × 8 + position leaves room for the ≤ 4 links a message has.
 const ID_SPAN = 100_000_000;

@@ -1,10 +1,10 @@
 import { matchesAudience, parseAudienceFilter } from '../data/audience-filter.js';
 import { FilterError } from '../data/filter-tree.js';
-import type { IdentifiersEntry, ServedCustomer } from '../data/people.js';
+import { listedId, type IdentifiersEntry, type ServedCustomer } from '../data/people.js';
 import type { World } from '../data/world.js';
 import { ApiError } from '../reply.js';
 import { offsetToken, parseOffsetToken } from '../tokens.js';
-import { listReply } from './envelope.js';
+import { identifiersReply, listReply } from './envelope.js';
 import { limitParam, malformed, startParam } from './params.js';
 import type { Route } from './router.js';
 
@@ -52,22 +52,10 @@ export function customerRoutes(): Route[] {
         const total = world.people.count;
         const stop = Math.min(total, p + SEARCH_SCAN_BUDGET);
         const identifiers: IdentifiersEntry[] = [];
-        const ids: string[] = [];
         for (; p < stop && identifiers.length < limit; p++) {
-          if (!matchesAudience(world, filter, p, now)) continue;
-          const entry = world.people.identifiers(p);
-          identifiers.push(entry);
-          ids.push(entry.id ?? '');
+          if (matchesAudience(world, filter, p, now)) identifiers.push(world.people.identifiers(p));
         }
-        return {
-          status: 200,
-          headers: {},
-          body: JSON.stringify({
-            identifiers: identifiers.length === 0 ? null : identifiers,
-            ids: ids.length === 0 ? null : ids,
-            next: p < total ? offsetToken(p) : '',
-          }),
-        };
+        return identifiersReply(identifiers, listedId, p < total ? offsetToken(p) : '');
       },
     },
     {

@@ -13,6 +13,23 @@ export function listReply(key: string, records: readonly unknown[], next?: strin
   return { status: 200, headers: {}, body };
 }
 
+/**
+ * The unwrapped answer of segment membership, people search and object search:
+ * `{identifiers, ids, next}`, both lists null when empty (§5.6, §5.7, §5.10). `ids` holds
+ * `idOf(entry)` of each identifiers entry, in the same order.
+ */
+export function identifiersReply<T>(identifiers: readonly T[], idOf: (entry: T) => string, next: string): Reply {
+  return {
+    status: 200,
+    headers: {},
+    body: JSON.stringify({
+      identifiers: identifiers.length === 0 ? null : identifiers,
+      ids: identifiers.length === 0 ? null : identifiers.map(idOf),
+      next,
+    }),
+  };
+}
+
 export function objectReply(key: string, record: unknown): Reply {
   return { status: 200, headers: {}, body: `{${JSON.stringify(key)}:${JSON.stringify(record)}}` };
 }

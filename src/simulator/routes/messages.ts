@@ -1,6 +1,7 @@
 import type { World } from '../data/world.js';
 import { ApiError, type Reply } from '../reply.js';
-import { EmptyPageScope, emptyPageAt } from '../quirks.js';
+import { emptyPageAt } from '../quirks.js';
+import { EmptyPageScope } from '../tags.js';
 import { DAY } from '../scale.js';
 import { cursorToken, parseCursorToken } from '../tokens.js';
 import { listReply, objectReply } from './envelope.js';

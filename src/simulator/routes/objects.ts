@@ -3,10 +3,10 @@ import { matchesObject, parseObjectFilter, type ObjectFilter } from '../data/obj
 import type { ObjectIdentifiers } from '../data/objects.js';
 import type { World } from '../data/world.js';
 import { hash32 } from '../random.js';
-import { Tag } from '../data/entity-tags.js';
+import { Tag } from '../tags.js';
 import { ApiError } from '../reply.js';
 import { offsetToken, parseOffsetToken } from '../tokens.js';
-import { listReply, objectReply } from './envelope.js';
+import { identifiersReply, listReply, objectReply } from './envelope.js';
 import { parseJsonBody } from './customers.js';
 import { limitParam, malformed, notFound, startParam } from './params.js';
 import type { Route } from './router.js';
@@ -70,16 +70,8 @@ export function objectRoutes(): Route[] {
         for (; i < total && identifiers.length < limit; i++) {
           if (matches(i)) identifiers.push(world.objects.identifiers(t, i));
         }
-        // Unwrapped like people search: `{identifiers, ids, next}`, null lists when empty.
-        return {
-          status: 200,
-          headers: {},
-          body: JSON.stringify({
-            identifiers: identifiers.length === 0 ? null : identifiers,
-            ids: identifiers.length === 0 ? null : identifiers.map((x) => x.object_id),
-            next: i < total ? offsetToken(i) : '',
-          }),
-        };
+        // Unwrapped like people search (envelope.ts identifiersReply).
+        return identifiersReply(identifiers, (x) => x.object_id, i < total ? offsetToken(i) : '');
       },
     },
     {

@@ -1,8 +1,9 @@
+import { listedId, type IdentifiersEntry } from '../data/people.js';
 import type { World } from '../data/world.js';
-import type { Reply } from '../reply.js';
-import { EmptyPageScope, emptyPageAt } from '../quirks.js';
+import { emptyPageAt } from '../quirks.js';
+import { EmptyPageScope } from '../tags.js';
 import { cursorToken, parseCursorToken } from '../tokens.js';
-import { listReply, objectReply } from './envelope.js';
+import { identifiersReply, listReply, objectReply } from './envelope.js';
 import { idParam, limitParam, notFound, startParam } from './params.js';
 import type { Route } from './router.js';
 
@@ -50,37 +51,20 @@ export function segmentRoutes(): Route[] {
         const { hop, position } = start === undefined ? { hop: 0, position: 0 } : parseCursorToken(start);
         const size = world.segments.size(k);
         const scope = EmptyPageScope.segmentBase + world.segments.idOf(k);
-        // The raw body, not listReply: membership is unwrapped `{identifiers, ids, next}`, and
-        // `segment_id` is not added (only S3 fixtures show it; UNCONFIRMED live, so omitted).
+        // Unwrapped `{identifiers, ids, next}`, not listReply; `segment_id` is not added (only S3
+        // fixtures show it; UNCONFIRMED live, so omitted).
         if (position < size && hop === 0 && emptyPageAt(world.seed, scope, position)) {
-          return membershipReply([], [], cursorToken(1, position));
+          return identifiersReply([], listedId, cursorToken(1, position));
         }
         const end = Math.min(size, position + limit);
-        const identifiers = [];
-        const ids: string[] = [];
-        for (let j = position; j < end; j++) {
-          const entry = world.people.identifiers(world.segments.member(k, j));
-          identifiers.push(entry);
-          // Members without a customer id appear as "" in `ids`.
-          ids.push(entry.id ?? '');
-        }
+        const identifiers: IdentifiersEntry[] = [];
+        for (let j = position; j < end; j++) identifiers.push(world.people.identifiers(world.segments.member(k, j)));
         // A full page always carries a `next`, even when nothing follows: the client learns the
-        // end from the (empty) page after it, as with live cursors.
+        // end from the (empty) page after it, as with live cursors. Members without a customer
+        // id appear as "" in `ids` (listedId).
         const next = identifiers.length === limit ? cursorToken(0, end) : '';
-        return membershipReply(identifiers, ids, next);
+        return identifiersReply(identifiers, listedId, next);
       },
     },
   ];
-}
-
-function membershipReply(identifiers: readonly unknown[], ids: readonly string[], next: string): Reply {
-  return {
-    status: 200,
-    headers: {},
-    body: JSON.stringify({
-      identifiers: identifiers.length === 0 ? null : identifiers,
-      ids: ids.length === 0 ? null : ids,
-      next,
-    }),
-  };
 }

@@ -1,0 +1,69 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { parseServeArgs, SERVE_OPTIONS, UsageError } from '../../src/simulator/serve.js';
+
+const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
+const BIN = `${DIST}simulator/bin.js`;
+const CLI = `${DIST}cli.js`;
+
+/** Starts a simulator program, reads its first stdout line, stops it with SIGTERM: what it printed and its exit code. */
+async function runUntilListening(args: string[]): Promise<{ first: string; stderr: string; code: number | null }> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = once(child, 'exit');
+  const first = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${stderr}`)));
+  });
+  // The stderr text follows the first line; wait for its last line before stopping.
+  for (let i = 0; i < 100 && !stderr.includes('Ctrl-C stops it.\n'); i++) await new Promise((r) => setTimeout(r, 20));
+  child.kill('SIGTERM');
+  const [code] = (await exited) as [number | null];
+  const url = (JSON.parse(first) as { url: string }).url;
+  return { first: first.replaceAll(url, 'URL'), stderr: stderr.replaceAll(url, 'URL'), code };
+}
+
+describe('the simulator program (src/simulator/bin.ts, serve.ts)', () => {
+  test('defaults and conversions, as tap-customerio simulate', () => {
+    expect(parseServeArgs([])).toEqual({ host: '127.0.0.1', port: 8080, seed: 1, scale: 'small', rateLimit: 10, retryAfter: false, latencyMs: 0 });
+    expect(
+      parseServeArgs(['--port', '0', '--host', '0.0.0.0', '--seed', '7', '--scale', 'large', '--rate-limit', '0', '--retry-after', '--latency-ms', '25', '--people', '20000', '--campaigns', '3', '--now', '1790000000']),
+    ).toEqual({ host: '0.0.0.0', port: 0, seed: 7, scale: 'large', rateLimit: 0, retryAfter: true, latencyMs: 25, people: 20000, campaigns: 3, now: 1790000000 });
+    // 0 people or campaigns means the scale's, as with simulate.
+    expect(parseServeArgs(['--people', '0', '--campaigns=0'])).not.toHaveProperty('people');
+    expect(parseServeArgs(['-h'])).toBe('help');
+  });
+
+  test.each([[['--port', 'abc']], [['--scale', 'huge']], [['--bogus']], [['extra']], [['--now', '']]])('%j is a usage error', (args) => {
+    expect(() => parseServeArgs(args)).toThrow(UsageError);
+  });
+
+  test('takes the options of tap-customerio simulate, with the same defaults', () => {
+    const help = execFileSync(process.execPath, [CLI, 'simulate', '--help']).toString();
+    const blocks = help.split(/\n(?=\s+(?:-\w, )?--)/);
+    const yargsDefaults = new Map<string, string | undefined>();
+    for (const block of blocks) {
+      const name = /^\s+(?:-\w, )?--([\w-]+)/.exec(block)?.[1];
+      if (name === undefined || name === 'version' || name === 'help') continue;
+      yargsDefaults.set(name, /\[default: "?([^"\]]*)"?\]/.exec(block)?.[1]);
+    }
+    const own = new Map(
+      Object.entries(SERVE_OPTIONS)
+        .filter(([name]) => name !== 'help')
+        .map(([name, o]) => [name, 'default' in o ? String(o.default) : undefined]),
+    );
+    expect(Object.fromEntries(own)).toStrictEqual(Object.fromEntries(yargsDefaults));
+  });
+
+  test('node dist/simulator/bin.js and tap-customerio simulate print the same, and stop on SIGTERM with 0', async () => {
+    const args = ['--port', '0', '--seed', '3', '--now', '1790000000'];
+    const [own, tap] = await Promise.all([runUntilListening([BIN, ...args]), runUntilListening([CLI, 'simulate', ...args])]);
+    expect(own).toEqual(tap);
+    expect(JSON.parse(own.first)).toEqual({ url: 'URL', scale: 'small', seed: 3, config: { app_api_key: 'sim-demo-app-api-key', base_url: 'URL' } });
+    expect(own.code).toBe(0);
+  });
+});
