@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configuredCatalog, finalStates } from '../helpers/catalog.js';
-import { ofType, recordsOf, runCli, writeFiles } from '../helpers/cli.js';
+import { recordsOf, runCli, writeFiles } from '../helpers/cli.js';
 import { testWorkspace, type TestWorkspace } from '../helpers/simulator.js';
 
 const DAY = 86_400;
@@ -45,9 +45,11 @@ describe('end_date: backfilling history month by month', () => {
       expect(bookmark).toBeLessThanOrEqual(end);
     }
     const yearlyIds = recordsOf(yearly.messages, 'messages').map((r) => r['id']);
+    expect(yearlyIds.length).toBeGreaterThan(0);
     expect(yearlyIds.length).toBe(ws.sim.truth.messageCount(yearStart, yearEnd - 1));
     expect(new Set(monthly.keys())).toEqual(new Set(yearlyIds));
     const yearlyBuckets = new Set(recordsOf(yearly.messages, 'campaign_metrics').map((r) => `${r['campaign_id']}@${r['period_start']}`));
+    expect(yearlyBuckets.size).toBeGreaterThan(0);
     expect(new Set(monthlyMetrics.keys())).toEqual(yearlyBuckets);
   });
 });
@@ -101,6 +103,6 @@ describe('preview', () => {
     const result = await runCli(['preview', '--config', ws.configPath, '--stream', 'campaign']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/no stream "campaign".*campaigns, campaigns_actions/);
-    expect(ofType(result.messages, 'RECORD')).toHaveLength(0);
+    expect(result.stdout).toBe('');
   });
 });

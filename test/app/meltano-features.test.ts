@@ -82,6 +82,7 @@ describe('stream maps', () => {
     expect(schema?.['schema'].properties.name_hash.type).toEqual(['string', 'null']);
     const records = recordsOf(result.messages, 'automations');
     const running = ws.sim.truth.campaigns().filter((c: any) => c.state === 'running');
+    expect(running.length).toBeGreaterThan(0);
     expect(records.length).toBe(running.length);
     for (const record of records) {
       expect(record).not.toHaveProperty('description');

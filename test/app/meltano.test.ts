@@ -73,6 +73,7 @@ describe('examples/meltano.yml, run the way Meltano runs it', () => {
     const about = JSON.parse((await runCli(['--about', '--format', 'json'])).stdout);
     expect([...extractor['capabilities']].sort()).toEqual([...about.capabilities].sort());
     const spec = JSON.parse(readFileSync(join(REPO_ROOT, 'spec.json'), 'utf8'));
+    expect(extractor['settings'].length).toBeGreaterThan(0);
     for (const setting of extractor['settings']) expect(spec.connectionSpecification.properties[setting.name], setting.name).toBeDefined();
   });
 

@@ -50,6 +50,7 @@ describe('resuming after SIGKILL', () => {
     const resumed = await runCli(['read', '--config', ws.configPath, '--catalog', catalogPath as string, '--state', statePath as string]);
     expect(resumed.code, resumed.stderr).toBe(0);
     const after = recordsOf(resumed.messages, 'messages');
+    expect(after.length).toBeGreaterThan(0);
     for (const record of after) expect(record['created']).toBeGreaterThanOrEqual(bookmark);
 
     const before = recordsOf(killed.messages, 'messages').filter((r) => r['created'] < bookmark);
@@ -94,6 +95,7 @@ describe('resuming after SIGKILL', () => {
     const resumed = await runCli(['read', '--config', ws.configPath, '--catalog', catalogPath as string, '--state', statePath as string]);
     expect(resumed.code, resumed.stderr).toBe(0);
     const after = recordsOf(resumed.messages, 'segment_memberships');
+    expect(after.length).toBeGreaterThan(0);
     for (const row of after) expect(done.has(String(row['segment_id']))).toBe(false);
     const before = recordsOf(killed.messages, 'segment_memberships').slice(0, countedBefore);
     const got = new Set([...before, ...after].map((r) => `${r['segment_id']}:${r['cio_id']}`));

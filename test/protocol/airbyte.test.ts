@@ -4,16 +4,17 @@ import { Ajv } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { airbyteMessageProblems } from '../helpers/airbyte-schema.js';
-import { configuredCatalog, CORE_STREAM_MODES, finalStates } from '../helpers/catalog.js';
+import { configuredCatalog, CORE_STREAM_MODES, finalStates, streamDef } from '../helpers/catalog.js';
 import { ofType, recordsOf, REPO_ROOT, runCli, writeFiles, type CliResult } from '../helpers/cli.js';
 import { testWorkspace, type TestWorkspace } from '../helpers/simulator.js';
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => void;
 const ALL_MODES = CORE_STREAM_MODES;
 
+/** runCli already fails a line that is not JSON; here every message is a valid AirbyteMessage, and there is one at least. */
 function expectValidLines(result: CliResult): void {
-  expect((result as CliResult & { parseError?: Error }).parseError).toBeUndefined();
-  expect(result.stdout.endsWith('\n') || result.stdout === '').toBe(true);
+  expect(result.messages.length).toBeGreaterThan(0);
+  expect(result.stdout.endsWith('\n')).toBe(true);
   for (const message of result.messages) expect(airbyteMessageProblems(message), JSON.stringify(message).slice(0, 300)).toEqual([]);
 }
 
@@ -219,6 +220,9 @@ describe('Airbyte full refresh and incremental (A11, A12, A13, A14)', () => {
     const one = await runCli(['read', '--config', ws.configPath, '--catalog', path as string]);
     const two = await runCli(['read', '--config', ws.configPath, '--catalog', path as string]);
     const times = (r: CliResult) => ofType(r.messages, 'RECORD').map((m) => m['record']['emitted_at'] as number);
+    // Math.min() of nothing is Infinity: without records the comparison would hold whatever the tap did.
+    expect(times(one).length).toBeGreaterThan(0);
+    expect(times(two).length).toBeGreaterThan(0);
     expect(Math.min(...times(two))).toBeGreaterThan(Math.max(...times(one)));
     const keys = (r: CliResult) => new Set(ofType(r.messages, 'RECORD').map((m) => `${m['record']['stream']}:${m['record']['data']['id']}`));
     for (const key of keys(one)) expect(keys(two).has(key)).toBe(true);
@@ -230,7 +234,10 @@ describe('Airbyte full refresh and incremental (A11, A12, A13, A14)', () => {
     expect(second.code, second.stderr).toBe(0);
     expectValidLines(second);
     expect(ofType(second.messages, 'STATE').length).toBeGreaterThanOrEqual(Object.keys(ALL_MODES).length);
-    for (const name of ['campaigns', 'campaigns_actions', 'newsletters', 'segments', 'activities']) {
+    // Every incremental core stream but messages, which reads its lookback window again.
+    const smaller = Object.keys(ALL_MODES).filter((name) => ALL_MODES[name] === 'incremental' && name !== 'messages');
+    expect(smaller.length).toBeGreaterThan(0);
+    for (const name of smaller) {
       const before = recordsOf(first.messages, name);
       const after = recordsOf(second.messages, name);
       expect(after.length, name).toBeLessThan(before.length);
@@ -271,8 +278,11 @@ describe('Airbyte full refresh and incremental (A11, A12, A13, A14)', () => {
     const state = Object.entries(ALL_MODES)
       .filter(([, mode]) => mode === 'incremental')
       .map(([name]) => {
-        const field = { campaigns: 'updated', campaigns_actions: 'updated', newsletters: 'updated', segments: 'updated_at', messages: 'created', activities: 'timestamp' }[name] as string;
-        const value = name === 'campaigns_actions' ? { partitions: Object.fromEntries(ws.sim.truth.campaigns().map((c: any) => [String(c.id), { updated: future }])) } : { [field]: future };
+        const def = streamDef(name);
+        const bookmark = { [def.cursor?.field as string]: future };
+        // A child stream keeps a bookmark per parent; the one among the core streams is a campaign's.
+        if (def.parent) expect(def.parent.stream.name, name).toBe('campaigns');
+        const value = def.parent ? { partitions: Object.fromEntries(ws.sim.truth.campaigns().map((c: any) => [String(c.id), bookmark])) } : bookmark;
         return { type: 'STREAM', stream: { stream_descriptor: { name }, stream_state: value } };
       });
     const incrementalOnly = Object.fromEntries(Object.entries(ALL_MODES).filter(([, m]) => m === 'incremental'));

@@ -1,17 +1,42 @@
 import { setMaxListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/clock.js';
-import { validateConfig } from '../../src/config.js';
-import { DEFAULT_CONCURRENCY, newSyncContext } from '../../src/engine/context.js';
-import { readServerWindow, splitOlderHalf, type Window } from '../../src/engine/read/server-windows.js';
-import { defineStream, type Row } from '../../src/engine/stream.js';
-import { ApiClient, type ApiRequest } from '../../src/http/client.js';
-import { RateLimiter } from '../../src/http/rate-limit.js';
-import { DEFAULT_RETRY } from '../../src/http/retry.js';
-import { messages } from '../../src/streams/messages.js';
-import { readRange } from '../../src/streams/settings.js';
-import { TEST_KEY } from '../helpers/cli.js';
-import { testWorkspace, type TestWorkspace } from '../helpers/simulator.js';
+import { systemClock } from '../../../src/clock.js';
+import { validateConfig } from '../../../src/config.js';
+import { DEFAULT_CONCURRENCY, newSyncContext } from '../../../src/engine/context.js';
+import { planWindows, readServerWindow, splitOlderHalf, type Window } from '../../../src/engine/read/server-windows.js';
+import { defineStream, type Row } from '../../../src/engine/stream.js';
+import { ApiClient, type ApiRequest } from '../../../src/http/client.js';
+import { RateLimiter } from '../../../src/http/rate-limit.js';
+import { DEFAULT_RETRY } from '../../../src/http/retry.js';
+import { messages } from '../../../src/streams/messages.js';
+import { readRange } from '../../../src/streams/settings.js';
+import { TEST_KEY } from '../../helpers/cli.js';
+import { testWorkspace, type TestWorkspace } from '../../helpers/simulator.js';
+
+describe('windows', () => {
+  it('cover [from, to) exactly, without gaps or overlap, none longer than the maximum', () => {
+    const plan = planWindows(0, 400 * 86_400, { maxSeconds: 182 * 86_400, pageSize: 1000 });
+    const windows = [...plan.windows()];
+    expect(windows[0]?.start).toBe(0);
+    expect(windows.at(-1)?.end).toBe(400 * 86_400);
+    for (let i = 1; i < windows.length; i++) expect(windows[i]?.start).toBe(windows[i - 1]?.end);
+    for (const w of windows) expect(w.end - w.start).toBeLessThanOrEqual(182 * 86_400);
+  });
+
+  it('size later windows from the density seen, for about 8 pages each', () => {
+    const plan = planWindows(0, 10_000_000, { maxSeconds: 15_000_000, pageSize: 1000 });
+    const iterator = plan.windows();
+    const first = iterator.next().value as { index: number; start: number; end: number };
+    // A full first page spanning 1000 seconds: one record per second.
+    const records = Array.from({ length: 1000 }, (_, i) => ({ created: first.end - 1 - i }));
+    plan.observe(first, records, true, 'created');
+    const second = iterator.next().value as { start: number; end: number };
+    expect(second.end - second.start).toBeCloseTo(8_000, -2);
+    plan.observe({ index: 1, ...second }, [], false, 'created');
+    const third = iterator.next().value as { start: number; end: number };
+    expect(third.end - third.start).toBe(Math.min(15_000_000, 10_000_000 - third.start));
+  });
+});
 
 describe('splitting the older half off a window being read', () => {
   it('takes the window with most left, cutting what remains beyond the page in flight in two', () => {

@@ -1,6 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { migrateStreamState, parseAirbyteState } from '../../src/engine/state.js';
-import { withoutActionSecrets, withoutCredentials, withoutSecretHeaders } from '../../src/streams/secrets.js';
+import { migrateStreamState, parseAirbyteState, parseSingerState, StateStore } from '../../src/engine/state.js';
+
+describe('state input', () => {
+  it('reads Airbyte per-stream states, whole STATE lines too, null = reset', () => {
+    const state = parseAirbyteState(
+      [
+        { type: 'STREAM', stream: { stream_descriptor: { name: 'campaigns' }, stream_state: { updated: 5 } } },
+        { type: 'STATE', state: { type: 'STREAM', stream: { stream_descriptor: { name: 'segments' }, stream_state: { updated_at: 7 } } } },
+        { type: 'STREAM', stream: { stream_descriptor: { name: 'messages' }, stream_state: null } },
+      ],
+      's.json',
+    );
+    expect(state).toEqual({ campaigns: { updated: 5 }, segments: { updated_at: 7 } });
+  });
+
+  it('rejects wrong shapes with the file and the fix', () => {
+    expect(() => parseAirbyteState({ campaigns: 1 }, 's.json')).toThrow(/s\.json must be a JSON array/);
+    expect(() => parseAirbyteState([{ type: 'GLOBAL', global: {} }], 's.json')).toThrow(/GLOBAL/);
+    expect(() => parseAirbyteState([{ type: 'STREAM', stream: {} }], 's.json')).toThrow(/item 0 has no stream\.stream_descriptor\.name/);
+    expect(() => parseSingerState([], 's.json')).toThrow(/must be a JSON object/);
+    expect(() => parseSingerState({ bookmarks: { campaigns: 3 } }, 's.json')).toThrow(/bookmarks\.campaigns must be an object/);
+    expect(() => parseSingerState({ campaigns: {} }, 's.json')).toThrow(/no "bookmarks"/);
+  });
+
+  it('keeps the state of streams not synced', () => {
+    const store = new StateStore(parseSingerState({ bookmarks: { other: { x: 1 } } }, 's'));
+    store.set('campaigns', { updated: 2 });
+    expect(store.snapshot()).toEqual({ other: { x: 1 }, campaigns: { updated: 2 } });
+  });
+});
 
 describe('state from older versions and other connectors', () => {
   it('a legacy {stream: state} object and a LEGACY message are migrated, with a warning', () => {
@@ -29,27 +57,5 @@ describe('state from older versions and other connectors', () => {
     expect(migrateStreamState({ name: 'messages', cursor: { field: 'created', mode: 'server-window' } }, { created_at: 5 }, (w) => warnings.push(w))).toBeUndefined();
     expect(warnings[0]).toMatch(/has no "created" bookmark/);
     expect(migrateStreamState({ name: 'messages', cursor: { field: 'created', mode: 'server-window' } }, { created: 5 }, (w) => warnings.push(w))).toEqual({ created: 5 });
-  });
-});
-
-describe('secrets inside API data', () => {
-  it('credentials and secret parameters leave URLs; the rest stays', () => {
-    expect(withoutCredentials('https://user:pw@hooks.example.com/x?token=abc&team=7')).toBe('https://hooks.example.com/x?team=7');
-    expect(withoutCredentials('https://hooks.example.com/x?api_key=1&sig=2')).toBe('https://hooks.example.com/x');
-    expect(withoutCredentials('not a url user:pw@host')).toBe('not a url user:pw@host');
-    expect(withoutCredentials(null)).toBeNull();
-  });
-
-  it('webhook action headers lose the ones carrying credentials', () => {
-    const headers = JSON.stringify([
-      { name: 'Content-Type', value: 'application/json' },
-      { name: 'Authorization', value: 'Bearer s3cr3t' },
-      { name: 'X-Api-Key', value: 'k' },
-    ]);
-    expect(JSON.parse(withoutSecretHeaders(headers) as string)).toEqual([{ name: 'Content-Type', value: 'application/json' }]);
-    expect(withoutSecretHeaders('{not json')).toBeNull();
-    const action = withoutActionSecrets({ id: '1', url: 'https://u:p@h.example/x', headers });
-    expect(action['url']).toBe('https://h.example/x');
-    expect(String(action['headers'])).not.toContain('s3cr3t');
   });
 });

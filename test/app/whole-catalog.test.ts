@@ -1,9 +1,10 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsImport from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finalStates } from './helpers/catalog.js';
-import { ofType, recordsOf, runCli, writeFiles, type CliResult } from './helpers/cli.js';
-import { testWorkspace, type TestWorkspace } from './helpers/simulator.js';
+import { ALL_STREAMS } from '../../src/streams/index.js';
+import { finalStates } from '../helpers/catalog.js';
+import { ofType, recordsOf, runCli, writeFiles, type CliResult } from '../helpers/cli.js';
+import { testWorkspace, type TestWorkspace } from '../helpers/simulator.js';
 
 /**
  * One table over the whole catalog: every stream's schema, its records as the simulator serves
@@ -49,6 +50,7 @@ const names = (): string[] => streams.map((s) => s.name);
 describe('the whole catalog', () => {
   it('has every dataset', () => {
     expect(streams.length).toBeGreaterThanOrEqual(36);
+    expect(names()).toEqual(ALL_STREAMS.map((def) => def.name));
     expect(first.code, first.stderr.slice(-2000)).toBe(0);
     expect(second.code, second.stderr.slice(-2000)).toBe(0);
   });
@@ -80,7 +82,8 @@ describe('the whole catalog', () => {
       for (const record of records) {
         expect(validate(record), `${stream.name}: ${JSON.stringify(validate.errors)} in ${JSON.stringify(record).slice(0, 300)}`).toBe(true);
         const key = stream.source_defined_primary_key.map(([field]) => record[field as string]);
-        for (const part of key) expect(part, `${stream.name} key`).not.toBeNull();
+        // Neither null nor missing: not.toBeNull() alone lets a missing (undefined) part through.
+        for (const part of key) expect(part === null || part === undefined, `${stream.name} key`).toBe(false);
         keys.add(JSON.stringify(key));
       }
       expect(keys.size, `${stream.name} duplicate keys`).toBe(records.length);
@@ -117,7 +120,9 @@ describe('a 403 on one area', () => {
       for (const m of ofType(result.messages, 'TRACE')) {
         if (m['trace']['type'] === 'STREAM_STATUS') terminal.set(m['trace']['stream_status']['stream_descriptor']['name'], m['trace']['stream_status']['status']);
       }
-      const segmentStreams = ['segments', 'segment_memberships', 'segment_usage'];
+      // Every stream of the Segments area of access (the scope in its definition), and only those.
+      const segmentStreams = ALL_STREAMS.filter((def) => def.scope === 'Segments').map((def) => def.name);
+      expect(segmentStreams).toEqual(expect.arrayContaining(['segments', 'segment_memberships', 'segment_usage']));
       for (const name of names()) expect(terminal.get(name), name).toBe(segmentStreams.includes(name) ? 'INCOMPLETE' : 'COMPLETE');
       for (const name of segmentStreams) {
         const trace = ofType(result.messages, 'TRACE').find((m) => m['trace']['type'] === 'ERROR' && m['trace']['error']['stream_descriptor']?.['name'] === name);
@@ -149,7 +154,9 @@ describe('streams with a twist', () => {
   it('reporting_webhooks: endpoints without credentials', () => {
     const served = ws.sim.truth.reportingWebhooks();
     expect(served.some((w: any) => /@|token=/.test(w.endpoint))).toBe(true);
-    for (const hook of recordsOf(first.messages, 'reporting_webhooks')) {
+    const hooks = recordsOf(first.messages, 'reporting_webhooks');
+    expect(hooks.length).toBe(served.length);
+    for (const hook of hooks) {
       expect(hook['endpoint']).not.toMatch(/\/\/[^/]*@/);
       expect(hook['endpoint']).not.toMatch(/token=/);
       expect(new URL(hook['endpoint']).host).toBe(new URL(served.find((w: any) => w.id === hook['id'])?.endpoint as string).host);
