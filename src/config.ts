@@ -18,6 +18,8 @@ export interface TapConfig {
   metrics_lookback_days: number;
   stream_maps?: unknown;
   request_timeout_seconds: number;
+  state_every_records: number;
+  state_every_seconds: number;
 }
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => void;

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { readRange } from '../streams/settings.js';
+import { engineSettings } from '../streams/settings.js';
 import { DEFAULT_CONCURRENCY, newSyncContext, type SyncContext } from '../engine/context.js';
 import { probeStream, type ProbeResult } from '../engine/probe.js';
 import { isPartitioned, type Row, type StreamDef } from '../engine/stream.js';
@@ -55,7 +55,7 @@ export async function runCheck(session: Session, configPath: string): Promise<Ch
     return { ok: false, message: failure.userMessage, probes: [] };
   }
   try {
-    const ctx = newSyncContext({ api: connection.api, range: readRange(config), bucket: config.metrics_resolution, logger, clock: runtime.clock, signal: abort.signal, concurrency: DEFAULT_CONCURRENCY });
+    const ctx = newSyncContext({ api: connection.api, ...engineSettings(config), logger, clock: runtime.clock, signal: abort.signal, concurrency: DEFAULT_CONCURRENCY });
     // The region probe already read the workspaces list: the stream of that endpoint needs no second call.
     const listed = (connection.workspaces as { workspaces?: unknown } | undefined)?.workspaces;
     for (const def of ALL_STREAMS.filter((d) => d.path === PROBE_PATH)) {

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { validateConfig, type TapConfig } from '../config.js';
-import { readRange, withSettings } from '../streams/settings.js';
+import { engineSettings, withSettings } from '../streams/settings.js';
 import { newSyncContext, SERIAL } from '../engine/context.js';
 import { StateStore } from '../engine/state.js';
 import type { StreamDef } from '../engine/stream.js';
@@ -53,7 +53,7 @@ export async function previewCommand(session: Session, options: PreviewOptions):
   try {
     const connection = await connect({ config, runtime, logger, signal: abort.signal, probe: config.region === 'auto' && !config.base_url });
     region = connection.region as TapConfig['region'];
-    const ctx = newSyncContext({ api: connection.api, range: readRange(config), bucket: config.metrics_resolution, logger, clock: runtime.clock, signal: abort.signal, concurrency: SERIAL, recordLimit: options.limit });
+    const ctx = newSyncContext({ api: connection.api, ...engineSettings(config), logger, clock: runtime.clock, signal: abort.signal, concurrency: SERIAL, recordLimit: options.limit });
     try {
       const selection = { def: withSettings(def, config), mode: def.cursor ? ('incremental' as const) : ('full_refresh' as const) };
       for await (const event of runSync(ctx, [selection], new StateStore())) {

@@ -7,7 +7,7 @@ import { TapError } from '../errors.js';
 import type { AttemptInfo } from '../http/client.js';
 import type { TapEvent } from '../protocol/events.js';
 import { ALL_STREAMS } from '../streams/index.js';
-import { configuredSelections, readRange } from '../streams/settings.js';
+import { configuredSelections, engineSettings } from '../streams/settings.js';
 import { connect } from './connect.js';
 import { estimateEvents } from './estimates.js';
 import { Progress } from './progress.js';
@@ -80,8 +80,7 @@ export async function executeRead(
   if (connection.region !== 'base_url') logger.log('INFO', `Reading from the ${connection.region.toUpperCase()} region`);
   const ctx = newSyncContext({
     api: connection.api,
-    range: readRange(inputs.config),
-    bucket: inputs.config.metrics_resolution,
+    ...engineSettings(inputs.config),
     logger,
     clock: runtime.clock,
     signal: abort.signal,

@@ -23,6 +23,8 @@ export interface SyncContext {
   /** Unix seconds when the sync began: no cursor moves past it. */
   syncStartedAt: number;
   concurrency: Concurrency;
+  /** A long read says where it is at least this often (resumable STATE): records or seconds, whichever first. */
+  checkpoints: { records: number; seconds: number };
   /** Stop each stream after this many records (Singer --test, preview); no state is written then. */
   recordLimit?: number;
   /** Parent lists read once per sync and shared by every stream that needs them. */

@@ -1,4 +1,5 @@
 import { TapError } from '../errors.js';
+import { parseIntervals } from './intervals.js';
 import type { Row, StreamDef } from './stream.js';
 
 /**
@@ -169,6 +170,23 @@ export function checkStreamState(def: StreamDef, value: unknown, file: string): 
   if (cursor !== undefined && (typeof cursor !== 'number' || !Number.isFinite(cursor))) {
     throw new TapError('STATE_INVALID', `The state file ${file}: ${def.name}.${def.cursor.field} must be a unix timestamp (number), got ${JSON.stringify(cursor)}`, {
       hint: `Fix or remove the ${def.name} entry to read that stream from the start of its range`,
+    });
+  }
+  if (def.cursor.mode !== 'server-window') return;
+  const { done, high, refreshed } = value as Row;
+  if (refreshed !== undefined && parseIntervals(refreshed) === undefined) {
+    throw new TapError('STATE_INVALID', `The state file ${file}: ${def.name}.refreshed must be a list of [start, end] pairs of unix timestamps, got ${JSON.stringify(refreshed).slice(0, 80)}`, {
+      hint: `Fix or remove ${def.name}.refreshed: without it, the lookback is read again`,
+    });
+  }
+  if (done !== undefined && parseIntervals(done) === undefined) {
+    throw new TapError('STATE_INVALID', `The state file ${file}: ${def.name}.done must be a list of [start, end] pairs of unix timestamps, got ${JSON.stringify(done).slice(0, 80)}`, {
+      hint: `Fix or remove ${def.name}.done: without it, ${def.name} is read again from its ${def.cursor.field} bookmark`,
+    });
+  }
+  if (high !== undefined && (typeof high !== 'number' || !Number.isFinite(high))) {
+    throw new TapError('STATE_INVALID', `The state file ${file}: ${def.name}.high must be a unix timestamp (number), got ${JSON.stringify(high)}`, {
+      hint: `Fix or remove ${def.name}.high`,
     });
   }
 }

@@ -1,4 +1,5 @@
 import type { TapConfig } from '../config.js';
+import type { Resolution } from '../engine/buckets.js';
 import type { ReadRange } from '../engine/context.js';
 import type { Selection } from '../engine/sync.js';
 import type { StreamDef } from '../engine/stream.js';
@@ -11,6 +12,15 @@ export function readRange(config: TapConfig): ReadRange {
   return {
     ...(config.start_date === undefined ? {} : { start: seconds(config.start_date) }),
     ...(config.end_date === undefined ? {} : { end: seconds(config.end_date) }),
+  };
+}
+
+/** What the engine takes from the config: the read range, the bucket size, how often to checkpoint. */
+export function engineSettings(config: TapConfig): { range: ReadRange; bucket: Resolution; checkpoints: { records: number; seconds: number } } {
+  return {
+    range: readRange(config),
+    bucket: config.metrics_resolution,
+    checkpoints: { records: config.state_every_records, seconds: config.state_every_seconds },
   };
 }
 

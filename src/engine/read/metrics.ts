@@ -17,39 +17,72 @@ const DEFAULT_HISTORY_DAYS: Record<Resolution, number> = { hours: 30, days: 365,
  * bucket start read, never past the sync's start. The stream's format says how the endpoint is
  * asked and what its answer holds.
  */
-export async function* readMetrics(ctx: SyncContext, def: StreamDef, cursor: Metrics, state: unknown): AsyncGenerator<Chunk> {
+export async function* readMetrics(ctx: SyncContext, def: StreamDef, cursor: Metrics, state: unknown, incremental: boolean): AsyncGenerator<Chunk> {
   const res = ctx.bucket;
   const range = timeRange(ctx);
   // The last bucket that may be read: the one that holds the end of the range.
   const now = range.end - 1;
-  const previous = bookmarkOf(state, cursor.field);
+  const previous = incremental ? bookmarkOf(state, cursor.field) : undefined;
   const from = Math.min(now, readFrom(range, previous, cursor.lookbackSeconds, DEFAULT_HISTORY_DAYS[res] * 86_400));
   const plan = cursor.format.requests(from, now, res);
+  // A read killed part-way left the entities it had finished: they are not asked again.
+  const resumed = partialOf(state);
+  const done = new Set(resumed.done);
+  if (done.size > 0) ctx.logger.log('INFO', `${def.name}: resuming, ${done.size} entities already read`);
 
-  let newest: number | undefined;
+  let newest = resumed.newest;
   let asked = false;
-  const partitions = await partitionsOf(ctx, def);
-  yield* eachPartition(ctx, def, partitions, async function* ({ parent }) {
-    asked = true;
-    const path = pathFor(def, parent);
-    const ids = cursor.ids(parent);
-    const records: Row[] = [];
-    for (const request of plan.requests) {
-      const { body: raw, serverTime } = await ctx.api.send({ path, query: request.query });
-      const body = expectObject(raw, def, path);
-      for (const table of cursor.format.parse(body, res, serverTime, request, { stream: def.name, path })) {
-        for (const [start, record] of bucketRows(table, ids, res, cursor.format, cursor.field)) {
-          if (start < plan.firstWanted || start > now) continue;
-          if (newest === undefined || start > newest) newest = start;
-          records.push(record);
+  let sinceRecords = 0;
+  let sinceAt = ctx.clock.now();
+  const partitions = (await partitionsOf(ctx, def)).filter((p) => !done.has(p.key));
+  const progress = (): Chunk => {
+    sinceRecords = 0;
+    sinceAt = ctx.clock.now();
+    const partial = { done: [...done], ...(newest === undefined ? {} : { newest: isoSeconds(newest) }) };
+    return { checkpoint: { ...(previous === undefined ? {} : { [cursor.field]: isoSeconds(previous) }), partial } };
+  };
+  yield* eachPartition(
+    ctx,
+    def,
+    partitions,
+    async function* ({ key, parent }) {
+      asked = true;
+      const path = pathFor(def, parent);
+      const ids = cursor.ids(parent);
+      const records: Row[] = [];
+      for (const request of plan.requests) {
+        const { body: raw, serverTime } = await ctx.api.send({ path, query: request.query });
+        const body = expectObject(raw, def, path);
+        for (const table of cursor.format.parse(body, res, serverTime, request, { stream: def.name, path })) {
+          for (const [start, record] of bucketRows(table, ids, res, cursor.format, cursor.field)) {
+            if (start < plan.firstWanted || start > now) continue;
+            if (newest === undefined || start > newest) newest = start;
+            records.push(record);
+          }
         }
       }
-    }
-    if (records.length > 0) yield { records };
-  });
+      if (records.length > 0) yield { records };
+      done.add(key);
+      sinceRecords += records.length;
+      if (sinceRecords >= ctx.checkpoints.records || ctx.clock.now() - sinceAt >= ctx.checkpoints.seconds * 1000) yield progress();
+    },
+    ({ key }) => {
+      done.add(key);
+      return undefined;
+    },
+  );
   if (asked && plan.limitNote !== undefined) ctx.logger.log('WARN', `${def.name}: ${plan.limitNote}`);
   const bookmark = newest === undefined ? previous : Math.max(previous ?? newest, newest);
   yield { checkpoint: bookmark === undefined ? {} : { [cursor.field]: isoSeconds(bookmark) } };
+}
+
+/** The entities a killed read had finished, and the newest bucket it had read. */
+function partialOf(state: unknown): { done: string[]; newest: number | undefined } {
+  const partial = state && typeof state === 'object' ? (state as Row)['partial'] : undefined;
+  if (!partial || typeof partial !== 'object') return { done: [], newest: undefined };
+  const { done, newest } = partial as Row;
+  const at = typeof newest === 'string' ? Date.parse(newest) : Number.NaN;
+  return { done: Array.isArray(done) ? done.map(String) : [], newest: Number.isNaN(at) ? undefined : Math.floor(at / 1000) };
 }
 
 function bookmarkOf(state: unknown, field: string): number | undefined {

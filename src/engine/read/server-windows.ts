@@ -3,28 +3,62 @@ import { cursorValue, numberAt, type Chunk } from '../chunk.js';
 import { merge } from '../merge.js';
 import { pages } from '../paginate.js';
 import type { Incremental, Row, StreamDef } from '../stream.js';
-import { readFrom, timeRange } from '../time-range.js';
+import { capped, gaps, intersect, parseIntervals, subtract, union, type Interval } from '../intervals.js';
+import { timeRange } from '../time-range.js';
 
 type ServerWindow = Extract<Incremental, { mode: 'server-window' }>;
 
 /**
  * Every request carries both bounds, whatever the sync mode: the API answers a request without
- * them with its default window only. Time windows oldest first, a few in flight at once; when the plan is spent, a reader with
- * nothing left takes the older half of the busiest window. The bookmark is the start of the
- * oldest window not yet finished, so a killed sync resumes after the last whole window.
+ * them with its default window only. Time windows are read oldest first, a few in flight at once;
+ * when the plan is spent, a reader with nothing left takes the older half of the busiest window.
+ *
+ * The state says what is finished, not just how far the oldest window got: `done` is the merged
+ * list of finished intervals (a window counts once its last page came back; a window read newest
+ * first that is part-way has finished [oldest seen + 1 s, end)), and `high` is where the last
+ * complete read ended: the lookback below it is read again by the next read (`refreshed` holds what
+ * of it a killed read already read again). A killed read resumes by reading the gaps, with the
+ * same parallelism. `[field]` stays a plain timestamp (everything before it is
+ * read) for tools that read only that.
  */
 export async function* readServerWindow(ctx: SyncContext, def: StreamDef, cursor: ServerWindow, state: unknown): AsyncGenerator<Chunk> {
-  const previous = numberAt(state, cursor.field);
+  const previous = windowState(state, cursor.field);
   const range = timeRange(ctx);
   const to = range.end;
-  const from = readFrom(range, previous, cursor.lookbackSeconds, range.end - cursor.earliest);
+  const lower = range.start ?? cursor.earliest;
+  // What the last complete read left in its lookback may have changed since (late metrics): read
+  // it again, except what a killed read already read again (`refreshed`). What a killed read
+  // finished after `high` was read since, and is not read again either.
+  const lookback: Interval[] = previous.high === undefined ? [] : [[previous.high - cursor.lookbackSeconds, previous.high]];
+  const skip = subtract(previous.done, subtract(lookback, previous.refreshed));
 
   const pageSize = def.pagination.kind === 'cursor' ? (def.pagination.pageSize?.value ?? 50) : 50;
-  const plan = planWindows(from, to, { maxSeconds: cursor.maxWindowSeconds, pageSize, parallel: ctx.concurrency.windows });
+  const plan = planWindows(lower, to, { maxSeconds: cursor.maxWindowSeconds, pageSize, parallel: ctx.concurrency.windows, done: skip });
   const live = new Set<Window>();
-  let watermark = previous;
+  const finished: Interval[] = [];
+  const partial = new Map<Window, number>(); // window -> start of the part of it already emitted
+  const every = ctx.checkpoints;
+  let sinceRecords = 0;
+  let sinceAt = ctx.clock.now();
+  let lastState: string | undefined;
 
-  type Item = Chunk | { windowDone: Window };
+  // A state goes out when it says something new, or when records went out since the last one (a
+  // re-read of finished intervals changes nothing, yet its records need a STATE after them).
+  const snapshot = (): Chunk | undefined => {
+    const now = [...finished, ...[...partial].map(([w, from]): Interval => [from, w.end])];
+    const done = capped(union(previous.done, now), MAX_INTERVALS);
+    const refreshed = capped(intersect(union(previous.refreshed, now), lookback), MAX_INTERVALS);
+    const value = stateOf(cursor.field, done, lower, { ...previous, refreshed });
+    const text = JSON.stringify(value);
+    const emitted = sinceRecords > 0;
+    sinceRecords = 0;
+    sinceAt = ctx.clock.now();
+    if (text === lastState && !emitted) return undefined;
+    lastState = text;
+    return { checkpoint: value };
+  };
+
+  type Item = { records: Row[]; window: Window; reached: number | undefined } | { windowDone: Window };
   const windowSource = async function* (window: Window): AsyncGenerator<Item> {
     const queried = window.start;
     const query = { [cursor.startParam]: window.start, [cursor.endParam]: window.end - 1 };
@@ -42,10 +76,10 @@ export async function* readServerWindow(ctx: SyncContext, def: StreamDef, cursor
         // The older part was split off to another reader: the records below the cut are its,
         // and nothing past this page is this window's any more.
         const kept = records.filter((record) => (cursorValue(record, cursor.field) ?? window.start) >= window.start);
-        if (kept.length > 0) yield { records: kept };
+        yield { records: kept, window, reached: undefined };
         break;
       }
-      if (records.length > 0) yield { records };
+      yield { records, window, reached: oldest };
     }
     yield { windowDone: window };
   };
@@ -64,18 +98,59 @@ export async function* readServerWindow(ctx: SyncContext, def: StreamDef, cursor
     }
   };
   for await (const item of merge(sources(), ctx.concurrency.windows)) {
-    if (!('windowDone' in item)) {
-      yield item;
+    if ('records' in item) {
+      if (item.records.length > 0) yield { records: item.records };
+      // Equal timestamps may straddle a page: only what is strictly newer than the oldest seen is whole.
+      if (item.reached !== undefined) partial.set(item.window, Math.min(partial.get(item.window) ?? Infinity, item.reached + 1));
+      sinceRecords += item.records.length;
+      if (sinceRecords >= every.records || ctx.clock.now() - sinceAt >= every.seconds * 1000) {
+        const checkpoint = snapshot();
+        if (checkpoint) yield checkpoint;
+      }
       continue;
     }
     live.delete(item.windowDone);
-    const oldestOpen = Math.min(plan.frontier, ...[...live].map((w) => w.start));
-    if (oldestOpen > (watermark ?? from)) {
-      watermark = oldestOpen;
-      yield { checkpoint: { [cursor.field]: watermark } };
-    }
+    partial.delete(item.windowDone);
+    finished.push([item.windowDone.start, item.windowDone.end]);
+    const checkpoint = snapshot();
+    if (checkpoint) yield checkpoint;
   }
-  yield { checkpoint: watermark === undefined ? {} : { [cursor.field]: watermark } };
+  // Every gap of [lower, to) is read: that is the whole range, and the lookback now counts from `to`.
+  const done = capped(union(previous.done, [[lower, to]]), MAX_INTERVALS);
+  yield { checkpoint: stateOf(cursor.field, done, lower, { ...previous, high: to, refreshed: [] }) };
+}
+
+/** Beyond this many finished intervals a state falls back to its oldest gap (it stays a few KB). */
+const MAX_INTERVALS = 64;
+
+interface WindowState {
+  done: Interval[];
+  high: number | undefined;
+  /** Parts of the lookback below `high` that a read killed since has already read again. */
+  refreshed: Interval[];
+  bookmark: number | undefined;
+}
+
+/** The state as written, or migrated from the plain timestamp of earlier versions (everything before it read). */
+export function windowState(state: unknown, field: string): WindowState {
+  const bookmark = numberAt(state, field);
+  const done = parseIntervals(state && typeof state === 'object' ? (state as Row)['done'] : undefined);
+  const high = numberAt(state, 'high');
+  const refreshed = parseIntervals(state && typeof state === 'object' ? (state as Row)['refreshed'] : undefined) ?? [];
+  if (done !== undefined) return { done, high, refreshed, bookmark };
+  return { done: bookmark === undefined ? [] : [[0, bookmark]], high: bookmark, refreshed: [], bookmark };
+}
+
+/** `[field]`: everything from `lower` up to it is read (forward only); `done` and `high` as above. */
+function stateOf(field: string, done: Interval[], lower: number, previous: WindowState): Record<string, unknown> {
+  const first = done.find(([a, b]) => a <= lower && b > lower);
+  const through = Math.max(previous.bookmark ?? Number.NEGATIVE_INFINITY, first ? first[1] : lower);
+  return {
+    [field]: through,
+    done: done.map(([a, b]) => [a, b]),
+    ...(previous.high === undefined ? {} : { high: previous.high }),
+    ...(previous.refreshed.length === 0 ? {} : { refreshed: previous.refreshed.map(([a, b]) => [a, b]) }),
+  };
 }
 
 export interface Window {
@@ -88,6 +163,8 @@ export interface Window {
 }
 
 export interface WindowPlanOptions {
+  /** Already read: no window is planned over these. */
+  done?: readonly Interval[];
   maxSeconds: number; // the API's longest allowed window
   pageSize: number;
   targetPages?: number; // aim for windows of about this many pages
@@ -98,16 +175,18 @@ export interface WindowPlanOptions {
 }
 
 /**
- * Plans [from, to) as consecutive windows, sized from the record density seen so far so that
+ * Plans the gaps of [from, to) as consecutive windows, sized from the record density seen so far so that
  * a window holds about `targetPages` pages (8: short enough that the last windows of a read end together, long enough that partial pages stay few): long windows waste no request on sparse history,
  * short ones keep checkpoints frequent and give concurrent windows something to share.
  */
 export function planWindows(from: number, to: number, options: WindowPlanOptions) {
   const targetRecords = options.pageSize * (options.targetPages ?? 8);
   const minSeconds = options.minSeconds ?? 3600;
+  const spans = gaps(from, to, options.done ?? []);
+  const unread = spans.reduce((sum, [a, b]) => sum + (b - a), 0);
   const initialSeconds = Math.max(
     minSeconds,
-    Math.min(options.maxSeconds, options.initialSeconds ?? 30 * 86_400, Math.ceil((to - from) / Math.max(1, options.parallel ?? 1))),
+    Math.min(options.maxSeconds, options.initialSeconds ?? 30 * 86_400, Math.ceil(unread / Math.max(1, options.parallel ?? 1))),
   );
   let density: number | undefined; // records per second
   let frontier = from; // where the next planned window starts
@@ -120,14 +199,16 @@ export function planWindows(from: number, to: number, options: WindowPlanOptions
 
   return {
     *windows(): Generator<Window> {
-      let start = from;
       let index = 0;
-      while (start < to) {
-        const end = Math.min(to, start + lengthNow());
-        frontier = end;
-        yield { index, start, end };
-        index++;
-        start = end;
+      for (const [spanStart, spanEnd] of spans) {
+        let start = spanStart;
+        while (start < spanEnd) {
+          const end = Math.min(spanEnd, start + lengthNow());
+          frontier = end;
+          yield { index, start, end };
+          index++;
+          start = end;
+        }
       }
     },
     /** Learns the density from a window's first page (newest first). */

@@ -9,7 +9,7 @@ import { ApiClient, type ApiRequest } from '../../../src/http/client.js';
 import { RateLimiter } from '../../../src/http/rate-limit.js';
 import { DEFAULT_RETRY } from '../../../src/http/retry.js';
 import { messages } from '../../../src/streams/messages.js';
-import { readRange } from '../../../src/streams/settings.js';
+import { engineSettings } from '../../../src/streams/settings.js';
 import { TEST_KEY } from '../../helpers/cli.js';
 import { testWorkspace, type TestWorkspace } from '../../helpers/simulator.js';
 
@@ -92,7 +92,7 @@ describe('a message read whose windows are split as readers run out of work (rea
     // Small pages: many pages from a small workspace, so the windows run unevenly.
     const small = defineStream({ ...messages, pagination: { kind: 'cursor', next: 'next', param: 'start', pageSize: { param: 'limit', value: 50 } } });
     if (small.cursor?.mode !== 'server-window') throw new Error('messages reads server windows');
-    const ctx = newSyncContext({ api: spy, range: readRange(config), bucket: config.metrics_resolution, logger, clock: systemClock, signal: controller.signal, concurrency: { ...DEFAULT_CONCURRENCY, windows: 2 } });
+    const ctx = newSyncContext({ api: spy, ...engineSettings(config), logger, clock: systemClock, signal: controller.signal, concurrency: { ...DEFAULT_CONCURRENCY, windows: 2 } });
     const ids: string[] = [];
     const checkpoints: number[] = [];
     for await (const chunk of readServerWindow(ctx, small, small.cursor, undefined)) {
