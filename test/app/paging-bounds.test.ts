@@ -1,8 +1,7 @@
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configuredCatalog } from '../helpers/catalog.js';
 import { ofType, recordsOf, runCli, writeFiles, type CliResult } from '../helpers/cli.js';
+import { recordingProxy, type RecordingProxy } from '../helpers/recording-proxy.js';
 import { testWorkspace, type TestWorkspace } from '../helpers/simulator.js';
 
 /**
@@ -37,38 +36,8 @@ const STREAMS = {
 } as const;
 const SUPPRESSION_TYPES = ['bounces', 'blocks', 'spam_reports', 'invalid_emails'] as const;
 
-interface Recorded {
-  method: string;
-  url: URL;
-}
-
-/** A loopback HTTP proxy in front of `target` that records each request's method and URL. */
-async function recordingProxy(target: string): Promise<{ url: string; requests: Recorded[]; close(): Promise<void> }> {
-  const requests: Recorded[] = [];
-  const server: Server = createServer((req, res) => {
-    requests.push({ method: req.method ?? 'GET', url: new URL(req.url ?? '/', target) });
-    const upstream = httpRequest(new URL(req.url ?? '/', target), { method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 let ws: TestWorkspace;
-let proxy: Awaited<ReturnType<typeof recordingProxy>>;
+let proxy: RecordingProxy;
 let result: CliResult;
 
 beforeAll(async () => {
