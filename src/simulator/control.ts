@@ -3,6 +3,7 @@ import type { WorkspaceClock } from './clock.js';
 import type { FaultPlan } from './faults.js';
 import { errorsEnvelope } from './reply.js';
 import type { StatsRecorder } from './stats.js';
+import type { DownloadStats } from './types.js';
 
 /**
  * Control endpoints under /__sim/, for a simulator running in another process (benchmarks,
@@ -13,6 +14,8 @@ export interface ControlDeps {
   clock: WorkspaceClock;
   faults: FaultPlan;
   readBody: (req: IncomingMessage) => Promise<string>;
+  /** The export download host's counters. */
+  downloads?: () => DownloadStats;
 }
 
 export async function handleControl(deps: ControlDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -21,6 +24,8 @@ export async function handleControl(deps: ControlDeps, req: IncomingMessage, res
   switch (route) {
     case 'GET /__sim/stats':
       return send(res, 200, deps.stats.snapshot());
+    case 'GET /__sim/downloads':
+      return deps.downloads ? send(res, 200, deps.downloads()) : sendError(res, 404, 'no download host');
     case 'POST /__sim/reset-stats':
       deps.stats.reset();
       return send(res, 200, { ok: true });

@@ -13,7 +13,7 @@ export { startSimulator } from './server.js';
 export { DEMO_API_KEY } from './settings.js';
 export { GroundTruth, type WorkspaceCounts } from './truth.js';
 export type { EntityIds as MetricEntityIds, EntityKind as MetricEntityKind } from './metrics/leaves.js';
-export type { FaultKind, FaultRule, Scale, Simulator, SimulatorOptions, SimulatorStats } from './types.js';
+export type { DownloadStats, FaultKind, FaultRule, Scale, Simulator, SimulatorOptions, SimulatorStats } from './types.js';
 export type { ActionRecord } from './data/actions.js';
 export type { ActivityRecord } from './data/activities.js';
 export type { CampaignRecord } from './data/campaigns.js';

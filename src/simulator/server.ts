@@ -9,12 +9,15 @@ import { SlidingWindowLimiter } from './rate-limit.js';
 import { errorsEnvelope, type Reply } from './reply.js';
 import { allRoutes } from './routes/all.js';
 import { Router } from './routes/router.js';
-import { InlineBackend, WorkerBackend, workerFile, type Backend } from './backend.js';
+import { answerWith, InlineBackend, WorkerBackend, workerFile, type Backend } from './backend.js';
+import { ExportJobs } from './data/export-jobs.js';
+import { DownloadHost } from './download-host.js';
+import { exportRoutes } from './routes/exports-jobs.js';
 import { SCALES } from './scale.js';
 import { settingsFrom, type Settings } from './settings.js';
 import { StatsRecorder } from './stats.js';
 import { GroundTruth } from './truth.js';
-import type { FaultRule, Simulator, SimulatorOptions, SimulatorStats } from './types.js';
+import type { DownloadStats, FaultRule, Simulator, SimulatorOptions, SimulatorStats } from './types.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -30,7 +33,11 @@ class SimulatorServer {
   readonly world: World;
   readonly stats = new StatsRecorder();
   readonly faults: FaultPlan;
+  readonly exportJobs: ExportJobs;
+  readonly downloads: DownloadHost;
   private readonly router: Router;
+  /** Routes with state (export jobs) answered on this thread, before the backend. */
+  private readonly local: Router;
   private readonly api: Api;
   private readonly backend: Backend;
   private readonly server: http.Server;
@@ -43,6 +50,14 @@ class SimulatorServer {
     this.world = new World(settings.seed, { ...SCALES[settings.scale], ...settings.sizes }, this.clock);
     this.faults = new FaultPlan(settings.faults);
     this.router = new Router(allRoutes());
+    this.exportJobs = new ExportJobs(this.world, {
+      minSeconds: settings.exportJobMinSeconds,
+      rowsPerSecond: settings.exportJobRowsPerSecond,
+      failures: settings.exportFailures,
+      gzip: settings.exportGzip,
+    });
+    this.downloads = new DownloadHost(this.world, this.exportJobs, settings.host, settings.exportUrlTtlSeconds);
+    this.local = new Router(exportRoutes({ jobs: this.exportJobs, signedUrl: (file) => this.downloads.signedUrl(file) }));
     const file = settings.backend === 'worker' ? workerFile() : undefined;
     this.backend = file
       ? new WorkerBackend(file, { seed: settings.seed, scale: settings.scale, sizes: settings.sizes, origin: this.clock.origin })
@@ -62,11 +77,15 @@ class SimulatorServer {
     this.server.requestTimeout = 0;
   }
 
-  listen(): Promise<number> {
+  async listen(): Promise<number> {
+    await this.downloads.listen();
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
+      this.server.once('error', (error) => {
+        void this.downloads.close();
+        reject(error);
+      });
       this.server.listen(this.settings.port, this.settings.host, () => {
-        this.server.off('error', reject);
+        this.server.removeAllListeners('error');
         resolve((this.server.address() as AddressInfo).port);
       });
     });
@@ -77,7 +96,9 @@ class SimulatorServer {
       this.closed = true;
       for (const t of this.timers) clearTimeout(t);
       this.timers.clear();
-      this.server.close(() => void this.backend.close().then(resolve, resolve));
+      this.exportJobs.close();
+      const downloads = this.downloads.close();
+      this.server.close(() => void Promise.all([this.backend.close(), downloads]).then(() => resolve(), () => resolve()));
       // Idle keep-alive sockets and hung requests alike: nothing may outlive close().
       this.server.closeAllConnections();
     });
@@ -97,7 +118,7 @@ class SimulatorServer {
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator.invalid');
     if (url.pathname.startsWith('/__sim/')) {
-      return handleControl({ stats: this.stats, clock: this.clock, faults: this.faults, readBody }, req, res, url);
+      return handleControl({ stats: this.stats, clock: this.clock, faults: this.faults, readBody, downloads: () => this.downloads.stats() }, req, res, url);
     }
     const method = (req.method ?? 'GET').toUpperCase();
     const match = this.router.match(method, url.pathname);
@@ -149,7 +170,8 @@ class SimulatorServer {
       }
     }
     const rejected = this.api.admit({ method, url, authorization: req.headers.authorization, body, match });
-    const reply = rejected ?? (await this.backend.answer({ method, pathname: url.pathname, search: url.search, body, now: this.clock.now() }));
+    const call = { method, pathname: url.pathname, search: url.search, body, now: this.clock.now() };
+    const reply = rejected ?? (this.local.match(method, url.pathname)?.methodAllowed ? answerWith(this.local, this.world, this.clock, call) : await this.backend.answer(call));
     return this.reply(res, reply, delivery);
   }
 
@@ -228,7 +250,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     now: () => instance.clock.now(),
     advance: (seconds: number) => instance.clock.advance(seconds),
     setFaults: (rules: FaultRule[]) => instance.faults.set(rules),
-    truth: new GroundTruth(instance.world),
+    truth: new GroundTruth(instance.world, instance.exportJobs),
+    downloadUrl: instance.downloads.origin(),
+    downloadStats: (): DownloadStats => instance.downloads.stats(),
     close: () => instance.close(),
   };
 }

@@ -18,6 +18,11 @@ export interface Settings {
   sizes: Partial<ScaleSizes>;
   forbidden: string[];
   faults: FaultRule[];
+  exportGzip: boolean | 'alternate';
+  exportFailures: number;
+  exportUrlTtlSeconds: number;
+  exportJobMinSeconds: number;
+  exportJobRowsPerSecond: number;
 }
 
 /** Applies the documented defaults and rejects options that would make the simulator misbehave. */
@@ -38,7 +43,18 @@ export function settingsFrom(opts: SimulatorOptions): Settings {
     sizes: { ...opts.sizes },
     forbidden: opts.forbidden ?? [],
     faults: opts.faults ?? [],
+    exportGzip: opts.exportGzip ?? false,
+    exportFailures: opts.exportFailures ?? 0,
+    exportUrlTtlSeconds: opts.exportUrlTtlSeconds ?? 900,
+    exportJobMinSeconds: opts.exportJobMinSeconds ?? 2,
+    exportJobRowsPerSecond: opts.exportJobRowsPerSecond ?? 100_000,
   };
+  if (s.exportGzip !== true && s.exportGzip !== false && s.exportGzip !== 'alternate') throw new TypeError("exportGzip must be true, false or 'alternate'");
+  if (!(s.exportFailures >= 0 && s.exportFailures <= 1)) throw new TypeError('exportFailures must be a share between 0 and 1');
+  for (const key of ['exportUrlTtlSeconds', 'exportJobMinSeconds'] as const) {
+    if (!(Number.isFinite(s[key]) && s[key] >= 0)) throw new TypeError(`${key} must be a non-negative number`);
+  }
+  if (!(Number.isFinite(s.exportJobRowsPerSecond) && s.exportJobRowsPerSecond > 0)) throw new TypeError('exportJobRowsPerSecond must be a positive number');
   for (const key of ['port', 'seed', 'now', 'rateLimit', 'latencyMs'] as const) {
     if (!Number.isInteger(s[key]) || (key !== 'now' && key !== 'seed' && s[key] < 0)) {
       throw new TypeError(`${key} must be ${key === 'now' || key === 'seed' ? 'an' : 'a non-negative'} integer`);

@@ -12,6 +12,8 @@ import type { EntityIds, EntityKind } from './metrics/leaves.js';
 import * as metrics from './metrics/truth.js';
 import { broadcastId, type BroadcastActionRecord, type BroadcastRecord, type BroadcastTriggerRecord } from './data/broadcasts.js';
 import type { CollectionRecord } from './data/collections.js';
+import { parseAudienceFilter } from './data/audience-filter.js';
+import { exportColumns, exportRows, type ExportJobs } from './data/export-jobs.js';
 import type { ExportRecord } from './data/exports.js';
 import type { TestGroupRecord, VariantRecord } from './data/newsletter-variants.js';
 import type { ObjectRecord, ObjectTypeRecord } from './data/objects.js';
@@ -86,7 +88,19 @@ export interface WorkspaceCounts {
  * - `senderIdentities()`: every sender, hidden and visible (see each `hidden`), by id; the API
  *   serves the hidden ones only with `hidden=true`.
  * - `snippets()`, `collections()`, `reportingWebhooks()` (endpoints with their credentials, as
- *   served), `topics()`, `channels()`, `exports()` (`[]` where the API answers null).
+ *   served), `topics()`, `channels()`, `exports()` (`[]` where the API answers null): the seeded
+ *   past exports, then the export jobs this simulator ran (POST /v1/exports/customers), each as
+ *   GET /v1/exports serves it now (reading it may finish a job, as a GET would).
+ * - Customer exports (§5.9; data/export-jobs.ts). `filters` is the JSON of the request's
+ *   `filters` (the customer search grammar; throws on a malformed one), `attributes` the
+ *   requested extra columns:
+ *   - `exportColumns(attributes)`: the header row: `cio_id, id, email`, then the attributes.
+ *   - `exportRows(filters, attributes = [], at = now())`: the data rows a job posted at workspace
+ *     time `at` writes, in file order (person index), values as strings, '' where missing,
+ *     equal to POST /v1/customers/attributes at that clock (a generator: by index).
+ *   - `exportedCioIds(filters, at = now())`: the `cio_id` column of those rows.
+ *   - `exportJobRows(id)`: the rows of a job this simulator ran, with the filters, attributes
+ *     and clock it was posted with (undefined for an unknown id); `exportJob(id)` its record.
  * - `objectTypes()`: GET /v1/object_types items. `objects(typeId)`: every object of a type once
  *   (search can repeat some), as hydrated by GET /v1/objects/{type}/{id}/attributes.
  * - `suppressions(type)`: a whole ESP suppression list, newest first (`[]` for the empty one).
@@ -108,7 +122,10 @@ export interface WorkspaceCounts {
  *   - `languageVariantIds(campaignId, actionId)`: the `language_variants` keys of an action.
  */
 export class GroundTruth {
-  constructor(private readonly world: World) {}
+  constructor(
+    private readonly world: World,
+    private readonly exportJobs?: ExportJobs,
+  ) {}
 
   now(): number {
     return this.world.now();
@@ -323,7 +340,29 @@ export class GroundTruth {
 
   exports(): ExportRecord[] {
     const now = this.now();
-    return Array.from({ length: this.world.exports.count }, (_, k) => this.world.exports.record(k, now));
+    const past = Array.from({ length: this.world.exports.count }, (_, k) => this.world.exports.record(k, now));
+    return [...past, ...(this.exportJobs?.records(now) ?? [])];
+  }
+
+  exportColumns(attributes: readonly string[] = []): string[] {
+    return exportColumns(attributes);
+  }
+
+  exportRows(filters: unknown, attributes: readonly string[] = [], at = this.now()): Generator<string[]> {
+    return exportRows(this.world, parseAudienceFilter(filters), attributes, at);
+  }
+
+  *exportedCioIds(filters: unknown, at = this.now()): Generator<string> {
+    for (const row of this.exportRows(filters, [], at)) yield row[0] as string;
+  }
+
+  exportJob(id: number): ExportRecord | undefined {
+    return this.exportJobs?.recordOf(id, this.now());
+  }
+
+  exportJobRows(id: number): Generator<string[]> | undefined {
+    const spec = this.exportJobs?.spec(id);
+    return spec && exportRows(this.world, spec.filter, spec.attributes, spec.at);
   }
 
   suppressions(type: SuppressionType): SuppressionRecord[] {

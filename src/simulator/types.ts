@@ -36,6 +36,36 @@ export interface SimulatorOptions {
   /** Path prefixes (e.g. '/v1/segments') answered 403: the key lacks that scope. */
   forbidden?: string[];
   faults?: FaultRule[];
+  /**
+   * Customer export files (POST /v1/exports/customers, §5.9): plain CSV (false, default: what the
+   * evidence suggests), gzip (true), or every second job gzip ('alternate'). Never announced by a
+   * header: only the magic bytes tell.
+   */
+  exportGzip?: boolean | 'alternate';
+  /** Share of export jobs that fail (0..1, evenly spread in creation order); default 0. */
+  exportFailures?: number;
+  /** Lifetime of a download URL, seconds of real time; default 900 (15 minutes, §5.9). */
+  exportUrlTtlSeconds?: number;
+  /** Shortest run of an export job, seconds; default 2. */
+  exportJobMinSeconds?: number;
+  /** People an export job gets through per second (its length: matched / this); default 100,000. */
+  exportJobRowsPerSecond?: number;
+}
+
+/** What the export download host (a second loopback server) saw. */
+export interface DownloadStats {
+  /** Every request to the download host. */
+  requests: number;
+  /** Requests that carried an Authorization header (refused with 400): the tap must send none. */
+  withAuthorization: number;
+  /** Files whose streaming began (200). */
+  served: number;
+  /** Files streamed to the end. */
+  completed: number;
+  /** 400 (Authorization), 403 (tampered or expired URL) and 404 answers. */
+  rejected: number;
+  /** CSV data rows generated so far, over all files (the header not counted). */
+  rowsWritten: number;
 }
 
 export type FaultKind =
@@ -96,5 +126,9 @@ export interface Simulator {
   setFaults(rules: FaultRule[]): void;
   /** What the API would serve right now, for tests to compare against. */
   truth: GroundTruth;
+  /** 'http://127.0.0.1:PORT' of the export download host (a second server, not the API host). */
+  downloadUrl: string;
+  /** What the export download host has seen so far. */
+  downloadStats(): DownloadStats;
   close(): Promise<void>;
 }

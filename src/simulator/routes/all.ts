@@ -2,6 +2,7 @@ import { activityRoutes } from './activities.js';
 import { broadcastRoutes } from './broadcasts.js';
 import { campaignRoutes } from './campaigns.js';
 import { customerRoutes } from './customers.js';
+import { exportRoutes } from './exports-jobs.js';
 import { messageRoutes } from './messages.js';
 import { metricsRoutes } from './metrics.js';
 import { newsletterContentRoutes } from './newsletter-contents.js';
@@ -30,6 +31,7 @@ export function allRoutes(): Route[] {
     ...transactionalRoutes(),
     ...segmentUsageRoutes(),
     ...workspaceConfigRoutes(),
+    ...exportRoutes(),
     ...suppressionRoutes(),
     ...objectRoutes(),
     ...metricsRoutes(),

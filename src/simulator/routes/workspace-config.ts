@@ -1,8 +1,8 @@
 import type { World } from '../data/world.js';
 import { ApiError } from '../reply.js';
 import { offsetToken, parseOffsetToken } from '../tokens.js';
-import { listReply, objectReply } from './envelope.js';
-import { idParam, limitParam, notFound, startParam } from './params.js';
+import { listReply } from './envelope.js';
+import { limitParam, startParam } from './params.js';
 import type { Route } from './router.js';
 
 /**
@@ -48,22 +48,6 @@ export function workspaceConfigRoutes(): Route[] {
       method: 'GET',
       pattern: '/v1/subscription_channels',
       handle: ({ world }) => listReply('channels', all(world.channels.count, (k) => world.channels.record(k))),
-    },
-    {
-      method: 'GET',
-      pattern: '/v1/exports',
-      // No exports at all is `{"exports": null}` live (S5 fixture); listReply does that.
-      handle: ({ world, now }) => listReply('exports', all(world.exports.count, (k) => world.exports.record(k, now))),
-    },
-    {
-      method: 'GET',
-      pattern: '/v1/exports/:export_id',
-      handle: ({ world, now, params }) => {
-        const id = idParam(params, 'export_id');
-        const k = (id - 100) / 7;
-        if (!Number.isInteger(k) || k < 0 || k >= world.exports.count) throw notFound('export');
-        return objectReply('export', world.exports.record(k, now));
-      },
     },
   ];
 }
