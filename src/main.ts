@@ -115,7 +115,10 @@ async function commandMode(argv: string[], runtime: Runtime): Promise<number> {
           .option('latency-ms', { type: 'number', default: 0, description: 'Delay added to every response' })
           .option('people', { type: 'number', description: 'Number of people, instead of the scale\'s' })
           .option('campaigns', { type: 'number', description: 'Number of campaigns, instead of the scale\'s' })
-          .option('now', { type: 'number', description: 'The workspace clock, unix seconds (default: an hour ago); pinned, it makes every answer reproducible' }),
+          .option('now', { type: 'number', description: 'The workspace clock, unix seconds (default: an hour ago); pinned, it makes every answer reproducible' })
+          .option('export-gzip', { choices: ['plain', 'gzip', 'alternate'] as const, description: 'Customer export files: plain, gzip or alternate (default: plain)' })
+          .option('export-failures', { type: 'number', description: 'Share of customer export jobs that fail, 0 to 1 (default: 0)' })
+          .option('export-url-ttl', { type: 'number', description: 'How long an export download URL stays valid, in seconds (default: 900)' }),
       (args) => {
         // simulate and demo are loaded here, not at the top, so that spec, check, discover and read
         // never load the simulator (test/architecture/simulator-fence.test.ts).
@@ -132,6 +135,9 @@ async function commandMode(argv: string[], runtime: Runtime): Promise<number> {
             ...(args.people ? { people: args.people } : {}),
             ...(args.campaigns ? { campaigns: args.campaigns } : {}),
             ...(args.now !== undefined ? { now: args.now } : {}),
+            ...(args['export-gzip'] !== undefined ? { exportGzip: args['export-gzip'] === 'alternate' ? ('alternate' as const) : args['export-gzip'] === 'gzip' } : {}),
+            ...(args['export-failures'] !== undefined ? { exportFailures: args['export-failures'] } : {}),
+            ...(args['export-url-ttl'] !== undefined ? { exportUrlTtlSeconds: args['export-url-ttl'] } : {}),
           });
         })();
       },

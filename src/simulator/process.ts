@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { SimulatorStats } from './types.js';
+import type { DownloadStats, SimulatorStats } from './types.js';
 
 export interface SimulatorProcess {
   url: string;
   stats(): Promise<SimulatorStats>;
+  /** What the export download host served, and how many requests carried an Authorization header. */
+  downloadStats(): Promise<DownloadStats>;
   resetStats(): Promise<void>;
   close(): Promise<void>;
 }
@@ -35,6 +37,7 @@ export async function spawnSimulator(args: string[] = []): Promise<SimulatorProc
   return {
     url,
     stats: async () => (await (await fetch(`${url}/__sim/stats`)).json()) as SimulatorStats,
+    downloadStats: async () => (await (await fetch(`${url}/__sim/downloads`)).json()) as DownloadStats,
     resetStats: async () => {
       await fetch(`${url}/__sim/reset-stats`, { method: 'POST' });
     },

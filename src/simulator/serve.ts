@@ -18,6 +18,12 @@ export interface ServeOptions {
   campaigns?: number;
   /** The workspace clock, unix seconds; absent: an hour ago. */
   now?: number;
+  /** Customer export files: plain, gzip, or gzip every second job. */
+  exportGzip?: boolean | 'alternate';
+  /** Share of export jobs that fail (0..1). */
+  exportFailures?: number;
+  /** How long a download URL stays valid, in seconds. */
+  exportUrlTtlSeconds?: number;
 }
 
 /** Where the simulator's messages go: process.stdout/stderr, or a command's runtime streams. */
@@ -40,6 +46,9 @@ export async function serveUntilSignal(options: ServeOptions, stdout: TextSink, 
     retryAfter: options.retryAfter,
     latencyMs: options.latencyMs,
     ...(options.now !== undefined ? { now: options.now } : {}),
+    ...(options.exportGzip !== undefined ? { exportGzip: options.exportGzip } : {}),
+    ...(options.exportFailures !== undefined ? { exportFailures: options.exportFailures } : {}),
+    ...(options.exportUrlTtlSeconds !== undefined ? { exportUrlTtlSeconds: options.exportUrlTtlSeconds } : {}),
     sizes: { ...(options.people ? { people: options.people } : {}), ...(options.campaigns ? { campaigns: options.campaigns } : {}) },
   });
   const config = { app_api_key: DEMO_API_KEY, base_url: simulator.url };
@@ -71,6 +80,9 @@ export const SERVE_OPTIONS = {
   people: { type: 'string', arg: 'N', help: "Number of people, instead of the scale's" },
   campaigns: { type: 'string', arg: 'N', help: "Number of campaigns, instead of the scale's" },
   now: { type: 'string', arg: 'SECONDS', help: 'The workspace clock, unix seconds (default: an hour ago); pinned, every answer is reproducible' },
+  'export-gzip': { type: 'string', arg: 'MODE', help: 'Customer export files: plain, gzip or alternate (default: plain)' },
+  'export-failures': { type: 'string', arg: 'SHARE', help: 'Share of customer export jobs that fail, 0 to 1 (default: 0)' },
+  'export-url-ttl': { type: 'string', arg: 'SECONDS', help: 'How long an export download URL stays valid (default: 900)' },
   help: { type: 'boolean', short: 'h', arg: '', help: 'Show this help' },
 } as const;
 
@@ -105,7 +117,7 @@ export function parseServeArgs(args: string[]): ServeOptions | 'help' {
     if (raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} ${raw} is not a number`);
     return n;
   };
-  const optional = (name: 'people' | 'campaigns' | 'now'): number | undefined => {
+  const optional = (name: 'people' | 'campaigns' | 'now' | 'export-failures' | 'export-url-ttl'): number | undefined => {
     const raw = values[name];
     return raw === undefined ? undefined : number(name, raw);
   };
@@ -114,6 +126,11 @@ export function parseServeArgs(args: string[]): ServeOptions | 'help' {
   const people = optional('people');
   const campaigns = optional('campaigns');
   const now = optional('now');
+  const gzip = values['export-gzip'];
+  if (gzip !== undefined && !['plain', 'gzip', 'alternate'].includes(gzip)) throw new UsageError(`--export-gzip ${gzip} is not one of plain, gzip, alternate`);
+  const failures = optional('export-failures');
+  if (failures !== undefined && (failures < 0 || failures > 1)) throw new UsageError(`--export-failures ${failures} is not between 0 and 1`);
+  const ttl = optional('export-url-ttl');
   return {
     host: values.host,
     port: number('port', values.port),
@@ -126,6 +143,9 @@ export function parseServeArgs(args: string[]): ServeOptions | 'help' {
     ...(people ? { people } : {}),
     ...(campaigns ? { campaigns } : {}),
     ...(now !== undefined ? { now } : {}),
+    ...(gzip !== undefined ? { exportGzip: gzip === 'alternate' ? ('alternate' as const) : gzip === 'gzip' } : {}),
+    ...(failures !== undefined ? { exportFailures: failures } : {}),
+    ...(ttl !== undefined ? { exportUrlTtlSeconds: ttl } : {}),
   };
 }
 

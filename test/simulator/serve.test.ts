@@ -38,7 +38,17 @@ describe('the simulator program (src/simulator/bin.ts, serve.ts)', () => {
     expect(parseServeArgs(['-h'])).toBe('help');
   });
 
-  test.each([[['--port', 'abc']], [['--scale', 'huge']], [['--bogus']], [['extra']], [['--now', '']]])('%j is a usage error', (args) => {
+  test('export options: file compression, failing jobs, URL lifetime', () => {
+    expect(parseServeArgs(['--export-gzip', 'gzip', '--export-failures', '0.5', '--export-url-ttl', '2'])).toMatchObject({
+      exportGzip: true,
+      exportFailures: 0.5,
+      exportUrlTtlSeconds: 2,
+    });
+    expect(parseServeArgs(['--export-gzip', 'alternate'])).toMatchObject({ exportGzip: 'alternate' });
+    expect(parseServeArgs(['--export-gzip', 'plain'])).toMatchObject({ exportGzip: false });
+  });
+
+  test.each([[['--port', 'abc']], [['--scale', 'huge']], [['--bogus']], [['extra']], [['--now', '']], [['--export-gzip', 'zip']], [['--export-failures', '2']]])('%j is a usage error', (args) => {
     expect(() => parseServeArgs(args)).toThrow(UsageError);
   });
 
@@ -65,5 +75,31 @@ describe('the simulator program (src/simulator/bin.ts, serve.ts)', () => {
     expect(own).toEqual(tap);
     expect(JSON.parse(own.first)).toEqual({ url: 'URL', scale: 'small', seed: 3, config: { app_api_key: 'sim-demo-app-api-key', base_url: 'URL' } });
     expect(own.code).toBe(0);
+  });
+});
+
+describe('a simulator in a process of its own (spawnSimulator)', () => {
+  test('takes the export options and reports what its download host served', async () => {
+    const { spawnSimulator } = await import('../../src/simulator/process.js');
+    const sim = await spawnSimulator(['--export-gzip', 'gzip', '--export-url-ttl', '60', '--rate-limit', '0']);
+    try {
+      const headers = { authorization: 'Bearer sim-demo-app-api-key', 'content-type': 'application/json' };
+      const filters = { and: [{ attribute: { field: 'cio_id', operator: 'exists' } }] };
+      const created = (await (await fetch(`${sim.url}/v1/exports/customers`, { method: 'POST', headers, body: JSON.stringify({ filters }) })).json()) as { export: { id: number } };
+      let status = 'pending';
+      for (let i = 0; i < 100 && status === 'pending'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = ((await (await fetch(`${sim.url}/v1/exports/${created.export.id}`, { headers })).json()) as { export: { status: string } }).export.status;
+      }
+      expect(status).toBe('done');
+      const { url } = (await (await fetch(`${sim.url}/v1/exports/${created.export.id}/download`, { headers })).json()) as { url: string };
+      const file = Buffer.from(await (await fetch(url)).arrayBuffer());
+      expect([file[0], file[1]]).toEqual([0x1f, 0x8b]); // gzip, as asked
+      const stats = await sim.downloadStats();
+      expect(stats.requests).toBe(1);
+      expect(stats.withAuthorization).toBe(0);
+    } finally {
+      await sim.close();
+    }
   });
 });
