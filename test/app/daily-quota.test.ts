@@ -1,9 +1,8 @@
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/clock.js';
-import { main } from '../../src/main.js';
 import { configuredCatalog } from '../helpers/catalog.js';
 import { ofType, recordsOf, TEST_KEY, writeFiles } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { testWorkspace, type TestWorkspace } from '../helpers/simulator.js';
 
 /**
@@ -35,26 +34,19 @@ function jumpingClock(): Clock & { slept(): number } {
 }
 
 async function readInProcess(argv: string[], clock: Clock): Promise<{ code: number; messages: Row[]; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const hosts = { us: ws.sim.url, eu: ws.sim.url };
   let timer: NodeJS.Timeout | undefined;
   const bounded = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error('the read did not end within 45 s: it waits on a quota that never lifts')), 45_000);
   });
   try {
-    const code = await Promise.race([main(argv, { stdout, stderr, clock, hosts, env: {}, handleSignals: false }), bounded]);
-    expect(out).not.toContain(TEST_KEY);
-    expect(err).not.toContain(TEST_KEY);
-    const messages = out
+    const { code, stdout, stderr } = await Promise.race([runInProcess(argv, { host: ws.sim.url, clock }), bounded]);
+    expect(stdout).not.toContain(TEST_KEY);
+    expect(stderr).not.toContain(TEST_KEY);
+    const messages = stdout
       .split('\n')
       .filter((line) => line.trim() !== '')
       .map((line) => JSON.parse(line) as Row);
-    return { code, messages, stderr: err };
+    return { code, messages, stderr };
   } finally {
     clearTimeout(timer);
   }

@@ -1,9 +1,8 @@
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
-import { main } from '../../src/main.js';
 import { configuredCatalog } from '../helpers/catalog.js';
 import { TEST_KEY, writeFiles } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/in-process.js';
 import { testWorkspace, type TestWorkspace } from '../helpers/simulator.js';
 
 /**
@@ -61,16 +60,7 @@ function mutate(value: unknown, rnd: () => number): string {
 }
 
 async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  // A config that loses base_url must still reach only the simulator, never a real region.
-  const hosts = { us: ws.sim.url, eu: ws.sim.url };
-  const code = await main(argv, { stdout, stderr, clock: systemClock, hosts, env: {}, handleSignals: false });
-  return { code, stdout: out, stderr: err };
+  return runInProcess(argv, { host: ws.sim.url, clock: systemClock });
 }
 
 beforeAll(async () => {
