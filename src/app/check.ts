@@ -58,8 +58,8 @@ export async function runCheck(session: Session, configPath: string): Promise<Ch
     const ctx = newSyncContext({ api: connection.api, ...engineSettings(config), logger, clock: runtime.clock, signal: abort.signal, concurrency: DEFAULT_CONCURRENCY });
     // The region probe already read the workspaces list: the stream of that endpoint needs no second call.
     const listed = (connection.workspaces as { workspaces?: unknown } | undefined)?.workspaces;
-    for (const def of ALL_STREAMS.filter((d) => d.path === PROBE_PATH)) {
-      if (Array.isArray(listed)) ctx.parentCache.set(def.name, Promise.resolve(listed as Row[]));
+    if (Array.isArray(listed)) {
+      for (const def of ALL_STREAMS.filter((d) => d.path === PROBE_PATH)) ctx.parentCache.set(def.name, Promise.resolve(listed as Row[]));
     }
     const probes = await probeByScope(ctx);
     const where = connection.region === 'base_url' ? `at ${config.base_url ?? ''}` : `in the ${connection.region.toUpperCase()} region`;

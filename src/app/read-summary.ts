@@ -54,6 +54,13 @@ export function tally(streams: Record<string, StreamSummary>, event: TapEvent, f
   }
 }
 
+/** One line per field of a stream that had values set to null, with how many (Singer has no meta.changes). */
+export function nulledWarnings(stream: string, summary: StreamSummary | undefined): string[] {
+  return Object.entries(summary?.nulled ?? {}).map(
+    ([field, count]) => `${stream}: ${count} value${count === 1 ? '' : 's'} of ${field} fit no type the schema declares and ${count === 1 ? 'was' : 'were'} emitted as null`,
+  );
+}
+
 /** The closing log lines of a read: requests and budget, CPU and memory, and every value nulled. */
 export function logSummary(logger: Logger, streams: Record<string, StreamSummary>, http: HttpStats, budget: number): { requestsPerSecond: number; budgetUsed: number } {
   const span = http.firstAt !== undefined && http.lastAt !== undefined ? (http.lastAt - http.firstAt) / 1000 : 0;

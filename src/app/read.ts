@@ -13,7 +13,7 @@ import { estimateEvents } from './estimates.js';
 import { Progress } from './progress.js';
 import { singerCounter, singerTimer } from './singer-metrics.js';
 import { loadReadInputs, type ReadInputs, type ReadPaths } from './read-inputs.js';
-import { failedStreams, logSummary, tally, type ReadSummary, type StreamSummary } from './read-summary.js';
+import { failedStreams, logSummary, nulledWarnings, tally, type ReadSummary, type StreamSummary } from './read-summary.js';
 import type { Session } from './session.js';
 
 export type { ReadSummary };
@@ -105,8 +105,9 @@ export async function executeRead(
       await emitEstimates();
       tally(streams, event, failures);
       if (event.kind === 'records') progress.add(event.stream, event.records.length);
-      if (singer && event.kind === 'status' && (event.status === 'COMPLETE' || event.status === 'INCOMPLETE')) {
-        logger.log('INFO', singerCounter(event.stream, streams[event.stream]?.records ?? 0));
+      if (event.kind === 'status' && (event.status === 'COMPLETE' || event.status === 'INCOMPLETE')) {
+        for (const warning of nulledWarnings(event.stream, streams[event.stream])) logger.log('WARN', warning);
+        if (singer) logger.log('INFO', singerCounter(event.stream, streams[event.stream]?.records ?? 0));
       }
       if (output.closed) continue;
       const wait = output.emit(event);

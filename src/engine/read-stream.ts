@@ -9,16 +9,6 @@ import type { StreamDef } from './stream.js';
 
 export type SyncMode = 'incremental' | 'full_refresh';
 
-/**
- * A full refresh starts over, unless its state comes from a full refresh that was killed: that
- * one has finished intervals but no `high` (only a complete read sets it), and is continued.
- */
-function unfinished(state: unknown): unknown {
-  if (!state || typeof state !== 'object') return undefined;
-  const { done, high } = state as Record<string, unknown>;
-  return Array.isArray(done) && high === undefined ? state : undefined;
-}
-
 /** Picks the reader a stream's definition and sync mode call for. */
 export function readStream(ctx: SyncContext, def: StreamDef, mode: SyncMode, state: unknown): AsyncGenerator<Chunk> {
   const cursor = def.cursor;
@@ -26,7 +16,7 @@ export function readStream(ctx: SyncContext, def: StreamDef, mode: SyncMode, sta
   if (cursor?.mode === 'metrics') return readMetrics(ctx, def, cursor, state, mode === 'incremental');
   // A windowed endpoint sent no bounds answers only its default window: a full refresh reads
   // every window of the range too, just without a bookmark.
-  if (cursor?.mode === 'server-window') return readServerWindow(ctx, def, cursor, mode === 'incremental' ? state : unfinished(state));
+  if (cursor?.mode === 'server-window') return readServerWindow(ctx, def, cursor, state, mode === 'incremental');
   if (mode === 'full_refresh' || !cursor) return readFullRefresh(ctx, def, state);
   switch (cursor.mode) {
     case 'client-filter':

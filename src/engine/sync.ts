@@ -49,8 +49,7 @@ async function* streamEvents(ctx: SyncContext, selection: Selection, state: Stat
   const project = projector(selection);
   const fresh = def.dedupe ? firstSeen(def) : undefined;
   const conform = conformerOf(def);
-  const nulled = new Map<string, number>(); // field → values that fit no declared type, set to null
-  const nulledNow: string[] = [];
+  const nulledNow: string[] = []; // fields of the record being conformed that fit no declared type
   const reportNulled = (field: string): void => {
     nulledNow.push(field);
   };
@@ -79,10 +78,7 @@ async function* streamEvents(ctx: SyncContext, selection: Selection, state: Stat
           if (record === undefined) continue;
           if (project) record = project(record);
           records.push(record);
-          if (nulledNow.length > 0) {
-            (changes ??= [])[records.length - 1] = nulledNow.slice();
-            for (const field of nulledNow) nulled.set(field, (nulled.get(field) ?? 0) + 1);
-          }
+          if (nulledNow.length > 0) (changes ??= [])[records.length - 1] = nulledNow.slice();
           if (limit !== undefined && emitted + records.length >= limit) break;
         }
         if (records.length === 0) continue;
@@ -101,7 +97,6 @@ async function* streamEvents(ctx: SyncContext, selection: Selection, state: Stat
       }
     }
     if (!running) yield { kind: 'status', stream, status: 'RUNNING' };
-    yield* nulledWarnings(stream, nulled);
     // Every stream ends on a state covering its last record, even when nothing changed.
     if (limit === undefined && (statesEmitted === 0 || uncounted > 0)) yield stateEvent((state.get(stream) as Record<string, unknown> | undefined) ?? {});
     yield { kind: 'status', stream, status: 'COMPLETE' };
@@ -110,20 +105,8 @@ async function* streamEvents(ctx: SyncContext, selection: Selection, state: Stat
     // Records already out since the last checkpoint get a state too: the last safe one, which
     // re-reads them on resume (at least once) and tells a target how many came.
     if (limit === undefined && uncounted > 0) yield stateEvent((state.get(stream) as Record<string, unknown> | undefined) ?? {});
-    yield* nulledWarnings(stream, nulled);
     yield { kind: 'error', error: failure, stream };
     yield { kind: 'status', stream, status: 'INCOMPLETE' };
-  }
-}
-
-/** One WARN per field that had values set to null, with how many (Singer has no meta.changes). */
-function* nulledWarnings(stream: string, nulled: ReadonlyMap<string, number>): Generator<TapEvent> {
-  for (const [field, count] of nulled) {
-    yield {
-      kind: 'log',
-      level: 'WARN',
-      message: `${stream}: ${count} value${count === 1 ? '' : 's'} of ${field} fit no type the schema declares and ${count === 1 ? 'was' : 'were'} emitted as null`,
-    };
   }
 }
 

@@ -21,8 +21,10 @@ type ServerWindow = Extract<Incremental, { mode: 'server-window' }>;
  * same parallelism. `[field]` stays a plain timestamp (everything before it is
  * read) for tools that read only that.
  */
-export async function* readServerWindow(ctx: SyncContext, def: StreamDef, cursor: ServerWindow, state: unknown): AsyncGenerator<Chunk> {
-  const previous = windowState(state, cursor.field);
+export async function* readServerWindow(ctx: SyncContext, def: StreamDef, cursor: ServerWindow, state: unknown, incremental: boolean): AsyncGenerator<Chunk> {
+  // A full refresh starts over, unless its state comes from a full refresh that was killed: that
+  // one has finished intervals but no `high` (only a complete read sets it), and is continued.
+  const previous = windowState(incremental || unfinished(state) ? state : undefined, cursor.field);
   const range = timeRange(ctx);
   const to = range.end;
   const lower = range.start ?? cursor.earliest;
@@ -118,6 +120,12 @@ export async function* readServerWindow(ctx: SyncContext, def: StreamDef, cursor
   // Every gap of [lower, to) is read: that is the whole range, and the lookback now counts from `to`.
   const done = capped(union(previous.done, [[lower, to]]), MAX_INTERVALS);
   yield { checkpoint: stateOf(cursor.field, done, lower, { ...previous, high: to, refreshed: [] }) };
+}
+
+function unfinished(state: unknown): boolean {
+  if (!state || typeof state !== 'object') return false;
+  const { done, high } = state as Row;
+  return Array.isArray(done) && high === undefined;
 }
 
 /** Beyond this many finished intervals a state falls back to its oldest gap (it stays a few KB). */

@@ -95,7 +95,7 @@ describe('a message read whose windows are split as readers run out of work (rea
     const ctx = newSyncContext({ api: spy, ...engineSettings(config), logger, clock: systemClock, signal: controller.signal, concurrency: { ...DEFAULT_CONCURRENCY, windows: 2 } });
     const ids: string[] = [];
     const checkpoints: number[] = [];
-    for await (const chunk of readServerWindow(ctx, small, small.cursor, undefined)) {
+    for await (const chunk of readServerWindow(ctx, small, small.cursor, undefined, true)) {
       if ('records' in chunk) ids.push(...chunk.records.map((r: Row) => String(r['id'])));
       else checkpoints.push(chunk.checkpoint['created'] as number);
     }
