@@ -150,7 +150,7 @@ export function migrateStreamState(
     warn(`State of ${def.name} was written per partition by another connector; ${Object.keys(partitions).length} partition bookmarks were migrated`);
     return { partitions };
   }
-  if (field in state || 'partitions' in state || 'resume' in state) return value;
+  if (field in state || 'partitions' in state || 'resume' in state || 'partial' in state) return value;
   warn(`State of ${def.name} has no "${field}" bookmark (keys: ${Object.keys(state).join(', ')}); it was ignored and ${def.name} is read from the start of its range`);
   return undefined;
 }
