@@ -9,6 +9,7 @@ for (const [name, file] of [
   ['cpu', 'bench/cpu-memory.mjs'],
   ['conform', 'bench/conform.mjs'],
   ['kill', 'bench/kill-resume.mjs'],
+  ['people', 'bench/people-export.mjs'],
 ]) {
   if (pick && pick !== name) continue;
   const result = spawnSync(process.execPath, [file], { stdio: 'inherit' });

@@ -20,6 +20,10 @@ export interface TapConfig {
   request_timeout_seconds: number;
   state_every_records: number;
   state_every_seconds: number;
+  people_source: 'search' | 'export' | 'auto';
+  people_export_threshold: number;
+  people_export_attributes?: string[];
+  export_timeout_minutes: number;
 }
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => void;

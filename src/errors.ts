@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'REQUEST_REJECTED'
   | 'INTERRUPTED'
   | 'OUTPUT_CLOSED'
+  | 'EXPORT_UNREADABLE'
   | 'INTERNAL';
 
 export type FailureType = 'config_error' | 'system_error' | 'transient_error';
@@ -34,6 +35,7 @@ const FAILURE_TYPES: Record<ErrorCode, FailureType> = {
   REQUEST_REJECTED: 'system_error',
   INTERRUPTED: 'transient_error',
   OUTPUT_CLOSED: 'system_error',
+  EXPORT_UNREADABLE: 'transient_error',
   INTERNAL: 'system_error',
 };
 

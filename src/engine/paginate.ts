@@ -76,7 +76,7 @@ async function* listPages(ctx: SyncContext, def: StreamDef, pagination: ListPagi
   }
 }
 
-type SearchThenHydrate = Extract<Pagination, { kind: 'search-then-hydrate' }>;
+export type SearchThenHydrate = Extract<Pagination, { kind: 'search-then-hydrate' }>;
 
 /**
  * Search pages give ids; each page's ids are hydrated in batches, several at once, while the
@@ -84,23 +84,8 @@ type SearchThenHydrate = Extract<Pagination, { kind: 'search-then-hydrate' }>;
  */
 async function* searchPages(ctx: SyncContext, def: StreamDef, spec: SearchThenHydrate, options: PageOptions): AsyncGenerator<Page> {
   const { parent } = options;
-  const search = async (start: string | undefined): Promise<{ ids: string[]; next: string | undefined }> => {
-    const query = { limit: sized(ctx, def, options.pageSize ?? spec.search.pageSize), ...(start === undefined ? {} : { start }) };
-    const body = expectObject(await ctx.api.request({ method: 'POST', path: spec.search.path, query, body: spec.search.body(parent) }), def, spec.search.path);
-    return { ids: spec.search.idsFrom(body), next: readNextToken(body, 'next', def, spec.search.path) };
-  };
-  const hydrate = async (ids: string[]): Promise<Row[]> => {
-    const request = spec.hydrate.request(ids, parent);
-    let answer: unknown;
-    try {
-      answer = await ctx.api.request(request);
-    } catch (error) {
-      // Deleted between the search and now: it no longer exists to be read.
-      if (error instanceof TapError && error.code === 'NOT_FOUND') return [];
-      throw error;
-    }
-    return extractRecords(expectObject(answer, def, request.path), spec.hydrate.records, parent, def, request.path);
-  };
+  const search = (start: string | undefined) => searchOnce(ctx, def, spec, { ...options, start });
+  const hydrate = (ids: string[]) => hydrateIds(ctx, def, spec, ids, parent);
   type Task = { ids: string[] } | { end: string | undefined };
   // Batches of every search page in one ordered pipeline: the next page's batches start while
   // this page's last ones are still out, so no rate-limit slot is left unused at page ends.
@@ -130,7 +115,33 @@ async function* searchPages(ctx: SyncContext, def: StreamDef, spec: SearchThenHy
   }
 }
 
-function* batches<T>(items: T[], size: number): Generator<T[]> {
+/** One page of a search: its ids and the token of the next. */
+export async function searchOnce(
+  ctx: SyncContext,
+  def: StreamDef,
+  spec: SearchThenHydrate,
+  options: PageOptions,
+): Promise<{ ids: string[]; next: string | undefined }> {
+  const query = { limit: sized(ctx, def, options.pageSize ?? spec.search.pageSize), ...(options.start === undefined ? {} : { start: options.start }) };
+  const body = expectObject(await ctx.api.request({ method: 'POST', path: spec.search.path, query, body: spec.search.body(options.parent) }), def, spec.search.path);
+  return { ids: spec.search.idsFrom(body), next: readNextToken(body, 'next', def, spec.search.path) };
+}
+
+/** One hydrate request: the full objects of these ids, as the API serves them (not yet emitted). */
+export async function hydrateIds(ctx: SyncContext, def: StreamDef, spec: SearchThenHydrate, ids: string[], parent: Row | undefined): Promise<Row[]> {
+  const request = spec.hydrate.request(ids, parent);
+  let answer: unknown;
+  try {
+    answer = await ctx.api.request(request);
+  } catch (error) {
+    // Deleted between the search and now: it no longer exists to be read.
+    if (error instanceof TapError && error.code === 'NOT_FOUND') return [];
+    throw error;
+  }
+  return extractRecords(expectObject(answer, def, request.path), spec.hydrate.records, parent, def, request.path);
+}
+
+export function* batches<T>(items: T[], size: number): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 

@@ -1,5 +1,6 @@
 import type { SyncContext } from './context.js';
 import type { Chunk } from './chunk.js';
+import { readBulkExport } from './read/bulk-export.js';
 import { readClientFilter } from './read/client-filter.js';
 import { readFeed } from './read/feed.js';
 import { readFullRefresh } from './read/full-refresh.js';
@@ -17,7 +18,11 @@ export function readStream(ctx: SyncContext, def: StreamDef, mode: SyncMode, sta
   // A windowed endpoint sent no bounds answers only its default window: a full refresh reads
   // every window of the range too, just without a bookmark.
   if (cursor?.mode === 'server-window') return readServerWindow(ctx, def, cursor, state, mode === 'incremental');
-  if (mode === 'full_refresh' || !cursor) return readFullRefresh(ctx, def, state);
+  if (mode === 'full_refresh' || !cursor) {
+    // A sample (preview, Singer --test) reads a few records the exact way, never a whole export.
+    if (def.bulk && ctx.recordLimit === undefined) return readBulkExport(ctx, def, def.bulk, state);
+    return readFullRefresh(ctx, def, state);
+  }
   switch (cursor.mode) {
     case 'client-filter':
       return readClientFilter(ctx, def, cursor, state);

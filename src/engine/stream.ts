@@ -1,4 +1,5 @@
-import type { ApiRequest, Query } from '../http/client.js';
+import type { ApiClient, ApiRequest, Query } from '../http/client.js';
+import type { CsvRow } from './csv-file.js';
 import type { Resolution } from './buckets.js';
 
 export type Row = Record<string, unknown>;
@@ -49,6 +50,47 @@ export interface MetricsFormat {
   series: readonly string[];
   requests(from: number, to: number, res: Resolution): { requests: MetricsRequest[]; firstWanted: number; limitNote?: string };
   parse(body: Row, res: Resolution, serverTime: number | undefined, request: MetricsRequest, where: { stream: string; path: string }): SeriesTable[];
+}
+
+/** A bulk export job as the API reports it. */
+export interface ExportJob {
+  id: string;
+  status: 'pending' | 'done' | 'failed';
+  /** Rows of the file once done. */
+  total: number;
+  /** Unix seconds the job took its snapshot; later changes of a record are not a disagreement. */
+  createdAt: number | undefined;
+}
+
+/**
+ * A faster way to read a stream whole: an asynchronous export job whose file holds the records.
+ * The engine runs it (`read/bulk-export.ts`) only for a search-then-hydrate stream, and checks
+ * the file against records read the exact way before emitting one row of it; the definition
+ * says how the API is asked and how a file row becomes a record.
+ */
+export interface BulkExport {
+  /** Whether this sync reads by export, and why (the reason is logged). */
+  choose(api: ApiClient): Promise<{ use: boolean; why: string }>;
+  /** The columns to ask for: configured, or learned from records read the exact way. */
+  columns(exact: Row[]): string[];
+  /** Whether `columns` came from the configuration (then an attribute outside them is not a disagreement). */
+  configured: boolean;
+  start(columns: string[]): ApiRequest;
+  /** The job in the answer to `start` or `status`; undefined when the answer has none. */
+  job(body: Row): ExportJob | undefined;
+  status(id: string): ApiRequest;
+  download(id: string): ApiRequest;
+  url(body: Row): string | undefined;
+  /** A file row as the stream emits it. */
+  record(row: CsvRow, columns: string[]): Row;
+  /** Why a file record disagrees with the same record read the exact way, or undefined. */
+  disagreement(file: Row, exact: Row, job: ExportJob, columns: string[], configured: boolean): string | undefined;
+  /** What the file cannot carry, for the log (fields of the schema left empty). */
+  cannotCarry: string[];
+  /** How long a job may run before the exact path is read instead, seconds. */
+  timeoutSeconds: number;
+  /** Records read the exact way to learn columns, and again to check the file. */
+  sampleSize: number;
 }
 
 export type Incremental =
@@ -124,6 +166,11 @@ export interface StreamDef {
    * `{ broadcast_id: 'id' }` sets the record's broadcast_id to the parent's id.
    */
   fromParent?: Record<string, string>;
+  /**
+   * A faster way to read the whole stream (an export job and its file), checked against the
+   * exact path; the app sets it when the configuration asks for it.
+   */
+  bulk?: BulkExport;
   /** Small pure fix-ups next to the definition (strip credentials, coerce types). Runs after fromParent. */
   transform?: (record: Row, parent: Row | undefined) => Row;
 }
@@ -173,4 +220,21 @@ export function queryFor(def: StreamDef, parent: Row | undefined): Query {
 
 export function isPartitioned(def: StreamDef): boolean {
   return def.parent !== undefined || def.fixedPartitions !== undefined;
+}
+
+/** A record's primary key as one string: the value itself for a one-field key; '' where a field is missing. */
+export function keyOf(def: StreamDef, record: Row): string {
+  const parts = def.primaryKey.map((path) => {
+    const value = record[path[0] as string];
+    return value === null || value === undefined ? '' : String(value);
+  });
+  return parts.length === 1 ? (parts[0] as string) : JSON.stringify(parts);
+}
+
+/** Every field of the primary key holds a value. */
+export function hasKey(def: StreamDef, record: Row): boolean {
+  return def.primaryKey.every((path) => {
+    const value = record[path[0] as string];
+    return value !== null && value !== undefined && value !== '';
+  });
 }

@@ -1,7 +1,7 @@
 import { defineStream, type Row } from '../engine/stream.js';
 
 /** Matches every person: each profile has a cio_id. */
-const EVERYONE = { filter: { and: [{ attribute: { field: 'cio_id', operator: 'exists' } }] } };
+export const EVERYONE = { filter: { and: [{ attribute: { field: 'cio_id', operator: 'exists' } }] } };
 
 function searchIds(body: Row): string[] {
   const identifiers = body['identifiers'];

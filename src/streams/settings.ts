@@ -3,6 +3,8 @@ import type { Resolution } from '../engine/buckets.js';
 import type { ReadRange } from '../engine/context.js';
 import type { Selection } from '../engine/sync.js';
 import type { StreamDef } from '../engine/stream.js';
+import { people } from './people.js';
+import { peopleExport } from './people-export.js';
 
 const DAY = 86_400;
 
@@ -24,9 +26,13 @@ export function engineSettings(config: TapConfig): { range: ReadRange; bucket: R
   };
 }
 
-/** A stream with the values the config sets for it: the lookbacks of messages and of the metrics. */
+/** A stream with the values the config sets for it: the lookbacks of messages and of the metrics, how people are read. */
 export function withSettings(def: StreamDef, config: TapConfig): StreamDef {
   const cursor = def.cursor;
+  if (def.name === people.name && config.people_source !== 'search') {
+    const source = { source: config.people_source, threshold: config.people_export_threshold, attributes: config.people_export_attributes, timeoutMinutes: config.export_timeout_minutes };
+    return { ...def, bulk: peopleExport(source) };
+  }
   if (cursor?.mode === 'server-window') return { ...def, cursor: { ...cursor, lookbackSeconds: config.messages_lookback_days * DAY } };
   if (cursor?.mode === 'metrics') return { ...def, cursor: { ...cursor, lookbackSeconds: config.metrics_lookback_days * DAY } };
   return def;
