@@ -1,7 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { answerWith, type RouteCall, type WorkerInit } from './backend.js';
+import { answerWith, type WorkerInit, type WorkerRequest } from './backend.js';
 import { WorkspaceClock } from './clock.js';
 import { World } from './data/world.js';
+import { errorReply, jsonReply } from './reply.js';
 import { allRoutes } from './routes/all.js';
 import { Router } from './routes/router.js';
 import { SCALES } from './scale.js';
@@ -12,6 +13,17 @@ const clock = new WorkspaceClock(init.origin);
 const world = new World(init.seed, { ...SCALES[init.scale], ...init.sizes }, clock);
 const router = new Router(allRoutes());
 
-parentPort?.on('message', (message: { id: number; call: RouteCall }) => {
-  parentPort?.postMessage({ id: message.id, reply: answerWith(router, world, clock, message.call) });
+parentPort?.on('message', (message: WorkerRequest) => {
+  if ('call' in message) {
+    parentPort?.postMessage({ id: message.id, reply: answerWith(router, world, clock, message.call) });
+    return;
+  }
+  // Deletes between syncs, already resolved against the main thread's identical world: this copy
+  // applies the same batch so the routes answer as the truth says.
+  try {
+    world.deletions.commit(message.deletions);
+    parentPort?.postMessage({ id: message.id, reply: jsonReply(200, { deleted: message.deletions.length }) });
+  } catch (e) {
+    parentPort?.postMessage({ id: message.id, reply: errorReply(500, e instanceof Error ? e.message : String(e)) });
+  }
 });

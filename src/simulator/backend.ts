@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WorkspaceClock } from './clock.js';
+import type { DeletedEntity } from './data/deletions.js';
 import { errorStatusAsNumber } from './data/drift.js';
 import type { World } from './data/world.js';
 import { ApiError, errorReply, type Reply } from './reply.js';
@@ -21,8 +22,17 @@ export interface RouteCall {
 /** Computes route answers: in this thread, or in a worker so the front (auth, rate limit) never waits on it. */
 export interface Backend {
   answer(call: RouteCall): Promise<Reply>;
+  /**
+   * Brings a batch of deletes the main thread's world has resolved and applied to the world that
+   * answers routes. Calls made after this one see it (a worker takes its messages in order);
+   * the promise settles once it is applied.
+   */
+  applyDeletions(entities: readonly DeletedEntity[]): Promise<void>;
   close(): Promise<void>;
 }
+
+/** What the main thread sends a route worker: a call to answer, or a batch of deletes to apply. */
+export type WorkerRequest = { id: number; call: RouteCall } | { id: number; deletions: DeletedEntity[] };
 
 /** Answers a call against a world whose clock is brought to the call's time first. */
 export function answerWith(router: Router, world: World, clock: WorkspaceClock, call: RouteCall): Reply {
@@ -47,6 +57,11 @@ export class InlineBackend implements Backend {
 
   answer(call: RouteCall): Promise<Reply> {
     return Promise.resolve(answerWith(this.router, this.world, this.clock, call));
+  }
+
+  /** Nothing to do: routes answer from the main thread's world, which already holds the deletes. */
+  applyDeletions(): Promise<void> {
+    return Promise.resolve();
   }
 
   close(): Promise<void> {
@@ -85,10 +100,19 @@ export class WorkerBackend implements Backend {
   }
 
   answer(call: RouteCall): Promise<Reply> {
+    return this.send((id) => ({ id, call }));
+  }
+
+  async applyDeletions(entities: readonly DeletedEntity[]): Promise<void> {
+    const reply = await this.send((id) => ({ id, deletions: [...entities] }));
+    if (reply.status !== 200) throw new Error(`the route worker did not apply the deletes: ${reply.body}`);
+  }
+
+  private send(request: (id: number) => WorkerRequest): Promise<Reply> {
     const id = this.next++;
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
-      this.worker.postMessage({ id, call });
+      this.worker.postMessage(request(id));
     });
   }
 

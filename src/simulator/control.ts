@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WorkspaceClock } from './clock.js';
+import type { DeletedEntity } from './data/deletions.js';
 import type { FaultPlan } from './faults.js';
 import { errorsEnvelope } from './reply.js';
 import type { StatsRecorder } from './stats.js';
@@ -7,7 +8,19 @@ import type { DownloadStats } from './types.js';
 
 /**
  * Control endpoints under /__sim/, for a simulator running in another process (benchmarks,
- * `tap-customerio simulate`). No auth, never rate limited, never counted in stats.
+ * `tap-customerio simulate`). No auth, never rate limited, never counted in stats. Errors use the
+ * API's errors envelope.
+ *
+ * - `GET /__sim/stats` → SimulatorStats; `POST /__sim/reset-stats` → `{ok: true}`.
+ * - `GET /__sim/downloads` → DownloadStats of the export download host.
+ * - `POST /__sim/advance?seconds=N` → `{now}`: the workspace clock moves on (Simulator.advance).
+ * - `PUT /__sim/faults` with a JSON array of FaultRule → `{ok: true, rules: n}` (replaces them).
+ * - `POST /__sim/delete` with `{"entities": [{"kind": "campaign", "id": 12}, …]}` →
+ *   `{"deleted": n}`: deletes between syncs (Simulator.deleteEntities), `n` counting the children
+ *   a parent took with it. Each entity is `{kind, id, parent?}` (kinds and parents in
+ *   data/deletions.ts). The whole batch or nothing: a malformed body, an unknown kind, an unknown
+ *   id or one already deleted is a 400 naming it. The 200 goes out once the routes answer
+ *   without them.
  */
 export interface ControlDeps {
   stats: StatsRecorder;
@@ -16,6 +29,8 @@ export interface ControlDeps {
   readBody: (req: IncomingMessage) => Promise<string>;
   /** The export download host's counters. */
   downloads?: () => DownloadStats;
+  /** Resolves and applies a batch of deletes (throws for a bad one); `applied` settles once routes see it. */
+  deleteEntities?: (entities: unknown) => { deleted: DeletedEntity[]; applied: Promise<void> };
 }
 
 export async function handleControl(deps: ControlDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -49,10 +64,35 @@ export async function handleControl(deps: ControlDeps, req: IncomingMessage, res
       }
       return send(res, 200, { ok: true, rules: Array.isArray(rules) ? rules.length : 0 });
     }
+    case 'POST /__sim/delete': {
+      if (!deps.deleteEntities) return sendError(res, 404, 'deletes are not available here');
+      let body: unknown;
+      try {
+        body = JSON.parse(await deps.readBody(req));
+      } catch {
+        return sendError(res, 400, DELETE_BODY);
+      }
+      const entities = (body as { entities?: unknown } | null)?.entities;
+      if (typeof body !== 'object' || Array.isArray(body) || !Array.isArray(entities)) return sendError(res, 400, DELETE_BODY);
+      let done;
+      try {
+        done = deps.deleteEntities(entities);
+      } catch (e) {
+        return sendError(res, 400, e instanceof Error ? e.message : String(e));
+      }
+      try {
+        await done.applied;
+      } catch (e) {
+        return sendError(res, 500, e instanceof Error ? e.message : String(e));
+      }
+      return send(res, 200, { deleted: done.deleted.length });
+    }
     default:
       return sendError(res, 404, `no control endpoint ${route}`);
   }
 }
+
+const DELETE_BODY = 'the body must be JSON: {"entities": [{"kind", "id", "parent"?}, …]}';
 
 function send(res: ServerResponse, status: number, value: unknown): void {
   const body = JSON.stringify(value);

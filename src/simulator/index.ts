@@ -37,6 +37,7 @@ export type { TransactionalRecord } from './data/transactional.js';
 export { ACTIVITY_HISTORY_DAYS, LEGACY_AGE_DAYS, MESSAGE_HISTORY_DAYS, SCALES, type ScaleSizes } from './scale.js';
 export { ACTIVITY_GUARANTEE, retentionCutoff } from './data/activities.js';
 export type { ParentKind } from './data/deleted.js';
+export { DELETABLE_KINDS, type DeletableKind, type DeletedEntity } from './data/deletions.js';
 // The per-record rules of the type drift the simulator serves, for tests that predict it.
 export {
   actionIdAsInteger, actionSendersAsStrings, customerWrapped, errorStatusAsNumber, templateIdsBare, variantSendersAsStrings,

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { DeletedEntity } from './data/deletions.js';
 import type { DownloadStats, SimulatorStats } from './types.js';
 
 export interface SimulatorProcess {
@@ -9,6 +10,8 @@ export interface SimulatorProcess {
   /** What the export download host served, and how many requests carried an Authorization header. */
   downloadStats(): Promise<DownloadStats>;
   resetStats(): Promise<void>;
+  /** Simulator.deleteEntities over `POST /__sim/delete`: the number deleted, children included; rejects on a 400. */
+  deleteEntities(entities: DeletedEntity[]): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -40,6 +43,12 @@ export async function spawnSimulator(args: string[] = []): Promise<SimulatorProc
     downloadStats: async () => (await (await fetch(`${url}/__sim/downloads`)).json()) as DownloadStats,
     resetStats: async () => {
       await fetch(`${url}/__sim/reset-stats`, { method: 'POST' });
+    },
+    deleteEntities: async (entities) => {
+      const res = await fetch(`${url}/__sim/delete`, { method: 'POST', body: JSON.stringify({ entities }) });
+      const body = (await res.json()) as { deleted?: number; errors?: { detail: string }[] };
+      if (res.status !== 200) throw new Error(body.errors?.[0]?.detail ?? `POST /__sim/delete answered ${res.status}`);
+      return body.deleted ?? 0;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { Api } from './api.js';
 import { WorkspaceClock } from './clock.js';
 import { handleControl } from './control.js';
+import { resolveDeletes } from './data/delete-batch.js';
+import type { DeletedEntity } from './data/deletions.js';
 import { World } from './data/world.js';
 import { FaultPlan, HTML_PROXY_PAGE, WRONG_SHAPE_BODY } from './faults.js';
 import { SlidingWindowLimiter } from './rate-limit.js';
@@ -118,7 +120,19 @@ class SimulatorServer {
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator.invalid');
     if (url.pathname.startsWith('/__sim/')) {
-      return handleControl({ stats: this.stats, clock: this.clock, faults: this.faults, readBody, downloads: () => this.downloads.stats() }, req, res, url);
+      return handleControl(
+        {
+          stats: this.stats,
+          clock: this.clock,
+          faults: this.faults,
+          readBody,
+          downloads: () => this.downloads.stats(),
+          deleteEntities: (entities) => this.deleteEntities(entities),
+        },
+        req,
+        res,
+        url,
+      );
     }
     const method = (req.method ?? 'GET').toUpperCase();
     const match = this.router.match(method, url.pathname);
@@ -214,6 +228,18 @@ class SimulatorServer {
   snapshot(): SimulatorStats {
     return this.stats.snapshot();
   }
+
+  /**
+   * Deletes entities between syncs: resolves the batch against what the API serves now (throws,
+   * changing nothing, for an unknown kind or id or one already gone), applies it to this
+   * thread's world (truth, export jobs) and sends it to the route backend, which takes it before
+   * any later call. `applied` settles once the backend holds it too.
+   */
+  deleteEntities(requested: unknown): { deleted: DeletedEntity[]; applied: Promise<void> } {
+    const deleted = resolveDeletes(this.world, requested);
+    this.world.deletions.commit(deleted);
+    return { deleted, applied: this.backend.applyDeletions(deleted) };
+  }
 }
 
 class BodyTooLarge extends Error {}
@@ -250,6 +276,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     now: () => instance.clock.now(),
     advance: (seconds: number) => instance.clock.advance(seconds),
     setFaults: (rules: FaultRule[]) => instance.faults.set(rules),
+    deleteEntities: (entities: DeletedEntity[]) => {
+      // The route worker takes the batch before any request made after this returns; a failure
+      // there would be a simulator bug, so it is loud rather than silently ignored.
+      instance.deleteEntities(entities).applied.catch((e: unknown) => {
+        process.stderr.write(`simulator: ${e instanceof Error ? e.message : String(e)}\n`);
+      });
+    },
     truth: new GroundTruth(instance.world, instance.exportJobs),
     downloadUrl: instance.downloads.origin(),
     downloadStats: (): DownloadStats => instance.downloads.stats(),

@@ -4,6 +4,11 @@ import { campaignIndexOfId, type CampaignRecord } from './data/campaigns.js';
 import type { MessageRecord } from './data/messages.js';
 import type { NewsletterRecord } from './data/newsletters.js';
 import type { ParentKind } from './data/deleted.js';
+import type { DeletedEntity } from './data/deletions.js';
+import {
+  listedActions, listedBroadcastActions, listedBroadcasts, listedCampaigns, listedCollections, listedContents, listedNewsletters,
+  listedSegments, listedSnippets, listedTransactional,
+} from './data/listed.js';
 import type { IdentifiersEntry, ServedCustomer } from './data/people.js';
 import type { SegmentRecord } from './data/segments.js';
 import type { WorkspaceRecord } from './data/workspaces.js';
@@ -56,6 +61,19 @@ export interface WorkspaceCounts {
  *   returns undefined, their metrics have no series and zero counts, and a segment filter on the
  *   deleted segment matches nobody. `campaigns()`, `segments()`, `newsletters()`, `broadcasts()`
  *   and `campaign(id)` still include them (what the lists serve).
+ * - Entities deleted between syncs (Simulator.deleteEntities, data/deletions.ts): every list
+ *   here answers what the API serves after the delete. A deleted entity is in no list
+ *   (`campaigns()`, `campaignActions(id)`, `newsletters()`, `newsletterContents(id)`,
+ *   `broadcasts()`, `broadcastActions(id)`, `transactional()`, `segments()`, `snippets()`,
+ *   `collections()`, the `used_by` lists of `segmentUsage`, `counts()`); `campaign(id)` is
+ *   undefined for it; asked for its children (actions, contents, test groups, triggers, members)
+ *   the truth answers `[]` and `segmentUsage` undefined, like for a deleted parent, and its
+ *   metrics have no series. Everything else keeps its bytes: a parent keeps its `updated`, its
+ *   refs (`actions`, `content_ids`, `msg_template_ids`) and its metrics when a child goes.
+ *   `deletedEntities()` names every entity deleted so far, the children a parent took with it
+ *   included (a campaign's actions, a newsletter's variants, a broadcast's actions), each as
+ *   `{kind, id, parent?}` with the id as the API served it (action ids strings or integers,
+ *   snippets by `name`), parents before their children, in the order deleted.
  * - History longer than the API's windows: messages reach 18 months back (§5.2 allows 6 per
  *   request), activities are served from `activityCutoff()`, at least 30 days back plus a
  *   seed-dependent tail of up to 3 days (§5.3: 30 days guaranteed), and the oldest campaign,
@@ -84,7 +102,9 @@ export interface WorkspaceCounts {
  *   `actions: null`). `broadcastTriggers(id)`: its triggers (`[]` where the API answers null).
  * - `transactional()`: GET /v1/transactional items (the `messages` list).
  * - `segmentUsage(id)`: the `used_by` object of a segment (undefined for the deleted one).
- * - `deletedParents()`: the ids of the deleted parents, by kind.
+ * - `deletedParents()`: the ids of the parents deleted mid-sync, by kind (one deleted for real
+ *   since is no longer listed, and no longer named here).
+ * - `deletedEntities()`: every entity deleted between syncs, cascaded children included.
  * - `senderIdentities()`: every sender, hidden and visible (see each `hidden`), by id; the API
  *   serves the hidden ones only with `hidden=true`.
  * - `snippets()`, `collections()`, `reportingWebhooks()` (endpoints with their credentials, as
@@ -133,37 +153,37 @@ export class GroundTruth {
 
   campaigns(): CampaignRecord[] {
     const now = this.now();
-    return Array.from({ length: this.world.campaigns.count }, (_, k) => this.world.campaigns.record(k, now));
+    return listedCampaigns(this.world).map((k) => this.world.campaigns.record(k, now));
   }
 
   campaign(id: number): CampaignRecord | undefined {
     const k = campaignIndexOfId(id, this.world.campaigns.count);
-    return k < 0 ? undefined : this.world.campaigns.record(k, this.now());
+    return k < 0 || this.world.deletions.has('campaign', id) ? undefined : this.world.campaigns.record(k, this.now());
   }
 
   campaignActions(campaignId: number): ActionRecord[] {
     const k = campaignIndexOfId(campaignId, this.world.campaigns.count);
     if (k < 0) throw new RangeError(`no campaign with id ${campaignId}`);
-    if (this.world.deleted.isDeleted('campaign', k)) return [];
+    if (this.world.deleted.isDeleted('campaign', k) || this.world.deletions.has('campaign', campaignId)) return [];
     const shape = this.world.campaigns.shape(k);
     const now = this.now();
-    return Array.from({ length: shape.actionCount }, (_, j) => this.world.actions.record(shape, j, now));
+    return listedActions(this.world, shape).map((j) => this.world.actions.record(shape, j, now));
   }
 
   newsletters(): NewsletterRecord[] {
     const now = this.now();
-    return Array.from({ length: this.world.newsletters.count }, (_, k) => this.world.newsletters.record(k, now));
+    return listedNewsletters(this.world).map((k) => this.world.newsletters.record(k, now));
   }
 
   segments(): SegmentRecord[] {
     const now = this.now();
-    return Array.from({ length: this.world.segments.count }, (_, k) => this.world.segments.record(k, now));
+    return listedSegments(this.world).map((k) => this.world.segments.record(k, now));
   }
 
   segmentMembers(segmentId: number): IdentifiersEntry[] {
     const k = this.world.segments.indexOfId(segmentId);
     if (k < 0) throw new RangeError(`no segment with id ${segmentId}`);
-    if (this.world.deleted.isDeleted('segment', k)) return [];
+    if (this.world.deleted.isDeleted('segment', k) || this.world.deletions.has('segment', segmentId)) return [];
     const size = this.world.segments.size(k);
     return Array.from({ length: size }, (_, j) => this.world.people.identifiers(this.world.segments.member(k, j)));
   }
@@ -235,13 +255,16 @@ export class GroundTruth {
     const { lo, hi } = feed.visibleRange(now);
     let future = 0;
     for (let i = 0; i < feed.futureCount; i++) if (feed.futureVisible(i, now)) future++;
+    const campaigns = listedCampaigns(this.world);
     let actions = 0;
-    for (const c of this.world.campaigns.shapes) if (!this.world.deleted.isDeleted('campaign', c.index)) actions += c.actionCount;
+    for (const k of campaigns) {
+      if (!this.world.deleted.isDeleted('campaign', k)) actions += listedActions(this.world, this.world.campaigns.shape(k)).length;
+    }
     return {
-      campaigns: this.world.campaigns.count,
+      campaigns: campaigns.length,
       actions,
-      newsletters: this.world.newsletters.count,
-      segments: this.world.segments.count,
+      newsletters: listedNewsletters(this.world).length,
+      segments: listedSegments(this.world).length,
       people: this.world.people.count,
       messages: this.world.messages.timeline.lastAtOrBefore(now) + 1,
       activities: future + Math.max(0, hi - lo + 1),
@@ -250,49 +273,55 @@ export class GroundTruth {
 
   newsletterContents(newsletterId: number): VariantRecord[] {
     const k = this.newsletterIndex(newsletterId);
-    return this.world.deleted.isDeleted('newsletter', k) ? [] : this.world.newsletterVariants.contents(k, this.now());
+    return this.newsletterGone(k, newsletterId) ? [] : listedContents(this.world, k, this.now());
   }
 
   newsletterTestGroups(newsletterId: number): TestGroupRecord[] {
     const k = this.newsletterIndex(newsletterId);
-    return this.world.deleted.isDeleted('newsletter', k) ? [] : (this.world.newsletterVariants.testGroups(k, this.now()) ?? []);
+    return this.newsletterGone(k, newsletterId) ? [] : (this.world.newsletterVariants.testGroups(k, this.now()) ?? []);
   }
 
   broadcasts(): BroadcastRecord[] {
     const now = this.now();
-    return Array.from({ length: this.world.broadcasts.count }, (_, k) => this.world.broadcasts.record(k, now));
+    return listedBroadcasts(this.world).map((k) => this.world.broadcasts.record(k, now));
   }
 
   broadcastActions(broadcastId: number): BroadcastActionRecord[] {
     const k = this.broadcastIndex(broadcastId);
-    if (this.world.deleted.isDeleted('broadcast', k)) return [];
+    if (this.broadcastGone(k, broadcastId)) return [];
     const now = this.now();
-    return Array.from({ length: this.world.broadcasts.actionCount(k) }, (_, j) => this.world.broadcasts.actionRecord(k, j, now));
+    return listedBroadcastActions(this.world, k).map((j) => this.world.broadcasts.actionRecord(k, j, now));
   }
 
   broadcastTriggers(broadcastId: number): BroadcastTriggerRecord[] {
     const k = this.broadcastIndex(broadcastId);
-    if (this.world.deleted.isDeleted('broadcast', k)) return [];
+    if (this.broadcastGone(k, broadcastId)) return [];
     const now = this.now();
     return Array.from({ length: this.world.broadcasts.triggerCount(k) }, (_, t) => this.world.broadcasts.trigger(k, t, now));
   }
 
   transactional(): TransactionalRecord[] {
     const now = this.now();
-    return Array.from({ length: this.world.transactional.count }, (_, k) => this.world.transactional.record(k, now));
+    return listedTransactional(this.world).map((k) => this.world.transactional.record(k, now));
   }
 
   segmentUsage(segmentId: number): SegmentUsageRecord | undefined {
     const k = this.world.segments.indexOfId(segmentId);
     if (k < 0) throw new RangeError(`no segment with id ${segmentId}`);
-    return this.world.deleted.isDeleted('segment', k) ? undefined : segmentUsage(this.world, segmentId, this.now());
+    const gone = this.world.deleted.isDeleted('segment', k) || this.world.deletions.has('segment', segmentId);
+    return gone ? undefined : segmentUsage(this.world, segmentId, this.now());
+  }
+
+  deletedEntities(): DeletedEntity[] {
+    return this.world.deletions.entities();
   }
 
   deletedParents(): Record<`${ParentKind}s`, number[]> {
     const w = this.world;
+    // One deleted for real since (deleteEntities) is no longer listed: no longer such a parent.
     const id = (kind: ParentKind, idOf: (k: number) => number): number[] => {
       const k = w.deleted.indexOf(kind);
-      return k < 0 ? [] : [idOf(k)];
+      return k < 0 || w.deletions.has(kind, idOf(k)) ? [] : [idOf(k)];
     };
     return {
       campaigns: id('campaign', (k) => w.campaigns.shape(k).id),
@@ -308,12 +337,12 @@ export class GroundTruth {
 
   snippets(): SnippetRecord[] {
     const now = this.now();
-    return Array.from({ length: this.world.snippets.count }, (_, k) => this.world.snippets.record(k, now));
+    return listedSnippets(this.world).map((k) => this.world.snippets.record(k, now));
   }
 
   collections(): CollectionRecord[] {
     const now = this.now();
-    return Array.from({ length: this.world.collections.count }, (_, k) => this.world.collections.record(k, now));
+    return listedCollections(this.world).map((k) => this.world.collections.record(k, now));
   }
 
   reportingWebhooks(): ReportingWebhookRecord[] {
@@ -362,12 +391,21 @@ export class GroundTruth {
 
   exportJobRows(id: number): Generator<string[]> | undefined {
     const spec = this.exportJobs?.spec(id);
-    return spec && exportRows(this.world, spec.filter, spec.attributes, spec.at);
+    return spec && exportRows(this.world, spec.filter, spec.attributes, spec.at, spec.deletionBatch);
   }
 
   suppressions(type: SuppressionType): SuppressionRecord[] {
     const s = this.world.suppressions;
     return Array.from({ length: s.size(type) }, (_, j) => s.record(type, j));
+  }
+
+  /** Mid-sync (data/deleted.ts) or between syncs (data/deletions.ts): nothing under it is served. */
+  private newsletterGone(k: number, id: number): boolean {
+    return this.world.deleted.isDeleted('newsletter', k) || this.world.deletions.has('newsletter', id);
+  }
+
+  private broadcastGone(k: number, id: number): boolean {
+    return this.world.deleted.isDeleted('broadcast', k) || this.world.deletions.has('broadcast', id);
   }
 
   private newsletterIndex(id: number): number {

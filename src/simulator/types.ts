@@ -1,3 +1,4 @@
+import type { DeletedEntity } from './data/deletions.js';
 import type { Scale, ScaleSizes } from './scale.js';
 import type { GroundTruth } from './truth.js';
 
@@ -124,6 +125,25 @@ export interface Simulator {
    */
   advance(seconds: number): void;
   setFaults(rules: FaultRule[]): void;
+  /**
+   * Deletes entities between two syncs, as a real delete does (customerio-api.md §3 "404
+   * semantics"): each leaves its list (every page of paged lists), and its own endpoint and
+   * everything under it (children, metrics, membership, used_by) answer 404. A parent takes its
+   * children along: a campaign its actions, a newsletter its variants and test groups, a
+   * broadcast its actions and triggers, a segment its membership and usage. Nothing else
+   * changes: other records keep their bytes (a parent keeps its `updated` and refs when a child
+   * goes), history (messages, activities, other entities' metrics) stays. `truth` follows, and
+   * `truth.deletedEntities()` lists what went, cascaded children included.
+   *
+   * Each entity is `{kind, id, parent?}`: `kind` one of campaign, campaign_action (parent: the
+   * campaign id), newsletter, newsletter_variant (a newsletter content; parent: the newsletter
+   * id), broadcast, broadcast_action (parent: the broadcast id), transactional_message, segment,
+   * snippet (id: its name), collection; ids as numbers or decimal strings. The batch applies
+   * whole or not at all: an unknown kind, an unknown id or one already deleted throws an Error
+   * naming it. Requests made after this returns see the deletes (also where routes run in a
+   * worker thread). Control endpoint: `POST /__sim/delete` (control.ts).
+   */
+  deleteEntities(entities: DeletedEntity[]): void;
   /** What the API would serve right now, for tests to compare against. */
   truth: GroundTruth;
   /** 'http://127.0.0.1:PORT' of the export download host (a second server, not the API host). */

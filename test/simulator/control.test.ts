@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { SimulatorStats } from '../../src/simulator/index.js';
-import { call, DAY, NOW, start } from './helpers.js';
+import { call, DAY, NOW, routeError, start } from './helpers.js';
 
 describe('control endpoints and stats', () => {
   test('stats count API requests by status and normalised route; control calls are not counted', async () => {
@@ -46,6 +46,42 @@ describe('control endpoints and stats', () => {
       expect((await fetch(`${sim.url}/__sim/nothing`)).status).toBe(404);
       // Control endpoints are never rate limited (limit is 1 rps here).
       for (let i = 0; i < 5; i++) expect((await fetch(`${sim.url}/__sim/stats`)).status).toBe(200);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  test('POST /__sim/delete: 200 with the number deleted, children included; 400 for a malformed body, an unknown kind or id, or a second delete', async () => {
+    const sim = await start();
+    const del = async (body: string): Promise<{ status: number; json: any }> => {
+      const res = await fetch(`${sim.url}/__sim/delete`, { method: 'POST', body });
+      return { status: res.status, json: await res.json() };
+    };
+    try {
+      expect((await call(sim, '/v1/campaigns/5')).status).toBe(200);
+      // Campaign 5 and its 10 actions; the routes (in the worker) already answer without them.
+      expect(await del('{"entities":[{"kind":"campaign","id":5},{"kind":"snippet","id":"footer"}]}')).toEqual({ status: 200, json: { deleted: 12 } });
+      expect((await call(sim, '/v1/campaigns/5')).json).toEqual(routeError('/v1/campaigns/5', 404));
+      expect((await call<{ campaigns: { id: number }[] }>(sim, '/v1/campaigns')).json.campaigns.map((c) => c.id)).not.toContain(5);
+      expect(sim.truth.deletedEntities()).toHaveLength(12);
+
+      const envelope = (detail: unknown) => ({ errors: [{ detail, status: '400' }] });
+      for (const [body, detail] of [
+        ['not json', /body must be JSON/],
+        ['[{"kind":"campaign","id":7}]', /body must be JSON/],
+        ['{"entities":{"kind":"campaign","id":7}}', /body must be JSON/],
+        ['{"entities":[{"kind":"workflow","id":7}]}', /unknown kind "workflow"/],
+        ['{"entities":[{"kind":"campaign","id":999}]}', /no campaign 999/],
+        ['{"entities":[{"kind":"campaign","id":7},{"kind":"campaign","id":5}]}', /campaign 5 is already deleted/],
+      ] as const) {
+        expect(await del(body), body).toEqual({ status: 400, json: envelope(expect.stringMatching(detail)) });
+      }
+      // A rejected batch changed nothing: campaign 7 is still there.
+      expect((await call(sim, '/v1/campaigns/7')).status).toBe(200);
+      expect(sim.truth.deletedEntities()).toHaveLength(12);
+      expect((await fetch(`${sim.url}/__sim/delete`)).status).toBe(404);
+      // Control calls are not API requests.
+      expect(sim.stats().requests).toBe(4);
     } finally {
       await sim.close();
     }

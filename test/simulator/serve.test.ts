@@ -102,4 +102,17 @@ describe('a simulator in a process of its own (spawnSimulator)', () => {
       await sim.close();
     }
   });
+
+  test('deletes entities between syncs over POST /__sim/delete; a bad batch rejects', async () => {
+    const { spawnSimulator } = await import('../../src/simulator/process.js');
+    const sim = await spawnSimulator(['--rate-limit', '0']);
+    try {
+      const headers = { authorization: 'Bearer sim-demo-app-api-key' };
+      expect(await sim.deleteEntities([{ kind: 'broadcast', id: 4 }])).toBe(13);
+      expect((await fetch(`${sim.url}/v1/broadcasts/4/actions`, { headers })).status).toBe(404);
+      await expect(sim.deleteEntities([{ kind: 'broadcast', id: 4 }])).rejects.toThrow(/broadcast 4 is already deleted/);
+    } finally {
+      await sim.close();
+    }
+  });
 });

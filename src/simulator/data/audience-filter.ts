@@ -19,12 +19,18 @@ export function parseAudienceFilter(input: unknown): AudienceFilter {
   });
 }
 
-export function matchesAudience(world: World, filter: AudienceFilter, p: number, now: number): boolean {
+/**
+ * Whether person p matches at workspace time `now`. `deletionBatch`: the deletes between syncs
+ * (data/deletions.ts) that count, those of batches up to it (default all): an export job counts
+ * only those made before it was posted, so its file never changes afterwards.
+ */
+export function matchesAudience(world: World, filter: AudienceFilter, p: number, now: number, deletionBatch = Infinity): boolean {
   return matchesTree(filter, (leaf) => {
     if ('segment' in leaf) {
-      // A deleted segment (data/deleted.ts) has no members left to match.
+      // A deleted segment (data/deleted.ts, data/deletions.ts) has no members left to match.
       const k = world.segments.indexOfId(leaf.segment);
-      return k >= 0 && !world.deleted.isDeleted('segment', k) && world.segments.isMember(k, p);
+      if (k < 0 || world.deleted.isDeleted('segment', k) || world.deletions.has('segment', leaf.segment, deletionBatch)) return false;
+      return world.segments.isMember(k, p);
     }
     const value = world.people.attributeValue(p, leaf.attribute.field, now);
     if (leaf.attribute.operator === 'exists') return value !== undefined && value !== '';

@@ -43,6 +43,8 @@ interface Job {
   filter: AudienceFilter;
   attributes: string[];
   createdAt: number;
+  /** Delete batches applied when it was posted (data/deletions.ts): later deletes do not change its file. */
+  deletionBatch: number;
   startedMs: number;
   fails: boolean;
   gzip: boolean;
@@ -61,6 +63,8 @@ export interface ExportFile {
   filter: AudienceFilter;
   attributes: readonly string[];
   at: number;
+  /** See Job.deletionBatch. */
+  deletionBatch: number;
   gzip: boolean;
   rows: number;
 }
@@ -90,6 +94,7 @@ export class ExportJobs {
       filter,
       attributes: [...attributes],
       createdAt: now,
+      deletionBatch: this.world.deletions.batches,
       startedMs: this.elapsedMs(),
       // Exactly `share` of the jobs fail, evenly spread: job n fails when floor((n+1)s) > floor(ns).
       fails: Math.floor((ordinal + 1) * share) > Math.floor(ordinal * share),
@@ -136,9 +141,9 @@ export class ExportJobs {
   }
 
   /** The filter and attributes a job was posted with. */
-  spec(id: number): { filter: AudienceFilter; attributes: readonly string[]; at: number } | undefined {
+  spec(id: number): { filter: AudienceFilter; attributes: readonly string[]; at: number; deletionBatch: number } | undefined {
     const job = this.job(id);
-    return job && { filter: job.filter, attributes: job.attributes, at: job.createdAt };
+    return job && { filter: job.filter, attributes: job.attributes, at: job.createdAt, deletionBatch: job.deletionBatch };
   }
 
   close(): void {
@@ -147,7 +152,15 @@ export class ExportJobs {
   }
 
   private file(job: Job): ExportFile {
-    return { id: job.id, filter: job.filter, attributes: job.attributes, at: job.createdAt, gzip: job.gzip, rows: job.matched ?? 0 };
+    return {
+      id: job.id,
+      filter: job.filter,
+      attributes: job.attributes,
+      at: job.createdAt,
+      deletionBatch: job.deletionBatch,
+      gzip: job.gzip,
+      rows: job.matched ?? 0,
+    };
   }
 
   private job(id: number): Job | undefined {
@@ -159,7 +172,7 @@ export class ExportJobs {
     const people = this.world.people.count;
     const slice = (): void => {
       const stop = Math.min(people, job.scanned + SCAN_SLICE);
-      for (let p = job.scanned; p < stop; p++) if (matchesAudience(this.world, job.filter, p, job.createdAt)) job.matchedSoFar++;
+      for (let p = job.scanned; p < stop; p++) if (matchesAudience(this.world, job.filter, p, job.createdAt, job.deletionBatch)) job.matchedSoFar++;
       job.scanned = stop;
       if (stop >= people) {
         job.matched = job.matchedSoFar;
@@ -216,12 +229,19 @@ export function exportColumns(attributes: readonly string[]): string[] {
  * The rows of a customers export by person index (never held in memory): people matching
  * `filter` at workspace time `at`, in index order, each `cio_id, id, email` and the requested
  * attributes as strings, '' where the person has none. Values are those of
- * POST /v1/customers/attributes at the same clock (data/people.ts `customer`).
+ * POST /v1/customers/attributes at the same clock (data/people.ts `customer`). `deletionBatch`:
+ * the deletes between syncs that count (matchesAudience).
  */
-export function* exportRows(world: World, filter: AudienceFilter, attributes: readonly string[], at: number): Generator<string[]> {
+export function* exportRows(
+  world: World,
+  filter: AudienceFilter,
+  attributes: readonly string[],
+  at: number,
+  deletionBatch = Infinity,
+): Generator<string[]> {
   const people = world.people;
   for (let p = 0; p < people.count; p++) {
-    if (!matchesAudience(world, filter, p, at)) continue;
+    if (!matchesAudience(world, filter, p, at, deletionBatch)) continue;
     const who = people.identity(p);
     const row = [who.cio_id, who.id ?? '', who.email ?? ''];
     if (attributes.length > 0) {

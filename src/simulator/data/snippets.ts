@@ -29,13 +29,24 @@ export class Snippets {
     private readonly origin: number,
   ) {}
 
+  /** The key of snippet #k (`footer`, `footer_2`, …); it never changes. */
+  name(k: number): string {
+    return roundName(NAMES[k % NAMES.length] ?? 'snippet', k, NAMES.length, '_');
+  }
+
+  /** The index of the snippet with this name, or −1. */
+  indexOfName(name: string): number {
+    for (let k = 0; k < this.count; k++) if (this.name(k) === name) return k;
+    return -1;
+  }
+
   record(k: number, now: number): SnippetRecord {
     const draw = new Draw(this.seed, Tag.snippet, k);
     const base = k % NAMES.length;
     // No `created` is served; the first version dates from the workspace's first two years.
     const created = this.origin - 800 * DAY + draw.int(700 * DAY);
     return {
-      name: roundName(NAMES[base] ?? 'snippet', k, NAMES.length, '_'),
+      name: this.name(k),
       value: VALUES[base] ?? '',
       updated_at: updatedAt(this.seed, Tag.snippet, k, created, now, { staticShare: 0.4, minPeriod: 2 * DAY, maxPeriod: 90 * DAY }),
     };

@@ -10,6 +10,7 @@ import { Segments } from './segments.js';
 import { Broadcasts } from './broadcasts.js';
 import { Collections } from './collections.js';
 import { DeletedParents } from './deleted.js';
+import { Deletions } from './deletions.js';
 import { Exports } from './exports.js';
 import { NewsletterVariants } from './newsletter-variants.js';
 import { Objects } from './objects.js';
@@ -47,6 +48,8 @@ export class World {
   readonly exports: Exports;
   readonly suppressions: Suppressions;
   readonly deleted: DeletedParents;
+  /** Entities deleted between syncs (Simulator.deleteEntities): gone from their lists, 404 under them. */
+  readonly deletions = new Deletions();
 
   constructor(
     readonly seed: number,

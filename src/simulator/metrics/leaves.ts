@@ -206,42 +206,47 @@ function transactionalLeaves(world: World, ids: EntityIds, missing: Missing): Le
   return [record.open_tracking ? leaf : { ...leaf, open: 0 }];
 }
 
-const PARENT_NAME: Record<EntityKind, string> = {
-  campaign: 'campaign',
-  campaign_action: 'campaign',
-  journey: 'campaign',
-  newsletter: 'newsletter',
-  newsletter_variant: 'newsletter',
-  broadcast: 'broadcast',
-  broadcast_action: 'broadcast',
-  transactional: 'transactional message',
-};
-
-/** Whether the entity's parent (its campaign, newsletter or broadcast) was deleted after being listed (data/deleted.ts). */
-export function parentDeleted(world: World, kind: EntityKind, ids: EntityIds): boolean {
+/**
+ * What answers 404 under an entity although its ids are known, or undefined: a parent deleted
+ * after being listed (data/deleted.ts), or the entity or its parent deleted between syncs
+ * (data/deletions.ts). The name is what the 404 says is missing. Deleting a child leaves its
+ * parent's metrics as they were: they count what was sent, and history stays.
+ */
+export function goneUnder(world: World, kind: EntityKind, ids: EntityIds): string | undefined {
+  const gone = world.deletions;
   switch (kind) {
     case 'campaign':
     case 'campaign_action':
-    case 'journey':
-      return world.deleted.isDeleted('campaign', campaignIndexOfId(num(ids, 0), world.campaigns.count));
+    case 'journey': {
+      const id = num(ids, 0);
+      if (world.deleted.isDeleted('campaign', campaignIndexOfId(id, world.campaigns.count)) || gone.has('campaign', id)) return 'campaign';
+      return kind === 'campaign_action' && gone.has('campaign_action', num(ids, 1)) ? 'action' : undefined;
+    }
     case 'newsletter':
-    case 'newsletter_variant':
-      return world.deleted.isDeleted('newsletter', world.newsletters.indexOfId(num(ids, 0)));
+    case 'newsletter_variant': {
+      const id = num(ids, 0);
+      if (world.deleted.isDeleted('newsletter', world.newsletters.indexOfId(id)) || gone.has('newsletter', id)) return 'newsletter';
+      return kind === 'newsletter_variant' && gone.has('newsletter_variant', num(ids, 1)) ? 'content' : undefined;
+    }
     case 'broadcast':
-    case 'broadcast_action':
-      return world.deleted.isDeleted('broadcast', world.broadcasts.indexOfId(num(ids, 0)));
+    case 'broadcast_action': {
+      const id = num(ids, 0);
+      if (world.deleted.isDeleted('broadcast', world.broadcasts.indexOfId(id)) || gone.has('broadcast', id)) return 'broadcast';
+      return kind === 'broadcast_action' && gone.has('broadcast_action', String(ids[1] ?? '')) ? 'action' : undefined;
+    }
     case 'transactional':
-      return false;
+      return gone.has('transactional_message', num(ids, 0)) ? 'transactional message' : undefined;
   }
 }
 
 /**
- * The leaves whose sum an entity reports, or `missing(what)` thrown for an unknown id or a
- * deleted parent. An empty list is valid (a campaign without actions): its metrics have no
+ * The leaves whose sum an entity reports, or `missing(what)` thrown for an unknown id or one
+ * gone (goneUnder). An empty list is valid (a campaign without actions): its metrics have no
  * series at all.
  */
 export function leavesOf(world: World, kind: EntityKind, ids: EntityIds, missing: Missing): Leaf[] {
-  if (parentDeleted(world, kind, ids)) throw missing(PARENT_NAME[kind]);
+  const gone = goneUnder(world, kind, ids);
+  if (gone !== undefined) throw missing(gone);
   switch (kind) {
     case 'campaign':
     case 'campaign_action':

@@ -1,24 +1,26 @@
 import type { World } from '../data/world.js';
 import { Calendar, PERIODS, RESOLUTIONS, v1Edges } from './buckets.js';
 import { HOUR } from './hourly.js';
-import { leavesOf as servedLeaves, parentDeleted, type EntityIds, type EntityKind, type Missing } from './leaves.js';
+import { goneUnder, leavesOf as servedLeaves, type EntityIds, type EntityKind, type Missing } from './leaves.js';
 import { linkTable, seriesTable } from './tally.js';
 import { Zone } from './zone.js';
 
 /**
  * Ground truth of the metrics endpoints, for GroundTruth (truth.ts) to expose. Every answer is
  * computed by the same leaves and tallies as the routes, at the world's current clock; unknown
- * entities and bad arguments throw RangeError, entities under a deleted parent report nothing.
+ * entities and bad arguments throw RangeError, deleted entities and those under a deleted parent
+ * report nothing.
  */
 
 const missing = (what: string): Error => new RangeError(`no such ${what}`);
 
 /**
- * The leaves of an entity as truth sees them: none under a deleted parent (its endpoints answer
- * 404, so nothing of it is served: no series, zero counts, no links), else the routes' leaves.
+ * The leaves of an entity as truth sees them: none when it is deleted or under a deleted parent
+ * (its endpoints answer 404, so nothing of it is served: no series, zero counts, no links), else
+ * the routes' leaves.
  */
 function leavesOf(world: World, kind: EntityKind, ids: EntityIds, notFound: Missing) {
-  return parentDeleted(world, kind, ids) ? [] : servedLeaves(world, kind, ids, notFound);
+  return goneUnder(world, kind, ids) !== undefined ? [] : servedLeaves(world, kind, ids, notFound);
 }
 
 function unitOf(res: string) {

@@ -1,14 +1,19 @@
-import { BROADCAST_FIRST_PAGE } from '../data/broadcasts.js';
+import { BROADCAST_FIRST_PAGE, broadcastActionId, broadcastId } from '../data/broadcasts.js';
+import { listedBroadcastActions, listedBroadcasts } from '../data/listed.js';
 import type { World } from '../data/world.js';
 import { offsetToken, parseOffsetToken } from '../tokens.js';
 import { listReply, objectReply } from './envelope.js';
 import { idParam, notFound, startParam } from './params.js';
 import type { Route } from './router.js';
 
-/** A listed broadcast, or 404; also 404 for the one deleted since the list was read (data/deleted.ts). */
+/**
+ * A listed broadcast, or 404; also 404 for the one deleted since the list was read
+ * (data/deleted.ts) and for one deleted between syncs (data/deletions.ts).
+ */
 function broadcastIndex(world: World, params: Record<string, string>): number {
-  const k = world.broadcasts.indexOfId(idParam(params, 'broadcast_id'));
-  if (k < 0 || world.deleted.isDeleted('broadcast', k)) throw notFound('broadcast');
+  const id = idParam(params, 'broadcast_id');
+  const k = world.broadcasts.indexOfId(id);
+  if (k < 0 || world.deleted.isDeleted('broadcast', k) || world.deletions.has('broadcast', id)) throw notFound('broadcast');
   return k;
 }
 
@@ -19,8 +24,7 @@ export function broadcastRoutes(): Route[] {
       method: 'GET',
       pattern: '/v1/broadcasts',
       // One call, no paging parameters.
-      handle: ({ world, now }) =>
-        listReply('broadcasts', Array.from({ length: world.broadcasts.count }, (_, k) => world.broadcasts.record(k, now))),
+      handle: ({ world, now }) => listReply('broadcasts', listedBroadcasts(world).map((k) => world.broadcasts.record(k, now))),
     },
     {
       method: 'GET',
@@ -32,7 +36,7 @@ export function broadcastRoutes(): Route[] {
       pattern: '/v1/broadcasts/:broadcast_id/actions',
       handle: ({ world, now, params, query }) => {
         const k = broadcastIndex(world, params);
-        const count = world.broadcasts.actionCount(k);
+        const listed = listedBroadcastActions(world, k);
         const start = startParam(query);
         const offset = start === undefined ? 0 : parseOffsetToken(start);
         // The spec declares no paging here: no `start`, no `limit`, no `next` (S11
@@ -40,13 +44,13 @@ export function broadcastRoutes(): Route[] {
         // S3 forwards a `next` when one comes back, so about one broadcast in four with many
         // actions splits them over two pages (a `next`, then `start` → the rest, `next: ""`), and
         // a client that ignores `next` loses actions.
-        if (start === undefined && world.broadcasts.twoPages(k)) {
-          const first = Array.from({ length: BROADCAST_FIRST_PAGE }, (_, j) => world.broadcasts.actionRecord(k, j, now));
-          return listReply('actions', first, offsetToken(BROADCAST_FIRST_PAGE));
+        // Pages are cut from the actions still listed (data/listed.ts): a split broadcast left with
+        // too few for two pages answers in one call.
+        const record = (j: number) => world.broadcasts.actionRecord(k, j, now);
+        if (start === undefined && world.broadcasts.twoPages(k) && listed.length > BROADCAST_FIRST_PAGE) {
+          return listReply('actions', listed.slice(0, BROADCAST_FIRST_PAGE).map(record), offsetToken(BROADCAST_FIRST_PAGE));
         }
-        const actions = [];
-        for (let j = offset; j < count; j++) actions.push(world.broadcasts.actionRecord(k, j, now));
-        return listReply('actions', actions, start === undefined ? undefined : '');
+        return listReply('actions', listed.slice(offset).map(record), start === undefined ? undefined : '');
       },
     },
     {
@@ -55,7 +59,7 @@ export function broadcastRoutes(): Route[] {
       handle: ({ world, now, params }) => {
         const k = broadcastIndex(world, params);
         const j = world.broadcasts.actionIndexOfId(k, params['action_id'] ?? '');
-        if (j < 0) throw notFound('action');
+        if (j < 0 || world.deletions.has('broadcast_action', broadcastActionId(broadcastId(k), j))) throw notFound('action');
         return objectReply('action', world.broadcasts.actionRecord(k, j, now));
       },
     },

@@ -1,4 +1,5 @@
-import { actionIndexOfId, campaignIndexOfId } from '../data/campaigns.js';
+import { actionId, actionIndexOfId, campaignIndexOfId } from '../data/campaigns.js';
+import { listedActions, listedCampaigns } from '../data/listed.js';
 import type { World } from '../data/world.js';
 import { offsetToken, parseOffsetToken } from '../tokens.js';
 import { listReply, objectReply } from './envelope.js';
@@ -8,10 +9,14 @@ import type { Route } from './router.js';
 /** Fixed by the API: campaign actions come 10 per page and take no `limit` (§5.1, §7.3). */
 export const ACTIONS_PAGE_SIZE = 10;
 
-/** A listed campaign, or 404; also 404 for the one deleted since the list was read (data/deleted.ts). */
+/**
+ * A listed campaign, or 404; also 404 for the one deleted since the list was read
+ * (data/deleted.ts) and for one deleted between syncs (data/deletions.ts).
+ */
 function campaignIndex(world: World, params: Record<string, string>): number {
-  const k = campaignIndexOfId(idParam(params, 'campaign_id'), world.campaigns.count);
-  if (k < 0 || world.deleted.isDeleted('campaign', k)) throw notFound('campaign');
+  const id = idParam(params, 'campaign_id');
+  const k = campaignIndexOfId(id, world.campaigns.count);
+  if (k < 0 || world.deleted.isDeleted('campaign', k) || world.deletions.has('campaign', id)) throw notFound('campaign');
   return k;
 }
 
@@ -21,8 +26,7 @@ export function campaignRoutes(): Route[] {
       method: 'GET',
       pattern: '/v1/campaigns',
       // One call, no paging parameters.
-      handle: ({ world, now }) =>
-        listReply('campaigns', Array.from({ length: world.campaigns.count }, (_, k) => world.campaigns.record(k, now))),
+      handle: ({ world, now }) => listReply('campaigns', listedCampaigns(world).map((k) => world.campaigns.record(k, now))),
     },
     {
       method: 'GET',
@@ -34,12 +38,12 @@ export function campaignRoutes(): Route[] {
       pattern: '/v1/campaigns/:campaign_id/actions',
       handle: ({ world, now, params, query }) => {
         const shape = world.campaigns.shape(campaignIndex(world, params));
+        const listed = listedActions(world, shape);
         const start = startParam(query);
         const offset = start === undefined ? 0 : parseOffsetToken(start);
-        const end = Math.min(shape.actionCount, offset + ACTIONS_PAGE_SIZE);
-        const actions = [];
-        for (let j = offset; j < end; j++) actions.push(world.actions.record(shape, j, now));
-        return listReply('actions', actions, end < shape.actionCount ? offsetToken(end) : '');
+        const end = Math.min(listed.length, offset + ACTIONS_PAGE_SIZE);
+        const actions = listed.slice(offset, end).map((j) => world.actions.record(shape, j, now));
+        return listReply('actions', actions, end < listed.length ? offsetToken(end) : '');
       },
     },
     {
@@ -48,7 +52,7 @@ export function campaignRoutes(): Route[] {
       handle: ({ world, now, params }) => {
         const shape = world.campaigns.shape(campaignIndex(world, params));
         const j = actionIndexOfId(shape, idParam(params, 'action_id'));
-        if (j < 0) throw notFound('action');
+        if (j < 0 || world.deletions.has('campaign_action', actionId(shape.id, j))) throw notFound('action');
         return objectReply('action', world.actions.record(shape, j, now));
       },
     },

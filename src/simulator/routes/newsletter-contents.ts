@@ -1,12 +1,17 @@
+import { listedContents } from '../data/listed.js';
 import type { World } from '../data/world.js';
 import { listReply } from './envelope.js';
 import { idParam, notFound } from './params.js';
 import type { Route } from './router.js';
 
-/** A listed newsletter, or 404; also 404 for the one deleted since the list was read (data/deleted.ts). */
+/**
+ * A listed newsletter, or 404; also 404 for the one deleted since the list was read
+ * (data/deleted.ts) and for one deleted between syncs (data/deletions.ts).
+ */
 export function newsletterIndex(world: World, params: Record<string, string>): number {
-  const k = world.newsletters.indexOfId(idParam(params, 'newsletter_id'));
-  if (k < 0 || world.deleted.isDeleted('newsletter', k)) throw notFound('newsletter');
+  const id = idParam(params, 'newsletter_id');
+  const k = world.newsletters.indexOfId(id);
+  if (k < 0 || world.deleted.isDeleted('newsletter', k) || world.deletions.has('newsletter', id)) throw notFound('newsletter');
   return k;
 }
 
@@ -16,7 +21,8 @@ export function newsletterContentRoutes(): Route[] {
     {
       method: 'GET',
       pattern: '/v1/newsletters/:newsletter_id/contents',
-      handle: ({ world, now, params }) => listReply('contents', world.newsletterVariants.contents(newsletterIndex(world, params), now)),
+      // Without the variants deleted between syncs; all of them deleted is `contents: null`.
+      handle: ({ world, now, params }) => listReply('contents', listedContents(world, newsletterIndex(world, params), now)),
     },
     {
       method: 'GET',

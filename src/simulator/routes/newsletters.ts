@@ -1,3 +1,4 @@
+import { listedNewsletters } from '../data/listed.js';
 import { ApiError } from '../reply.js';
 import { offsetToken, parseOffsetToken } from '../tokens.js';
 import { listReply, objectReply } from './envelope.js';
@@ -23,11 +24,12 @@ export function newsletterRoutes(): Route[] {
         if (sort !== 'asc' && sort !== 'desc') throw new ApiError(400, 'The request was malformed: sort must be asc or desc');
         const start = startParam(query);
         const offset = start === undefined ? 0 : parseOffsetToken(start);
-        const total = world.newsletters.count;
+        const listed = listedNewsletters(world);
+        const total = listed.length;
         const end = Math.min(total, offset + limit);
         const records = [];
         // Chronological: ids and creation times both grow with the index.
-        for (let i = offset; i < end; i++) records.push(world.newsletters.record(sort === 'asc' ? i : total - 1 - i, now));
+        for (let i = offset; i < end; i++) records.push(world.newsletters.record(listed[sort === 'asc' ? i : total - 1 - i] ?? 0, now));
         return listReply('newsletters', records, end < total ? offsetToken(end) : '');
       },
     },

@@ -1,3 +1,4 @@
+import { listedSegments } from '../data/listed.js';
 import { listedId, type IdentifiersEntry } from '../data/people.js';
 import type { World } from '../data/world.js';
 import { emptyPageAt } from '../quirks.js';
@@ -13,10 +14,14 @@ import type { Route } from './router.js';
  */
 export const MEMBERSHIP_LIMIT = { default: 1000, max: 30_000 };
 
-/** A listed segment, or 404; also 404 for the one deleted since the list was read (data/deleted.ts). */
+/**
+ * A listed segment, or 404; also 404 for the one deleted since the list was read
+ * (data/deleted.ts) and for one deleted between syncs (data/deletions.ts).
+ */
 export function segmentIndex(world: World, params: Record<string, string>): number {
-  const k = world.segments.indexOfId(idParam(params, 'segment_id'));
-  if (k < 0 || world.deleted.isDeleted('segment', k)) throw notFound('segment');
+  const id = idParam(params, 'segment_id');
+  const k = world.segments.indexOfId(id);
+  if (k < 0 || world.deleted.isDeleted('segment', k) || world.deletions.has('segment', id)) throw notFound('segment');
   return k;
 }
 
@@ -25,8 +30,7 @@ export function segmentRoutes(): Route[] {
     {
       method: 'GET',
       pattern: '/v1/segments',
-      handle: ({ world, now }) =>
-        listReply('segments', Array.from({ length: world.segments.count }, (_, k) => world.segments.record(k, now))),
+      handle: ({ world, now }) => listReply('segments', listedSegments(world).map((k) => world.segments.record(k, now))),
     },
     {
       method: 'GET',

@@ -1,3 +1,4 @@
+import { listedTransactional } from '../data/listed.js';
 import { listReply, objectReply } from './envelope.js';
 import { idParam, notFound } from './params.js';
 import type { Route } from './router.js';
@@ -8,15 +9,15 @@ export function transactionalRoutes(): Route[] {
     {
       method: 'GET',
       pattern: '/v1/transactional',
-      handle: ({ world, now }) =>
-        listReply('messages', Array.from({ length: world.transactional.count }, (_, k) => world.transactional.record(k, now))),
+      handle: ({ world, now }) => listReply('messages', listedTransactional(world).map((k) => world.transactional.record(k, now))),
     },
     {
       method: 'GET',
       pattern: '/v1/transactional/:transactional_id',
       handle: ({ world, now, params }) => {
-        const k = world.transactional.indexOfId(idParam(params, 'transactional_id'));
-        if (k < 0) throw notFound('transactional message');
+        const id = idParam(params, 'transactional_id');
+        const k = world.transactional.indexOfId(id);
+        if (k < 0 || world.deletions.has('transactional_message', id)) throw notFound('transactional message');
         return objectReply('message', world.transactional.record(k, now));
       },
     },

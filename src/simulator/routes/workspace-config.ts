@@ -1,3 +1,4 @@
+import { listedCollections, listedSnippets } from '../data/listed.js';
 import type { World } from '../data/world.js';
 import { ApiError } from '../reply.js';
 import { offsetToken, parseOffsetToken } from '../tokens.js';
@@ -27,12 +28,12 @@ export function workspaceConfigRoutes(): Route[] {
     {
       method: 'GET',
       pattern: '/v1/snippets',
-      handle: ({ world, now }) => listReply('snippets', all(world.snippets.count, (k) => world.snippets.record(k, now))),
+      handle: ({ world, now }) => listReply('snippets', listedSnippets(world).map((k) => world.snippets.record(k, now))),
     },
     {
       method: 'GET',
       pattern: '/v1/collections',
-      handle: ({ world, now }) => listReply('collections', all(world.collections.count, (k) => world.collections.record(k, now))),
+      handle: ({ world, now }) => listReply('collections', listedCollections(world).map((k) => world.collections.record(k, now))),
     },
     {
       method: 'GET',
