@@ -24,6 +24,8 @@ export interface TapConfig {
   people_export_threshold: number;
   people_export_attributes?: string[];
   export_timeout_minutes: number;
+  emit_deletes: boolean;
+  deletes_max_keys: number;
 }
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => void;

@@ -5,7 +5,7 @@ import { StateStore } from '../engine/state.js';
 import { runSync } from '../engine/sync.js';
 import { TapError } from '../errors.js';
 import type { AttemptInfo } from '../http/client.js';
-import type { TapEvent } from '../protocol/events.js';
+import { DELETED_AT_FIELD, type TapEvent } from '../protocol/events.js';
 import { ALL_STREAMS } from '../streams/index.js';
 import { configuredSelections, engineSettings } from '../streams/settings.js';
 import { connect } from './connect.js';
@@ -86,6 +86,7 @@ export async function executeRead(
     signal: abort.signal,
     concurrency: options.concurrency ?? (options.recordLimit === undefined ? DEFAULT_CONCURRENCY : SERIAL),
     ...(options.recordLimit === undefined ? {} : { recordLimit: options.recordLimit }),
+    deletes: { field: DELETED_AT_FIELD[session.protocol], emit: inputs.config.emit_deletes, maxKeys: inputs.config.deletes_max_keys },
   });
   const failures: TapError[] = [];
   const progress = new Progress(runtime.stderr, () => connection.api.stats.requests);

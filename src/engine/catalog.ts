@@ -1,5 +1,6 @@
 import { TapError } from '../errors.js';
-import { loadSchema } from './schemas.js';
+import { DELETED_AT_FIELD } from '../protocol/events.js';
+import { declaredSchema } from './schemas.js';
 import type { Selection } from './sync.js';
 import type { StreamDef } from './stream.js';
 import type { SyncMode } from './read-stream.js';
@@ -11,7 +12,7 @@ export function syncModes(def: StreamDef): SyncMode[] {
 export function airbyteStream(def: StreamDef): object {
   return {
     name: def.name,
-    json_schema: loadSchema(def),
+    json_schema: declaredSchema(def, DELETED_AT_FIELD.airbyte),
     supported_sync_modes: syncModes(def),
     source_defined_cursor: def.cursor !== undefined,
     ...(def.cursor ? { default_cursor_field: [def.cursor.field] } : {}),
@@ -29,7 +30,7 @@ export function singerCatalog(streams: readonly StreamDef[]): object {
 }
 
 function singerStream(def: StreamDef): object {
-  const schema = loadSchema(def) as { properties?: Record<string, unknown> };
+  const schema = declaredSchema(def, DELETED_AT_FIELD.singer) as { properties?: Record<string, unknown> };
   const keys = def.primaryKey.map((path) => path[0] as string);
   const automatic = new Set([...keys, ...(def.cursor ? [def.cursor.field] : [])]);
   return {
@@ -125,7 +126,7 @@ export function parseSingerCatalog(raw: unknown, file: string, known: readonly S
 
 /** Top-level properties deselected in metadata are dropped; automatic ones always stay. */
 function selectedFields(metadata: unknown[], def: StreamDef): Set<string> | undefined {
-  const schema = loadSchema(def) as { properties?: Record<string, unknown> };
+  const schema = declaredSchema(def, DELETED_AT_FIELD.singer) as { properties?: Record<string, unknown> };
   const all = Object.keys(schema.properties ?? {});
   let anyDeselected = false;
   const keep = new Set<string>();

@@ -27,6 +27,12 @@ export interface SyncContext {
   checkpoints: { records: number; seconds: number };
   /** Stop each stream after this many records (Singer --test, preview); no state is written then. */
   recordLimit?: number;
+  /**
+   * Tombstones: `field` is the protocol's deleted-at column (declared on the streams that track
+   * deletes); `emit` false keeps the column but emits none; more than `maxKeys` keys in a
+   * stream turns them off for it rather than bloat its state. Unset: none.
+   */
+  deletes?: { field: string; emit: boolean; maxKeys: number };
   /** Parent lists read once per sync and shared by every stream that needs them. */
   parentCache: Map<string, Promise<Row[]>>;
 }

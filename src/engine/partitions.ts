@@ -31,7 +31,7 @@ export function eachPartition(
   def: StreamDef,
   partitions: Iterable<Partition>,
   read: (partition: Partition) => AsyncGenerator<Chunk>,
-  onGone?: (partition: Partition) => Chunk | undefined,
+  onGone?: (partition: Partition) => Chunk | Chunk[] | undefined,
 ): AsyncGenerator<Chunk> {
   const guarded = function* (): Generator<AsyncGenerator<Chunk>> {
     for (const partition of partitions) yield skipIfGone(ctx, def, partition, read, onGone);
@@ -44,15 +44,15 @@ async function* skipIfGone(
   def: StreamDef,
   partition: Partition,
   read: (partition: Partition) => AsyncGenerator<Chunk>,
-  onGone: ((partition: Partition) => Chunk | undefined) | undefined,
+  onGone: ((partition: Partition) => Chunk | Chunk[] | undefined) | undefined,
 ): AsyncGenerator<Chunk> {
   try {
     yield* read(partition);
   } catch (error) {
     if (error instanceof TapError && error.code === 'NOT_FOUND' && def.parent?.onGone === 'skip') {
       ctx.logger.log('INFO', `${def.name}: ${def.parent.stream.name} ${partition.key} no longer exists (404); skipped`);
-      const chunk = onGone?.(partition);
-      if (chunk) yield chunk;
+      const chunks = onGone?.(partition);
+      if (chunks) yield* Array.isArray(chunks) ? chunks : [chunks];
       return;
     }
     throw error;

@@ -1,5 +1,6 @@
 import { TapError } from '../errors.js';
 import { parseIntervals } from './intervals.js';
+import { decodeKeys } from './key-set.js';
 import type { Row, StreamDef } from './stream.js';
 
 /**
@@ -172,6 +173,7 @@ export function checkStreamState(def: StreamDef, value: unknown, file: string): 
       hint: `Fix or remove the ${def.name} entry to read that stream from the start of its range`,
     });
   }
+  checkKeySets(def, value as Row, file);
   if (def.cursor.mode !== 'server-window') return;
   const { done, high, refreshed } = value as Row;
   if (refreshed !== undefined && parseIntervals(refreshed) === undefined) {
@@ -187,6 +189,22 @@ export function checkStreamState(def: StreamDef, value: unknown, file: string): 
   if (high !== undefined && (typeof high !== 'number' || !Number.isFinite(high))) {
     throw new TapError('STATE_INVALID', `The state file ${file}: ${def.name}.high must be a unix timestamp (number), got ${JSON.stringify(high)}`, {
       hint: `Fix or remove ${def.name}.high`,
+    });
+  }
+}
+
+/** Stored key sets (tombstones) must decode: a damaged one is named, never read as "everything was deleted". */
+function checkKeySets(def: StreamDef, value: Row, file: string): void {
+  const partitions = value['partitions'];
+  const places: Array<[string, unknown]> = [[def.name, value]];
+  if (partitions && typeof partitions === 'object' && !Array.isArray(partitions)) {
+    for (const [key, state] of Object.entries(partitions as Row)) places.push([`${def.name}.partitions.${key}`, state]);
+  }
+  for (const [where, state] of places) {
+    const keys = state && typeof state === 'object' ? (state as Row)['keys'] : undefined;
+    if (keys === undefined || decodeKeys(keys) !== undefined) continue;
+    throw new TapError('STATE_INVALID', `The state file ${file}: ${where}.keys is not a key set (a list of strings or "n:" base-36 deltas), got ${JSON.stringify(keys).slice(0, 60)}`, {
+      hint: `Remove ${where}.keys: the next sync stores the keys again (and emits no tombstones that once)`,
     });
   }
 }

@@ -218,6 +218,11 @@ export function queryFor(def: StreamDef, parent: Row | undefined): Query {
   return typeof def.query === 'function' ? def.query(parent) : def.query;
 }
 
+/** Streams read whole on every incremental sync: a key that was there and is gone was deleted. */
+export function tracksDeletes(def: StreamDef): boolean {
+  return def.cursor?.mode === 'client-filter';
+}
+
 export function isPartitioned(def: StreamDef): boolean {
   return def.parent !== undefined || def.fixedPartitions !== undefined;
 }

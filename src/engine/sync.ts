@@ -3,7 +3,7 @@ import type { TapEvent } from '../protocol/events.js';
 import type { SyncContext } from './context.js';
 import { merge } from './merge.js';
 import { readStream, type SyncMode } from './read-stream.js';
-import { conformerOf, loadSchema } from './schemas.js';
+import { conformerOf, declaredSchema } from './schemas.js';
 import type { StateStore } from './state.js';
 import { mapRecord, mapSchema, type StreamMap } from './stream-maps.js';
 import type { Row, StreamDef } from './stream.js';
@@ -38,7 +38,7 @@ async function* streamEvents(ctx: SyncContext, selection: Selection, state: Stat
   yield {
     kind: 'schema',
     stream: shownAs,
-    schema: map ? mapSchema(map, loadSchema(def)) : loadSchema(def),
+    schema: map ? mapSchema(map, declaredSchema(def, ctx.deletes?.field)) : declaredSchema(def, ctx.deletes?.field),
     keyProperties: def.primaryKey.map((path) => path[0] as string),
     bookmarkProperties: mode === 'incremental' && def.cursor ? [def.cursor.field] : [],
   };
@@ -46,7 +46,7 @@ async function* streamEvents(ctx: SyncContext, selection: Selection, state: Stat
   let uncounted = 0;
   let statesEmitted = 0;
   let lastState: string | undefined;
-  const project = projector(selection);
+  const project = projector(selection, ctx.deletes?.field);
   const fresh = def.dedupe ? firstSeen(def) : undefined;
   const conform = conformerOf(def);
   const nulledNow: string[] = []; // fields of the record being conformed that fit no declared type
@@ -131,13 +131,14 @@ function firstSeen(def: StreamDef): (record: Row) => boolean {
   };
 }
 
-function projector(selection: Selection): ((record: Row) => Row) | undefined {
+function projector(selection: Selection, deletedAt: string | undefined): ((record: Row) => Row) | undefined {
   const fields = selection.fields;
   if (!fields) return undefined;
   const keep = new Set(fields);
   for (const { name } of selection.map?.computed ?? []) keep.add(name);
   for (const path of selection.def.primaryKey) keep.add(path[0] as string);
   if (selection.def.cursor) keep.add(selection.def.cursor.field);
+  if (deletedAt !== undefined) keep.add(deletedAt);
   return (record) => {
     const out: Row = {};
     for (const key of Object.keys(record)) if (keep.has(key)) out[key] = record[key];

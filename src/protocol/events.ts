@@ -19,6 +19,13 @@ export type TapEvent =
   | { kind: 'estimate'; stream: string; rows: number }
   | { kind: 'error'; error: TapError; stream?: string };
 
+/**
+ * The column that marks a tombstone (a record whose key is gone from the source): the name each
+ * protocol's destinations act on. Airbyte destinations in dedup mode delete the row; Singer
+ * targets (the Stitch convention) delete it or keep it flagged.
+ */
+export const DELETED_AT_FIELD = { airbyte: '_ab_cdc_deleted_at', singer: '_sdc_deleted_at' } as const;
+
 export type StreamStatus = 'STARTED' | 'RUNNING' | 'COMPLETE' | 'INCOMPLETE';
 export type LogLevel = 'FATAL' | 'ERROR' | 'WARN' | 'INFO' | 'DEBUG';
 

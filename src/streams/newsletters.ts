@@ -18,6 +18,7 @@ export const newsletterVariants = defineStream({
   path: '/v1/newsletters/{id}/contents',
   records: 'contents',
   primaryKey: [['newsletter_id'], ['id']],
+  cursor: { mode: 'client-filter', field: 'updated', lookbackSeconds: 3600 },
   pagination: { kind: 'none' },
   fromParent: { newsletter_id: 'id' },
 });

@@ -3,6 +3,7 @@ import { cursorValue, numberAt, type Chunk } from '../chunk.js';
 import { pages } from '../paginate.js';
 import { eachPartition, listAll, partitionsOf } from '../partitions.js';
 import { isPartitioned, type Incremental, type Row, type StreamDef } from '../stream.js';
+import { KeyTracker } from '../tombstones.js';
 
 type ClientFilter = Extract<Incremental, { mode: 'client-filter' }>;
 
@@ -33,49 +34,93 @@ class CursorFilter {
   }
 }
 
+/**
+ * The whole list is read on every sync, so besides the records changed since the bookmark it
+ * tells which keys are gone: those get a tombstone (tombstones.ts), children of a parent that is
+ * gone included, without a request for them.
+ */
 export async function* readClientFilter(ctx: SyncContext, def: StreamDef, cursor: ClientFilter, state: unknown): AsyncGenerator<Chunk> {
   const lookback = cursor.lookbackSeconds ?? 0;
+  const keys = new KeyTracker(ctx, def);
   if (!isPartitioned(def)) {
     const previous = numberAt(state, cursor.field);
     const filter = new CursorFilter(cursor.field, previous === undefined ? undefined : previous - lookback);
-    if (def.pagination.kind === 'none') {
-      const kept = filter.keep(await listAll(ctx, def));
+    const seen = new Set<string>();
+    for await (const page of def.pagination.kind === 'none' ? wholeList(ctx, def) : pages(ctx, def)) {
+      keys.note(seen, page.records);
+      const kept = filter.keep(page.records);
       if (kept.length > 0) yield { records: kept };
-    } else {
-      for await (const page of pages(ctx, def)) {
-        const kept = filter.keep(page.records);
-        if (kept.length > 0) yield { records: kept };
-      }
     }
+    const gone = keys.gone(stored(state), seen);
+    if (gone.length > 0) yield { records: gone };
     const bookmark = filter.bookmark(previous, ctx.syncStartedAt);
-    yield { checkpoint: bookmark === undefined ? {} : { [cursor.field]: bookmark } };
+    yield { checkpoint: { ...(bookmark === undefined ? {} : { [cursor.field]: bookmark }), ...keys.stored(seen) } };
     return;
   }
 
   const before = partitionStates(state);
-  const after: Record<string, Record<string, number>> = {};
+  const after: Record<string, Row> = {};
   const partitions = await partitionsOf(ctx, def);
   const snapshot = (): Chunk => ({ checkpoint: { partitions: { ...before, ...after } } });
-  yield* eachPartition(ctx, def, partitions, async function* ({ key, parent }) {
-    const previous = numberAt(before[key], cursor.field);
-    const filter = new CursorFilter(cursor.field, previous === undefined ? undefined : previous - lookback);
-    for await (const page of pages(ctx, def, { parent })) {
-      const kept = filter.keep(page.records);
-      if (kept.length > 0) yield { records: kept };
-    }
-    const bookmark = filter.bookmark(previous, ctx.syncStartedAt);
-    if (bookmark !== undefined) after[key] = { [cursor.field]: bookmark };
-    yield snapshot();
-  });
-  // Partitions whose parent is gone are dropped so state does not grow forever.
+  const forget = (key: string): void => {
+    delete before[key];
+    delete after[key];
+  };
+  yield* eachPartition(
+    ctx,
+    def,
+    partitions,
+    async function* ({ key, parent }) {
+      const previous = numberAt(before[key], cursor.field);
+      const filter = new CursorFilter(cursor.field, previous === undefined ? undefined : previous - lookback);
+      const seen = new Set<string>();
+      for await (const page of pages(ctx, def, { parent })) {
+        keys.note(seen, page.records);
+        const kept = filter.keep(page.records);
+        if (kept.length > 0) yield { records: kept };
+      }
+      const gone = keys.gone(stored(before[key]), seen, { key, parent });
+      if (gone.length > 0) yield { records: gone };
+      const bookmark = filter.bookmark(previous, ctx.syncStartedAt);
+      after[key] = { ...(bookmark === undefined ? {} : { [cursor.field]: bookmark }), ...keys.stored(seen) };
+      yield snapshot();
+    },
+    // Deleted between its list and its children: its children are gone with it.
+    ({ key, parent }) => {
+      const gone = keys.gone(stored(before[key]), new Set(), { key, parent });
+      forget(key);
+      return gone.length > 0 ? [{ records: gone }, snapshot()] : [snapshot()];
+    },
+  );
+  // Partitions whose parent is gone: their children are gone too; then the state forgets them.
   const live = new Set(partitions.map((p) => p.key));
-  const kept: Record<string, Record<string, number>> = {};
-  for (const [key, value] of Object.entries({ ...before, ...after })) if (live.has(key)) kept[key] = value;
-  yield { checkpoint: { partitions: kept } };
+  for (const key of Object.keys({ ...before, ...after })) {
+    if (live.has(key)) continue;
+    const gone = keys.gone(stored(before[key]), new Set(), { key, parent: undefined });
+    if (gone.length > 0) yield { records: gone };
+    forget(key);
+  }
+  const all = { ...before, ...after };
+  // Past the size limit, no partition keeps a key set (a partial one would tombstone the rest).
+  if (keys.stopped) for (const [key, value] of Object.entries(all)) all[key] = withoutKeys(value);
+  yield { checkpoint: { partitions: all } };
 }
 
-function partitionStates(state: unknown): Record<string, Record<string, number>> {
+async function* wholeList(ctx: SyncContext, def: StreamDef): AsyncGenerator<{ records: Row[] }> {
+  yield { records: await listAll(ctx, def) };
+}
+
+function withoutKeys(state: Row): Row {
+  const { keys: _dropped, ...rest } = state;
+  return rest;
+}
+
+function stored(state: unknown): unknown {
+  return state && typeof state === 'object' ? (state as Row)['keys'] : undefined;
+}
+
+function partitionStates(state: unknown): Record<string, Row> {
   const partitions = state && typeof state === 'object' ? (state as Row)['partitions'] : undefined;
   if (!partitions || typeof partitions !== 'object' || Array.isArray(partitions)) return {};
-  return { ...(partitions as Record<string, Record<string, number>>) };
+  return { ...(partitions as Record<string, Row>) };
 }
