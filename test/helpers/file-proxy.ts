@@ -1,6 +1,5 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Recorded } from './recording-proxy.js';
+import { listenLoopback, type Recorded } from './recording-proxy.js';
 
 /** What the proxy does to the export file on its way to the tap. */
 export type FileDamage =
@@ -58,15 +57,5 @@ export async function fileProxy(target: string, damage: FileDamage): Promise<Fil
     upstream.on('error', () => res.destroy());
     upstream.end();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await listenLoopback(server)), requests };
 }

@@ -60,11 +60,15 @@ export async function recordingProxy(target: string, options: ProxyOptions = {})
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });
+  return { ...(await listenLoopback(server)), requests };
+}
+
+/** Listens on a loopback port; `close` drops open connections too. */
+export async function listenLoopback(server: Server): Promise<{ url: string; close(): Promise<void> }> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    requests,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
