@@ -1,12 +1,13 @@
 import type { SyncContext } from './context.js';
 import { decodeKeys, encodeKeys, type StoredKeys } from './key-set.js';
+import { loadSchema } from './schemas.js';
 import type { Row, StreamDef } from './stream.js';
 
 /**
  * Remembers the keys a stream read whole holds (per partition for a child stream) and makes a
  * tombstone for each key of the last sync that is gone: the key, the cursor and the protocol's
  * deleted-at column set to the sync's start (so a destination that keeps the newest row per key
- * keeps the tombstone), nothing else. Costs no request: the list is read anyway.
+ * keeps the tombstone), every other declared field null. Costs no request: the list is read anyway.
  *
  * Within a partition the key is the primary key less the fields a child takes from its parent
  * (a broadcast action is `id` under its broadcast); those come back from the parent, or from
@@ -80,6 +81,7 @@ export class KeyTracker {
   private tombstone(key: string, partition: { key: string; parent: Row | undefined } | undefined): Row {
     const at = this.ctx.syncStartedAt;
     const record: Row = {};
+    for (const field of Object.keys((loadSchema(this.def) as { properties?: Row }).properties ?? {})) record[field] = null;
     const values = this.own.length === 1 ? [key] : (JSON.parse(key) as string[]);
     this.own.forEach((field, i) => (record[field] = values[i] ?? null));
     for (const [field, source] of Object.entries(this.def.fromParent ?? {})) {
