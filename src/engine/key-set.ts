@@ -7,6 +7,7 @@ export type StoredKeys = string | string[];
 
 const INTEGER = /^(0|[1-9][0-9]{0,14})$/;
 const PREFIX = 'n:';
+const BASE36 = /^[0-9a-z]{1,11}$/;
 
 export function encodeKeys(keys: Iterable<string>): StoredKeys {
   const list = [...new Set(keys)];
@@ -30,9 +31,11 @@ export function decodeKeys(stored: unknown): Set<string> | undefined {
   if (body === '') return keys;
   let value = 0;
   for (const part of body.split(',')) {
+    if (!BASE36.test(part)) return undefined;
     const delta = parseInt(part, 36);
-    if (!Number.isSafeInteger(delta) || delta < 0) return undefined;
+    if (!Number.isSafeInteger(delta)) return undefined;
     value += delta;
+    if (!Number.isSafeInteger(value)) return undefined;
     keys.add(String(value));
   }
   return keys;

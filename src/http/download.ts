@@ -17,8 +17,8 @@ export class DownloadError extends Error {
 /**
  * Opens a signed file link (an export's storage host, not the API host) as a byte stream.
  * Nothing of the API client is reused: no Authorization header, no API pool, and no redirect
- * is followed, so the API key can never reach another host. A storage host answers an expired
- * signature with 403 (S3 and GCS both do); the caller then asks the API for a fresh link.
+ * is followed, so the API key can never reach another host. A storage host that refuses the
+ * signature (expired) makes the caller ask the API for a fresh link.
  */
 export async function openDownload(url: string, options: { signal: AbortSignal; timeoutMs: number }): Promise<Readable> {
   let parsed: URL;
@@ -46,7 +46,8 @@ export async function openDownload(url: string, options: { signal: AbortSignal; 
   const status = answer.statusCode;
   if (status === 200) return answer.body;
   await answer.body.dump().catch(() => undefined);
-  if (status === 403) throw new DownloadError('expired', `the export link was refused by ${parsed.host} (403: expired or invalid signature)`);
+  // S3 answers an expired signature with 403, GCS with 400, others with 401 or 410: each is worth one fresh link.
+  if ([400, 401, 403, 410].includes(status)) throw new DownloadError('expired', `the export link was refused by ${parsed.host} (${status}: expired or invalid signature)`);
   if (status >= 300 && status < 400) throw new DownloadError('failed', `${parsed.host} redirected the export download (${status}); redirects are not followed`);
   throw new DownloadError('failed', `${parsed.host} answered ${status} to the export download`);
 }
