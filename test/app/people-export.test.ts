@@ -168,6 +168,27 @@ describe('people by export (people_source: export)', () => {
     expect(exportRequests(ws)).toMatchObject({ start: 0, search: 0, hydrate: 0, link: 1 });
   }, 120_000);
 
+  it('a read killed while the job runs polls the same job on restart, and checks it again', async () => {
+    const killed = await runCli(['read', '--config', ws.configPath, '--catalog', ws.airbyte], {
+      onMessage: (message, child) => {
+        if (message['type'] === 'STATE' && message['state']['stream']['stream_state']['export']) child.kill('SIGKILL');
+      },
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    const last = ofType(killed.messages, 'STATE').at(-1);
+    const saved = last?.['state']['stream']['stream_state']['export'];
+    expect(saved?.['job']).toBeDefined();
+    expect(saved?.['emitted']).toBeUndefined();
+    expect(recordsOf(killed.messages, 'people')).toEqual([]);
+    ws.sim.resetStats();
+    const resumed = await read(ws, ws.configPath, [last?.['state']]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(logs(resumed, 'INFO').some((m) => m.includes(`continuing export job ${saved['job']}`))).toBe(true);
+    expectAllPeople(ws, recordsOf(resumed.messages, 'people'));
+    // No second job; the check runs again: one search page, two hydrates, two links.
+    expect(exportRequests(ws)).toMatchObject({ start: 0, search: 1, hydrate: 2, link: 2 });
+  }, 120_000);
+
   it('a state naming a job that is gone exports again, and says so', async () => {
     ws.sim.resetStats();
     const state = [{ type: 'STREAM', stream: { stream_descriptor: { name: 'people' }, stream_state: { export: { job: 999_993, columns: ['plan'], emitted: 10 } } } }];
