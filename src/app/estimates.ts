@@ -1,28 +1,41 @@
 import type { Selection } from '../engine/sync.js';
+import type { Row } from '../engine/stream.js';
 import type { ApiClient } from '../http/client.js';
 import type { Logger } from '../logger.js';
 import type { TapEvent } from '../protocol/events.js';
+import type { WorkspaceCounts } from '../streams/people-export.js';
 import { PROBE_PATH } from './connect.js';
 
 /**
- * Row estimates for the Airbyte progress bar, from the one call that has counts: the workspaces
- * list (already read when the region was detected). Nothing is asked when no counted stream is
- * selected.
+ * The counts from the one call that has them: the workspaces list, already read when the region
+ * was detected, else asked the first time someone needs it (row estimates, people_source auto),
+ * and shared after that.
  */
-export async function estimateEvents(api: ApiClient, workspaces: unknown, selections: Selection[], logger: Logger): Promise<TapEvent[]> {
+export function workspaceCounts(api: ApiClient, probed: unknown, logger: Logger): WorkspaceCounts {
+  let asked: Promise<Row | undefined> | undefined;
+  return () => {
+    asked ??= (async () => {
+      let body = probed;
+      if (body === undefined) {
+        try {
+          body = await api.request({ path: PROBE_PATH });
+        } catch (error) {
+          logger.log('DEBUG', `No workspace counts: ${(error as Error).message}`);
+          return undefined;
+        }
+      }
+      const list = (body as { workspaces?: unknown } | null)?.workspaces;
+      return Array.isArray(list) ? (list[0] as Row | undefined) : undefined;
+    })();
+    return asked;
+  };
+}
+
+/** Row estimates for the Airbyte progress bar; nothing is asked when no counted stream is selected. */
+export async function estimateEvents(counts: WorkspaceCounts, selections: Selection[]): Promise<TapEvent[]> {
   const counted = selections.filter((s) => s.def.estimateFrom !== undefined);
   if (counted.length === 0) return [];
-  let body = workspaces;
-  if (body === undefined) {
-    try {
-      body = await api.request({ path: PROBE_PATH });
-    } catch (error) {
-      logger.log('DEBUG', `No row estimates: ${(error as Error).message}`);
-      return [];
-    }
-  }
-  const list = (body as { workspaces?: unknown })?.workspaces;
-  const workspace = Array.isArray(list) ? (list[0] as Record<string, unknown> | undefined) : undefined;
+  const workspace = await counts();
   if (!workspace) return [];
   return counted.flatMap(({ def }) => {
     const rows = workspace[def.estimateFrom as string];

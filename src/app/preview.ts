@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { validateConfig, type TapConfig } from '../config.js';
 import { engineSettings, withSettings } from '../streams/settings.js';
+import { workspaceCounts } from './estimates.js';
 import { newSyncContext, SERIAL } from '../engine/context.js';
 import { StateStore } from '../engine/state.js';
 import type { StreamDef } from '../engine/stream.js';
@@ -55,7 +56,7 @@ export async function previewCommand(session: Session, options: PreviewOptions):
     region = connection.region as TapConfig['region'];
     const ctx = newSyncContext({ api: connection.api, ...engineSettings(config), logger, clock: runtime.clock, signal: abort.signal, concurrency: SERIAL, recordLimit: options.limit });
     try {
-      const selection = { def: withSettings(def, config), mode: def.cursor ? ('incremental' as const) : ('full_refresh' as const) };
+      const selection = { def: withSettings(def, config, workspaceCounts(connection.api, connection.workspaces, logger)), mode: def.cursor ? ('incremental' as const) : ('full_refresh' as const) };
       for await (const event of runSync(ctx, [selection], new StateStore())) {
         if (event.kind === 'records') records.push(...event.records);
         if (event.kind === 'error') failure ??= event.error;

@@ -1,6 +1,7 @@
 import type { TapConfig } from '../config.js';
 import { defaultSelections, parseAirbyteCatalog, parseSingerCatalog } from '../engine/catalog.js';
 import { loadSchema } from '../engine/schemas.js';
+import { keyFields } from '../engine/stream.js';
 import { checkStreamState, migrateStreamState, parseAirbyteState, parseSingerState } from '../engine/state.js';
 import { parseStreamMaps } from '../engine/stream-maps.js';
 import type { Selection } from '../engine/sync.js';
@@ -61,7 +62,7 @@ function withStreamMaps(selections: Selection[], raw: unknown, allowAlias: boole
       def.name,
       {
         properties: Object.keys((loadSchema(def) as { properties?: object }).properties ?? {}),
-        keys: def.primaryKey.map((path) => path[0] as string),
+        keys: keyFields(def),
       },
     ]),
   );

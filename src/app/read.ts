@@ -9,7 +9,7 @@ import { DELETED_AT_FIELD, type TapEvent } from '../protocol/events.js';
 import { ALL_STREAMS } from '../streams/index.js';
 import { configuredSelections, engineSettings } from '../streams/settings.js';
 import { connect } from './connect.js';
-import { estimateEvents } from './estimates.js';
+import { estimateEvents, workspaceCounts } from './estimates.js';
 import { Progress } from './progress.js';
 import { singerCounter, singerTimer } from './singer-metrics.js';
 import { loadReadInputs, type ReadInputs, type ReadPaths } from './read-inputs.js';
@@ -89,6 +89,8 @@ export async function executeRead(
     deletes: { field: DELETED_AT_FIELD[session.protocol], emit: inputs.config.emit_deletes, maxKeys: inputs.config.deletes_max_keys },
   });
   const failures: TapError[] = [];
+  // One request for the counts at most, shared by the row estimates and people_source auto.
+  const counts = workspaceCounts(connection.api, connection.workspaces, logger);
   const progress = new Progress(runtime.stderr, () => connection.api.stats.requests);
   try {
     // Airbyte only (Singer has no estimate message), and asked beside the data, not before it:
@@ -96,13 +98,13 @@ export async function executeRead(
     let estimates: TapEvent[] | undefined;
     const asking =
       options.recordLimit === undefined && !singer
-        ? estimateEvents(connection.api, connection.workspaces, inputs.selections, logger).then((events) => (estimates = events))
+        ? estimateEvents(counts, inputs.selections).then((events) => (estimates = events))
         : undefined;
     const emitEstimates = async (): Promise<void> => {
       if (!estimates) return;
       for (const estimate of estimates.splice(0)) await output.emit(estimate);
     };
-    for await (const event of runSync(ctx, configuredSelections(inputs.selections, inputs.config), new StateStore(inputs.state))) {
+    for await (const event of runSync(ctx, configuredSelections(inputs.selections, inputs.config, counts), new StateStore(inputs.state))) {
       await emitEstimates();
       tally(streams, event, failures);
       if (event.kind === 'records') progress.add(event.stream, event.records.length);

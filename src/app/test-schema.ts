@@ -1,4 +1,5 @@
 import { loadSchema } from '../engine/schemas.js';
+import { keyFields } from '../engine/stream.js';
 import { ALL_STREAMS } from '../streams/index.js';
 import type { Session } from './session.js';
 
@@ -14,7 +15,7 @@ export async function testSchemaCommand(session: Session, config: readonly strin
       kind: 'schema',
       stream: def.name,
       schema: loadSchema(def),
-      keyProperties: def.primaryKey.map((path) => path[0] as string),
+      keyProperties: keyFields(def),
       bookmarkProperties: def.cursor ? [def.cursor.field] : [],
     });
   }

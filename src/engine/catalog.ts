@@ -2,7 +2,7 @@ import { TapError } from '../errors.js';
 import { DELETED_AT_FIELD } from '../protocol/events.js';
 import { declaredSchema } from './schemas.js';
 import type { Selection } from './sync.js';
-import type { StreamDef } from './stream.js';
+import { keyFields, type StreamDef } from './stream.js';
 import type { SyncMode } from './read-stream.js';
 
 export function syncModes(def: StreamDef): SyncMode[] {
@@ -31,7 +31,7 @@ export function singerCatalog(streams: readonly StreamDef[]): object {
 
 function singerStream(def: StreamDef): object {
   const schema = declaredSchema(def, DELETED_AT_FIELD.singer) as { properties?: Record<string, unknown> };
-  const keys = def.primaryKey.map((path) => path[0] as string);
+  const keys = keyFields(def);
   const automatic = new Set([...keys, ...(def.cursor ? [def.cursor.field] : [])]);
   return {
     tap_stream_id: def.name,

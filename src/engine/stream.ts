@@ -1,4 +1,4 @@
-import type { ApiClient, ApiRequest, Query } from '../http/client.js';
+import type { ApiRequest, Query } from '../http/client.js';
 import type { CsvRow } from './csv-file.js';
 import type { Resolution } from './buckets.js';
 
@@ -70,7 +70,7 @@ export interface ExportJob {
  */
 export interface BulkExport {
   /** Whether this sync reads by export, and why (the reason is logged). */
-  choose(api: ApiClient): Promise<{ use: boolean; why: string }>;
+  choose(): Promise<{ use: boolean; why: string }>;
   /** The columns to ask for: configured, or learned from records read the exact way. */
   columns(exact: Row[]): string[];
   /** Whether `columns` came from the configuration (then an attribute outside them is not a disagreement). */
@@ -84,7 +84,7 @@ export interface BulkExport {
   /** A file row as the stream emits it. */
   record(row: CsvRow, columns: string[]): Row;
   /** Why a file record disagrees with the same record read the exact way, or undefined. */
-  disagreement(file: Row, exact: Row, job: ExportJob, columns: string[], configured: boolean): string | undefined;
+  disagreement(file: Row, exact: Row, job: ExportJob, columns: string[]): string | undefined;
   /** What the file cannot carry, for the log (fields of the schema left empty). */
   cannotCarry: string[];
   /** How long a job may run before the exact path is read instead, seconds. */
@@ -227,19 +227,21 @@ export function isPartitioned(def: StreamDef): boolean {
   return def.parent !== undefined || def.fixedPartitions !== undefined;
 }
 
-/** A record's primary key as one string: the value itself for a one-field key; '' where a field is missing. */
-export function keyOf(def: StreamDef, record: Row): string {
-  const parts = def.primaryKey.map((path) => {
-    const value = record[path[0] as string];
-    return value === null || value === undefined ? '' : String(value);
-  });
-  return parts.length === 1 ? (parts[0] as string) : JSON.stringify(parts);
+/**
+ * The values of `fields` in a record as one string (the value itself for one field, a JSON list
+ * of texts for several, so ids that come as 12 or "12" are one key); undefined when one is missing.
+ */
+export function keyText(fields: readonly string[], record: Row): string | undefined {
+  const values: string[] = [];
+  for (const field of fields) {
+    const value = record[field];
+    if (value === null || value === undefined || value === '') return undefined;
+    values.push(String(value));
+  }
+  return values.length === 1 ? values[0] : JSON.stringify(values);
 }
 
-/** Every field of the primary key holds a value. */
-export function hasKey(def: StreamDef, record: Row): boolean {
-  return def.primaryKey.every((path) => {
-    const value = record[path[0] as string];
-    return value !== null && value !== undefined && value !== '';
-  });
+/** The top-level fields of a stream's primary key. */
+export function keyFields(def: StreamDef): string[] {
+  return def.primaryKey.map((path) => path[0] as string);
 }

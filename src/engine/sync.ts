@@ -6,7 +6,7 @@ import { readStream, type SyncMode } from './read-stream.js';
 import { conformerOf, declaredSchema } from './schemas.js';
 import type { StateStore } from './state.js';
 import { mapRecord, mapSchema, type StreamMap } from './stream-maps.js';
-import type { Row, StreamDef } from './stream.js';
+import { keyFields, keyText, type Row, type StreamDef } from './stream.js';
 
 export interface Selection {
   def: StreamDef;
@@ -39,7 +39,7 @@ async function* streamEvents(ctx: SyncContext, selection: Selection, state: Stat
     kind: 'schema',
     stream: shownAs,
     schema: map ? mapSchema(map, declaredSchema(def, ctx.deletes?.field)) : declaredSchema(def, ctx.deletes?.field),
-    keyProperties: def.primaryKey.map((path) => path[0] as string),
+    keyProperties: keyFields(def),
     bookmarkProperties: mode === 'incremental' && def.cursor ? [def.cursor.field] : [],
   };
   let running = false;
@@ -124,7 +124,7 @@ function explain(error: TapError, def: StreamDef): TapError {
 function firstSeen(def: StreamDef): (record: Row) => boolean {
   const seen = new Set<string>();
   return (record) => {
-    const key = JSON.stringify(def.primaryKey.map((path) => record[path[0] as string]));
+    const key = keyText(keyFields(def), record) ?? '';
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -136,7 +136,7 @@ function projector(selection: Selection, deletedAt: string | undefined): ((recor
   if (!fields) return undefined;
   const keep = new Set(fields);
   for (const { name } of selection.map?.computed ?? []) keep.add(name);
-  for (const path of selection.def.primaryKey) keep.add(path[0] as string);
+  for (const field of keyFields(selection.def)) keep.add(field);
   if (selection.def.cursor) keep.add(selection.def.cursor.field);
   if (deletedAt !== undefined) keep.add(deletedAt);
   return (record) => {

@@ -1,7 +1,7 @@
 import type { SyncContext } from './context.js';
 import { decodeKeys, encodeKeys, type StoredKeys } from './key-set.js';
 import { loadSchema } from './schemas.js';
-import type { Row, StreamDef } from './stream.js';
+import { keyFields, keyText, type Row, type StreamDef } from './stream.js';
 
 /**
  * Remembers the keys a stream read whole holds (per partition for a child stream) and makes a
@@ -26,13 +26,13 @@ export class KeyTracker {
     // A sample (preview) writes no state, and a stream with emit off keeps no keys.
     this.enabled = ctx.deletes?.emit === true && ctx.recordLimit === undefined;
     const inherited = new Set(Object.keys(def.fromParent ?? {}));
-    this.own = def.primaryKey.map((path) => path[0] as string).filter((field) => !inherited.has(field));
+    this.own = keyFields(def).filter((field) => !inherited.has(field));
   }
 
   note(seen: Set<string>, records: readonly Row[]): void {
     if (!this.enabled) return;
     for (const record of records) {
-      const key = this.keyOf(record);
+      const key = keyText(this.own, record);
       if (key !== undefined) seen.add(key);
     }
   }
@@ -66,16 +66,6 @@ export class KeyTracker {
   /** True once the size limit turned tracking off during this read: stored sets are dropped. */
   get stopped(): boolean {
     return this.off;
-  }
-
-  private keyOf(record: Row): string | undefined {
-    const values: string[] = [];
-    for (const field of this.own) {
-      const value = record[field];
-      if (value === null || value === undefined || value === '') return undefined;
-      values.push(String(value));
-    }
-    return values.length === 1 ? values[0] : JSON.stringify(values);
   }
 
   private tombstone(key: string, partition: { key: string; parent: Row | undefined } | undefined): Row {

@@ -1,8 +1,9 @@
-import type { ApiClient } from '../http/client.js';
 import type { CsvRow } from '../engine/csv-file.js';
 import type { BulkExport, ExportJob, Row } from '../engine/stream.js';
 import { EVERYONE } from './people.js';
-import { workspaces } from './workspace-settings.js';
+
+/** The workspace's counts record (the region probe's answer), asked at most once per sync. */
+export type WorkspaceCounts = () => Promise<Row | undefined>;
 
 export interface PeopleSource {
   source: 'search' | 'export' | 'auto';
@@ -11,6 +12,7 @@ export interface PeopleSource {
   /** Attributes to export; undefined: learned from profiles read the exact way. */
   attributes: string[] | undefined;
   timeoutMinutes: number;
+  counts: WorkspaceCounts;
 }
 
 /** Columns every customer export has (§5.9): they are identifiers, never asked as attributes. */
@@ -28,7 +30,7 @@ const SAMPLE = 200;
 export function peopleExport(options: PeopleSource): BulkExport {
   const configured = options.attributes !== undefined;
   return {
-    choose: (api) => choose(api, options),
+    choose: () => choose(options),
     configured,
     columns: (exact) => (options.attributes ? uniqueSorted(options.attributes) : uniqueSorted(exact.flatMap((person) => Object.keys(attributesOf(person))))),
     start: (columns) => ({ method: 'POST', path: '/v1/exports/customers', body: { filters: EVERYONE.filter, attributes: columns.filter((c) => !isIdentifier(c)) } }),
@@ -37,24 +39,17 @@ export function peopleExport(options: PeopleSource): BulkExport {
     download: (id) => ({ path: `/v1/exports/${encodeURIComponent(id)}/download` }),
     url: (body) => (typeof body['url'] === 'string' && body['url'] !== '' ? body['url'] : undefined),
     record: personOf,
-    disagreement,
+    disagreement: (file, exact, job, columns) => disagreement(file, exact, job, columns, configured),
     cannotCarry: ['devices', 'timestamps', 'unsubscribed'],
     timeoutSeconds: options.timeoutMinutes * 60,
     sampleSize: SAMPLE,
   };
 }
 
-async function choose(api: ApiClient, options: PeopleSource): Promise<{ use: boolean; why: string }> {
+async function choose(options: PeopleSource): Promise<{ use: boolean; why: string }> {
   if (options.source !== 'auto') return { use: options.source === 'export', why: `read by ${options.source} (people_source)` };
-  let count: unknown;
-  try {
-    const body = (await api.request({ path: workspaces.path as string })) as Row;
-    const list = body['workspaces'];
-    count = Array.isArray(list) ? (list[0] as Row | undefined)?.['people'] : undefined;
-  } catch (error) {
-    return { use: false, why: `read by search: the workspace counts could not be read (${(error as Error).message})` };
-  }
-  if (typeof count !== 'number') return { use: false, why: 'read by search: the workspace counts carry no number of people' };
+  const count = (await options.counts())?.['people'];
+  if (typeof count !== 'number') return { use: false, why: 'read by search: the workspace counts (GET /v1/workspaces) gave no number of people' };
   const use = count > options.threshold;
   return { use, why: `read by ${use ? 'export' : 'search'}: the workspace has ${count} people, ${use ? 'more' : 'not more'} than people_export_threshold ${options.threshold}` };
 }

@@ -4,7 +4,7 @@ import type { ReadRange } from '../engine/context.js';
 import type { Selection } from '../engine/sync.js';
 import type { StreamDef } from '../engine/stream.js';
 import { people } from './people.js';
-import { peopleExport } from './people-export.js';
+import { peopleExport, type WorkspaceCounts } from './people-export.js';
 
 const DAY = 86_400;
 
@@ -27,10 +27,16 @@ export function engineSettings(config: TapConfig): { range: ReadRange; bucket: R
 }
 
 /** A stream with the values the config sets for it: the lookbacks of messages and of the metrics, how people are read. */
-export function withSettings(def: StreamDef, config: TapConfig): StreamDef {
+export function withSettings(def: StreamDef, config: TapConfig, counts: WorkspaceCounts): StreamDef {
   const cursor = def.cursor;
   if (def.name === people.name && config.people_source !== 'search') {
-    const source = { source: config.people_source, threshold: config.people_export_threshold, attributes: config.people_export_attributes, timeoutMinutes: config.export_timeout_minutes };
+    const source = {
+      source: config.people_source,
+      threshold: config.people_export_threshold,
+      attributes: config.people_export_attributes,
+      timeoutMinutes: config.export_timeout_minutes,
+      counts,
+    };
     return { ...def, bulk: peopleExport(source) };
   }
   if (cursor?.mode === 'server-window') return { ...def, cursor: { ...cursor, lookbackSeconds: config.messages_lookback_days * DAY } };
@@ -38,6 +44,6 @@ export function withSettings(def: StreamDef, config: TapConfig): StreamDef {
   return def;
 }
 
-export function configuredSelections(selections: readonly Selection[], config: TapConfig): Selection[] {
-  return selections.map((selection) => ({ ...selection, def: withSettings(selection.def, config) }));
+export function configuredSelections(selections: readonly Selection[], config: TapConfig, counts: WorkspaceCounts): Selection[] {
+  return selections.map((selection) => ({ ...selection, def: withSettings(selection.def, config, counts) }));
 }

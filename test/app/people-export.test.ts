@@ -229,6 +229,9 @@ describe('people_source: auto', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(logs(result, 'INFO').some((m) => m.includes(`read by ${path}: the workspace has ${PEOPLE} people`))).toBe(true);
     expect(exportRequests(ws).start).toBe(jobs);
+    // The counts are asked once, for the row estimate and the choice together.
+    expect(ws.sim.stats().byPath['/v1/workspaces']).toBe(1);
+    expect(ofType(result.messages, 'TRACE').some((m) => m['trace']['type'] === 'ESTIMATE')).toBe(true);
     expectAllPeople(ws, recordsOf(result.messages, 'people'));
   }, 120_000);
 });

@@ -5,7 +5,7 @@ import type { Chunk } from '../chunk.js';
 import type { SyncContext } from '../context.js';
 import { csvRows, type CsvRow } from '../csv-file.js';
 import { batches, expectObject, hydrateIds, searchOnce, type SearchThenHydrate } from '../paginate.js';
-import { emitted, hasKey, keyOf, type BulkExport, type ExportJob, type Row, type StreamDef } from '../stream.js';
+import { emitted, keyFields, keyText, type BulkExport, type ExportJob, type Row, type StreamDef } from '../stream.js';
 import { readFullRefresh } from './full-refresh.js';
 
 /** Where an interrupted export stands: the job, its columns, and the rows already emitted (once checked). */
@@ -44,7 +44,7 @@ export async function* readBulkExport(ctx: SyncContext, def: StreamDef, bulk: Bu
   // An interrupted sync that had fallen back to the exact path goes on there.
   if (!saved && isObject(state) && 'resume' in state) return yield* readFullRefresh(ctx, def, state);
   if (!saved) {
-    const choice = await bulk.choose(ctx.api);
+    const choice = await bulk.choose();
     ctx.logger.log('INFO', `${def.name}: ${choice.why}`);
     if (!choice.use) return yield* readFullRefresh(ctx, def, state);
     if (bulk.cannotCarry.length > 0) ctx.logger.log('INFO', `${def.name}: an export cannot carry ${bulk.cannotCarry.join(', ')}: they are empty in its records`);
@@ -147,7 +147,7 @@ class ExportRun {
     const reservoir: Row[] = [];
     let rows = 0;
     for await (const record of this.records(job, columns, 0, 'check')) {
-      const key = keyOf(this.def, record);
+      const key = this.keyOf(record);
       missing.delete(key);
       // Reservoir sampling: every row has the same chance to be checked.
       if (reservoir.length < this.bulk.sampleSize) reservoir.push(record);
@@ -161,12 +161,12 @@ class ExportRun {
     if (missing.size > 0) {
       throw new Fallback(`${missing.size} of ${expected.size} records of the first search page are not in the export (e.g. ${[...missing][0]})`);
     }
-    const exact = new Map((await this.exact(reservoir.map((r) => keyOf(this.def, r)))).map((r) => [keyOf(this.def, r), r]));
+    const exact = new Map((await this.exact(reservoir.map((r) => this.keyOf(r)))).map((r) => [this.keyOf(r), r]));
     for (const record of reservoir) {
-      const key = keyOf(this.def, record);
+      const key = this.keyOf(record);
       const twin = exact.get(key);
       if (!twin) throw new Fallback(`${key} is in the export but not found the exact way`);
-      const why = this.bulk.disagreement(record, twin, job, columns, this.bulk.configured);
+      const why = this.bulk.disagreement(record, twin, job, columns);
       if (why) throw new Fallback(`the export disagrees with the exact read for ${key}: ${why}`);
     }
     this.ctx.logger.log('INFO', `${this.def.name}: export ${job.id} checked: ${rows} rows, ${expected.size} searched ids present, ${reservoir.length} sampled records agree`);
@@ -241,8 +241,13 @@ class ExportRun {
 
   private recordOf(cells: CsvRow, columns: string[], row: number, pass: 'check' | 'emit'): Row {
     const record = this.bulk.record(cells, columns);
-    if (!hasKey(this.def, record)) throw this.unreadable(pass, `row ${row} has no ${this.def.primaryKey.map((p) => p.join('.')).join(', ')}`);
+    if (keyText(keyFields(this.def), record) === undefined) throw this.unreadable(pass, `row ${row} has no ${keyFields(this.def).join(', ')}`);
     return record;
+  }
+
+  /** Records reaching here have every key field (recordOf and the hydrated twins). */
+  private keyOf(record: Row): string {
+    return keyText(keyFields(this.def), record) ?? '';
   }
 
   private unreadable(pass: 'check' | 'emit', why: string): Error {
