@@ -343,3 +343,61 @@ describe('tombstones: parents gone mid-sync, the size limit, a damaged state', (
     expect(snippets?.['stream']['stream_state']['keys']).toEqual(currentKeys(ws.sim.truth, 'snippets').sort());
   }, 120_000);
 });
+
+describe('tombstones: a sync killed mid-read and restarted from its last STATE', () => {
+  let ws: TestWorkspace;
+  let catalog: string;
+  let beforeDeletes: Row[];
+  let firstRun: CliResult;
+  const names = ['campaigns', 'campaigns_actions', 'broadcasts', 'broadcast_actions'];
+
+  beforeAll(async () => {
+    // Latency, so a read of a few dozen partitions runs long enough to be killed part-way.
+    ws = await testWorkspace({ latencyMs: 40 });
+    catalog = writeFiles({ 'a.json': await configuredCatalog(ws.configPath, Object.fromEntries(names.map((n) => [n, 'incremental']))) })['a.json'] as string;
+    firstRun = await runCli(['read', '--config', ws.configPath, '--catalog', catalog]);
+    expect(firstRun.code, firstRun.stderr).toBe(0);
+    beforeDeletes = lastAirbyteStates(firstRun);
+    const deletes = pickDeletes(ws.sim.truth).filter((d) => ['campaign', 'campaign_action', 'broadcast', 'broadcast_action'].includes(d.kind));
+    ws.sim.deleteEntities(deletes);
+  }, 180_000);
+  afterAll(async () => ws.close());
+
+  /** Per stream, the newest of the given STATE messages. */
+  const merged = (...runs: Row[][]): Row[] => {
+    const byStream = new Map<string, Row>();
+    for (const states of runs) for (const s of states) byStream.set(s['stream']['stream_descriptor']['name'], s);
+    return [...byStream.values()];
+  };
+
+  it.each([1, 4])('killed at child-stream STATE #%s: the restart completes the tombstones, none twice once done', async (at) => {
+    const expected = ws.sim.truth
+      .deletedEntities()
+      .map(deletedKey)
+      .map(({ stream, key }) => `${stream} ${key}`)
+      .sort();
+    let childStates = 0;
+    const statePath = writeFiles({ 'state.json': beforeDeletes })['state.json'] as string;
+    const killed = await runCli(['read', '--config', ws.configPath, '--catalog', catalog, '--state', statePath], {
+      onMessage: (message, child) => {
+        const name = message['state']?.['stream']?.['stream_descriptor']?.['name'];
+        if (message['type'] === 'STATE' && (name === 'campaigns_actions' || name === 'broadcast_actions') && ++childStates === at) child.kill('SIGKILL');
+      },
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    const restartState = merged(beforeDeletes, lastAirbyteStates(killed));
+    const restarted = await runCli(['read', '--config', ws.configPath, '--catalog', catalog, '--state', writeFiles({ 'state.json': restartState })['state.json'] as string]);
+    expect(restarted.code, restarted.stderr).toBe(0);
+
+    const keyed = (result: CliResult): string[] => tombstonesOf(result, 'airbyte').map((t) => `${t.stream} ${keyText(STREAMS[t.stream]?.key.map((f) => t.data[f]) ?? [])}`);
+    // Every deleted key got its tombstone in one run or the other (at least once), and no live key did.
+    expect([...new Set([...keyed(killed), ...keyed(restarted)])].sort()).toEqual(expected);
+    // The destination ends with exactly the current rows.
+    const tables = dedupAirbyte([firstRun, killed, restarted]);
+    for (const name of names) expect([...(tables.get(name)?.keys() ?? [])].sort(), name).toEqual(currentKeys(ws.sim.truth, name).sort());
+    // Once a sync has completed, the deletes are behind it: the next one sends none again.
+    const after = await runCli(['read', '--config', ws.configPath, '--catalog', catalog, '--state', writeFiles({ 'state.json': merged(restartState, lastAirbyteStates(restarted)) })['state.json'] as string]);
+    expect(after.code, after.stderr).toBe(0);
+    expect(tombstonesOf(after, 'airbyte')).toEqual([]);
+  }, 180_000);
+});
