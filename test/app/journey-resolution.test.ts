@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configuredCatalog } from '../helpers/catalog.js';
-import { ofType, recordsOf, runCli, writeFiles, type CliResult } from '../helpers/cli.js';
-import { recordingProxy, type RecordingProxy } from '../helpers/recording-proxy.js';
-import { testWorkspace, type TestWorkspace } from '../helpers/simulator.js';
+import { ofType, recordsOf, type CliResult } from '../helpers/cli.js';
+import { proxiedRead } from '../helpers/proxied-read.js';
+import type { RecordingProxy } from '../helpers/recording-proxy.js';
+import type { TestWorkspace } from '../helpers/simulator.js';
 
 /**
  * The journey metrics endpoint names its bucket size `resolution` (the spec's name), while the
@@ -18,14 +18,12 @@ let proxy: RecordingProxy;
 let result: CliResult;
 
 beforeAll(async () => {
-  ws = await testWorkspace({ scale: 'small', rateLimit: 0 });
-  proxy = await recordingProxy(ws.sim.url);
-  const start_date = new Date((ws.sim.now() - 90 * DAY) * 1000).toISOString();
   // Not the default resolution, so the value sent is the configured one and not a default.
-  const { 'c.json': config } = writeFiles({ 'c.json': { ...ws.config, base_url: proxy.url, requests_per_second: 100, metrics_resolution: 'weeks', start_date } });
-  const { 'k.json': catalog } = writeFiles({ 'k.json': await configuredCatalog(config as string, { campaign_journey_metrics: 'incremental' }) });
-  proxy.requests.length = 0;
-  result = await runCli(['read', '--config', config as string, '--catalog', catalog as string], { timeoutMs: 50_000 });
+  ({ ws, proxy, result } = await proxiedRead(
+    {},
+    (w) => ({ metrics_resolution: 'weeks', start_date: new Date((w.sim.now() - 90 * DAY) * 1000).toISOString() }),
+    { campaign_journey_metrics: 'incremental' },
+  ));
 }, 60_000);
 
 afterAll(async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configuredCatalog } from '../helpers/catalog.js';
-import { ofType, recordsOf, runCli, writeFiles, type CliResult } from '../helpers/cli.js';
-import { recordingProxy, type RecordingProxy } from '../helpers/recording-proxy.js';
-import { testWorkspace, type TestWorkspace } from '../helpers/simulator.js';
+import { ofType, recordsOf, type CliResult } from '../helpers/cli.js';
+import { proxiedRead } from '../helpers/proxied-read.js';
+import type { RecordingProxy } from '../helpers/recording-proxy.js';
+import type { TestWorkspace } from '../helpers/simulator.js';
 
 /**
  * Each list has its own `limit` bounds (§7.16, §8), and the API clamps a larger one. A tap asking
@@ -41,12 +41,7 @@ let proxy: RecordingProxy;
 let result: CliResult;
 
 beforeAll(async () => {
-  ws = await testWorkspace({ scale: 'small', rateLimit: 0, sizes: { suppressionsPerType: 2500 } });
-  proxy = await recordingProxy(ws.sim.url);
-  const { 'c.json': config } = writeFiles({ 'c.json': { ...ws.config, base_url: proxy.url, requests_per_second: 100 } });
-  const { 'k.json': catalog } = writeFiles({ 'k.json': await configuredCatalog(config as string, STREAMS) });
-  proxy.requests.length = 0;
-  result = await runCli(['read', '--config', config as string, '--catalog', catalog as string], { timeoutMs: 50_000 });
+  ({ ws, proxy, result } = await proxiedRead({ sizes: { suppressionsPerType: 2500 } }, () => ({}), STREAMS));
 }, 60_000);
 
 afterAll(async () => {
