@@ -123,8 +123,9 @@ function explain(error: TapError, def: StreamDef): TapError {
 /** For streams the API may repeat records in: true the first time a primary key is seen. */
 function firstSeen(def: StreamDef): (record: Row) => boolean {
   const seen = new Set<string>();
+  const fields = keyFields(def);
   return (record) => {
-    const key = keyText(keyFields(def), record) ?? '';
+    const key = keyText(fields, record) ?? '';
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -60,12 +60,17 @@ export async function* readBulkExport(ctx: SyncContext, def: StreamDef, bulk: Bu
 }
 
 class ExportRun {
+  /** Computed once: every row of a file of millions is keyed. */
+  private readonly keys: string[];
+
   constructor(
     private readonly ctx: SyncContext,
     private readonly def: StreamDef,
     private readonly bulk: BulkExport,
     private readonly spec: SearchThenHydrate,
-  ) {}
+  ) {
+    this.keys = keyFields(def);
+  }
 
   async *read(saved: ExportState | undefined): AsyncGenerator<Chunk> {
     let current = saved;
@@ -241,13 +246,13 @@ class ExportRun {
 
   private recordOf(cells: CsvRow, columns: string[], row: number, pass: 'check' | 'emit'): Row {
     const record = this.bulk.record(cells, columns);
-    if (keyText(keyFields(this.def), record) === undefined) throw this.unreadable(pass, `row ${row} has no ${keyFields(this.def).join(', ')}`);
+    if (keyText(this.keys, record) === undefined) throw this.unreadable(pass, `row ${row} has no ${this.keys.join(', ')}`);
     return record;
   }
 
   /** Records reaching here have every key field (recordOf and the hydrated twins). */
   private keyOf(record: Row): string {
-    return keyText(keyFields(this.def), record) ?? '';
+    return keyText(this.keys, record) ?? '';
   }
 
   private unreadable(pass: 'check' | 'emit', why: string): Error {
