@@ -2,15 +2,18 @@
  * Runs up to `limit` async sources at once and yields their items as they come. Sources are
  * started lazily from the iterable, so a thousand partitions cost nothing until their turn;
  * each source is at most one item ahead of the consumer, so memory stays bounded.
+ *
+ * A source's next item is asked for before the current one is handed over, so its failure can
+ * arrive while the consumer is busy, or after it stopped: every pull is observed at once (the
+ * race below still sees the failure), and closing waits for each source to finish its pull.
  */
 export async function* merge<T>(sources: Iterable<AsyncIterable<T>>, limit: number): AsyncGenerator<T> {
   const queue = sources[Symbol.iterator]();
   const running = new Map<AsyncIterator<T>, Promise<{ source: AsyncIterator<T>; result: IteratorResult<T> }>>();
   const pull = (source: AsyncIterator<T>): void => {
-    running.set(
-      source,
-      source.next().then((result) => ({ source, result })),
-    );
+    const pending = source.next().then((result) => ({ source, result }));
+    pending.catch(() => undefined);
+    running.set(source, pending);
   };
   const fill = (): void => {
     while (running.size < Math.max(1, limit)) {
@@ -34,6 +37,7 @@ export async function* merge<T>(sources: Iterable<AsyncIterable<T>>, limit: numb
   } finally {
     const left = [...running.keys()];
     running.clear();
+    // A source's return() waits for its pull in flight; a source that already threw has none.
     await Promise.allSettled(left.map((source) => source.return?.()));
   }
 }
