@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'INTERRUPTED'
   | 'OUTPUT_CLOSED'
   | 'EXPORT_UNREADABLE'
+  | 'UNHANDLED'
   | 'INTERNAL';
 
 export type FailureType = 'config_error' | 'system_error' | 'transient_error';
@@ -36,6 +37,7 @@ const FAILURE_TYPES: Record<ErrorCode, FailureType> = {
   INTERRUPTED: 'transient_error',
   OUTPUT_CLOSED: 'system_error',
   EXPORT_UNREADABLE: 'transient_error',
+  UNHANDLED: 'system_error',
   INTERNAL: 'system_error',
 };
 

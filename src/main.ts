@@ -218,7 +218,11 @@ function usageError(error: unknown, runtime: Runtime): number {
   return 2;
 }
 
-/** SIGTERM/SIGINT stop the requests; the sync then flushes what it has and says INCOMPLETE. A second signal ends the process. */
+/**
+ * SIGTERM/SIGINT stop the requests; the sync then flushes what it has and says INCOMPLETE. A second
+ * signal ends the process. A failure that nothing was waiting for (a bug) takes the same orderly
+ * way out, with its own code, instead of killing the process mid-line with a stack trace.
+ */
 function stopOnSignals(abort: AbortController, runtime: Runtime): void {
   if (!runtime.handleSignals) return;
   const stop = (signal: NodeJS.Signals): void => {
@@ -227,5 +231,15 @@ function stopOnSignals(abort: AbortController, runtime: Runtime): void {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  const unhandled = (error: unknown): void => {
+    if (abort.signal.aborted) return;
+    const message = error instanceof Error ? error.message : String(error);
+    abort.abort(
+      new TapError('UNHANDLED', `Stopped after an internal failure that nothing was waiting for (${message})`, {
+        hint: 'This is a bug in tap-customerio: please report it',
+      }),
+    );
+  };
+  process.on('unhandledRejection', unhandled);
+  process.on('uncaughtException', unhandled);
 }
-

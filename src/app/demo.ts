@@ -39,7 +39,7 @@ export async function demoCommand(runtime: Runtime, options: DemoOptions): Promi
     await new Promise<void>((resolve) => file.end(resolve));
     const served = await simulator.stats();
     runtime.stdout.write(formatSummary(summary, outputPath, options.protocol, served.rateLimited));
-    return summary.failed.length > 0 ? 1 : 0;
+    return summary.error ? 1 : 0;
   } finally {
     await simulator.close();
   }

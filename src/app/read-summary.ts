@@ -17,6 +17,8 @@ export interface ReadSummary {
   region: string;
   streams: Record<string, StreamSummary>;
   failed: string[];
+  /** Why the read did not end well (every failed stream, or a stop), as the final error trace says. */
+  error?: TapError;
   http: HttpStats;
   requestsPerSecond: number;
   budgetUsed: number;
@@ -79,12 +81,24 @@ export function logSummary(logger: Logger, streams: Record<string, StreamSummary
   return { requestsPerSecond, budgetUsed };
 }
 
-/** The streams that did not complete, and the error that says so (a config error first), if any. */
-export function failedStreams(streams: Record<string, StreamSummary>, failures: TapError[]): { failed: string[]; error?: TapError } {
+/**
+ * The streams that did not complete, and the error that says so, if any: a stop (a signal, a
+ * closed stdout) is the one cause of all of them; otherwise a config error first.
+ */
+export function failedStreams(streams: Record<string, StreamSummary>, failures: TapError[], stop?: TapError): { failed: string[]; error?: TapError } {
   const failed = Object.entries(streams)
     .filter(([, s]) => s.status !== 'COMPLETE')
     .map(([name]) => name);
-  if (failed.length === 0) return { failed };
+  // A bug stopped the sync: even if every stream got to the end, the run is not to be trusted.
+  if (failed.length === 0 && stop?.code !== 'UNHANDLED') return { failed };
+  if (stop) {
+    return {
+      failed,
+      error: new TapError(stop.code, `${stop.message}: ${failed.length} of ${Object.keys(streams).length} streams did not complete${failed.length > 0 ? `: ${failed.join(', ')}` : ''}`, {
+        hint: `${stop.hint ? `${stop.hint}. ` : ''}Each stream's last STATE covers every record emitted before it: run the sync again with the last STATE to continue from there`,
+      }),
+    };
+  }
   const worst = failures.find((f) => f.failureType === 'config_error') ?? failures[0];
   const error = new TapError(worst?.code ?? 'INTERNAL', `${failed.length} of ${Object.keys(streams).length} streams did not complete: ${failed.join(', ')}`, {
     hint: worst ? `First problem: ${worst.userMessage}` : 'See the errors above',

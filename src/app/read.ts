@@ -3,8 +3,9 @@ import { allSelections } from '../engine/catalog.js';
 import { DEFAULT_CONCURRENCY, newSyncContext, SERIAL, type Concurrency } from '../engine/context.js';
 import { StateStore } from '../engine/state.js';
 import { runSync } from '../engine/sync.js';
-import { TapError } from '../errors.js';
+import { asTapError, TapError } from '../errors.js';
 import type { AttemptInfo } from '../http/client.js';
+import type { Logger } from '../logger.js';
 import { DELETED_AT_FIELD, type TapEvent } from '../protocol/events.js';
 import { ALL_STREAMS } from '../streams/index.js';
 import { configuredSelections, engineSettings } from '../streams/settings.js';
@@ -41,7 +42,7 @@ export async function readCommand(session: Session, paths: ReadPaths, abort: Abo
       session.output.writeStderr(`stdout was closed by its reader (${session.output.closed}); the sync stopped. The last STATE it read covers everything before it.\n`);
       return 1;
     }
-    return summary.failed.length > 0 ? 1 : 0;
+    return summary.error ? 1 : 0;
   } catch (error) {
     return session.fail(error);
   }
@@ -124,10 +125,14 @@ export async function executeRead(
   }
 
   const http = connection.api.stats;
-  const { requestsPerSecond, budgetUsed } = logSummary(logger, streams, http, inputs.config.requests_per_second);
-  const { failed, error } = failedStreams(streams, failures);
+  const stop = abort.signal.aborted ? asTapError(abort.signal.reason) : undefined;
+  // After a stop the protocol output ends on the last STATEs and the error trace; the closing
+  // figures go to stderr, where both protocols' orchestrators keep the logs.
+  const summaryLogger: Logger = stop ? { log: (level, message) => output.writeStderr(`${level} ${message}\n`) } : logger;
+  const { requestsPerSecond, budgetUsed } = logSummary(summaryLogger, streams, http, inputs.config.requests_per_second);
+  const { failed, error } = failedStreams(streams, failures, stop);
   if (error && !output.closed) await output.emit({ kind: 'error', error });
-  return { region: connection.region, streams, failed, http: { ...http }, requestsPerSecond, budgetUsed, durationMs: runtime.clock.now() - started };
+  return { region: connection.region, streams, failed, ...(error ? { error } : {}), http: { ...http }, requestsPerSecond, budgetUsed, durationMs: runtime.clock.now() - started };
 }
 
 /** While every request waits out a 429, running streams say so (Airbyte RATE_LIMITED). */

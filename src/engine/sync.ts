@@ -65,6 +65,8 @@ async function* streamEvents(ctx: SyncContext, selection: Selection, state: Stat
   let emitted = 0;
   try {
     for await (const chunk of readStream(ctx, def, mode, state.get(stream))) {
+      // A stop drops what is still arriving: nothing is emitted after it, so the last STATE stands.
+      if (ctx.signal.aborted) throw ctx.signal.reason;
       if ('records' in chunk) {
         const records: Row[] = [];
         let changes: (readonly string[] | undefined)[] | undefined;
@@ -101,11 +103,13 @@ async function* streamEvents(ctx: SyncContext, selection: Selection, state: Stat
     if (limit === undefined && (statesEmitted === 0 || uncounted > 0)) yield stateEvent((state.get(stream) as Record<string, unknown> | undefined) ?? {});
     yield { kind: 'status', stream, status: 'COMPLETE' };
   } catch (error) {
-    const failure = explain(asTapError(error), def);
+    // Whatever a stop made a request throw (an abort, a reset socket), the stop is the reason.
+    const failure = explain(asTapError(ctx.signal.aborted ? ctx.signal.reason : error), def);
     // Records already out since the last checkpoint get a state too: the last safe one, which
     // re-reads them on resume (at least once) and tells a target how many came.
     if (limit === undefined && uncounted > 0) yield stateEvent((state.get(stream) as Record<string, unknown> | undefined) ?? {});
-    yield { kind: 'error', error: failure, stream };
+    // A stop is one cause for every stream: the sync reports it once, at the end.
+    if (!ctx.signal.aborted) yield { kind: 'error', error: failure, stream };
     yield { kind: 'status', stream, status: 'INCOMPLETE' };
   }
 }
