@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configuredCatalog } from '../helpers/catalog.js';
-import { CLI, ofType, recordsOf, runCli, writeFiles, type CliResult } from '../helpers/cli.js';
+import { CLI, ofType, recordsOf, REPO_ROOT, runCli, writeFiles, type CliResult } from '../helpers/cli.js';
 import { testWorkspace, type TestWorkspace } from '../helpers/simulator.js';
 
 let ws: TestWorkspace;
@@ -94,5 +95,23 @@ describe('a consumer that closes stdout early (EPIPE)', () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(/stdout was closed by its reader \(EPIPE\)/);
     expect(stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  });
+});
+
+describe('the safety net: a failure nothing waits for', () => {
+  it.each(['rejection', 'exception'] as const)('an unhandled %s ends the sync the orderly way, with its own code and no stack', async (kind) => {
+    const stopped = await runCli(['read', '--config', ws.configPath, '--catalog', catalogPath], {
+      env: { NODE_OPTIONS: `--import=${join(REPO_ROOT, 'test', 'helpers', 'inject-fault.mjs')}`, TAP_TEST_FAULT: kind, TAP_TEST_FAULT_AFTER_MS: '1500' },
+    });
+    expect(stopped.signal).toBeNull();
+    expect(stopped.code).toBe(1);
+    const last = stopped.messages.filter((m) => m['type'] !== 'LOG').at(-1);
+    expect(last?.['trace']?.['type']).toBe('ERROR');
+    expect(last?.['trace']?.['error']?.['internal_message']).toMatch(new RegExp(`^UNHANDLED: Stopped after an internal failure that nothing was waiting for \\(injected ${kind}\\)`));
+    expect(last?.['trace']?.['error']?.['failure_type']).toBe('system_error');
+    expect(last?.['trace']?.['error']?.['stack_trace']).toBeUndefined();
+    expect(stopped.stdout).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    expect(stopped.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    await expectCompletesFrom(stopped);
   });
 });

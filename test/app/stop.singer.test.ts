@@ -1,0 +1,3 @@
+import { stopSuite } from '../helpers/stop-suite.js';
+
+stopSuite('singer');
