@@ -2,7 +2,8 @@ import type { TapConfig } from '../config.js';
 import { defaultSelections, parseAirbyteCatalog, parseSingerCatalog } from '../engine/catalog.js';
 import { loadSchema } from '../engine/schemas.js';
 import { keyFields } from '../engine/stream.js';
-import { checkStreamState, migrateStreamState, parseAirbyteState, parseSingerState } from '../engine/state.js';
+import { readerFor } from '../engine/read-stream.js';
+import { loadStreamState, parseAirbyteState, parseSingerState } from '../engine/state.js';
 import { parseStreamMaps } from '../engine/stream-maps.js';
 import type { Selection } from '../engine/sync.js';
 import { TapError } from '../errors.js';
@@ -41,12 +42,10 @@ export function loadReadInputs(session: Session, paths: ReadPaths): ReadInputs {
     const raw = readJsonFile(paths.state, { code: 'STATE_INVALID', what: 'state file', flag: '--state' });
     const warn = (message: string): void => session.logger.log('WARN', message);
     state = session.protocol === 'airbyte' ? parseAirbyteState(raw, paths.state, warn) : parseSingerState(raw, paths.state);
-    for (const selection of selections) {
-      const name = selection.def.name;
-      const migrated = migrateStreamState(selection.def, state[name], warn);
-      if (migrated === undefined) delete state[name];
-      else state[name] = migrated;
-      checkStreamState(selection.def, state[name], paths.state);
+    for (const { def, mode } of selections) {
+      const loaded = loadStreamState(readerFor(def, mode), def, state[def.name], { file: paths.state, warn });
+      if (loaded === undefined) delete state[def.name];
+      else state[def.name] = loaded;
     }
     const unknown = Object.keys(state).filter((name) => !selections.some((s) => s.def.name === name));
     if (unknown.length > 0) session.logger.log('INFO', `State for streams not being synced is kept as is: ${unknown.join(', ')}`);

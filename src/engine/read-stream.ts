@@ -1,32 +1,31 @@
-import type { SyncContext } from './context.js';
 import type { Chunk } from './chunk.js';
-import { readBulkExport } from './read/bulk-export.js';
-import { readClientFilter } from './read/client-filter.js';
-import { readFeed } from './read/feed.js';
-import { readFullRefresh } from './read/full-refresh.js';
-import { readMetrics } from './read/metrics.js';
-import { readServerWindow } from './read/server-windows.js';
+import type { SyncContext } from './context.js';
+import { bulkExportReader } from './read/bulk-export.js';
+import { clientFilterReader } from './read/client-filter.js';
+import { feedReader } from './read/feed.js';
+import { fullRefreshReader } from './read/full-refresh.js';
+import { metricsReader } from './read/metrics.js';
+import type { Reader, SyncMode } from './read/reader.js';
+import { serverWindowsReader } from './read/server-windows.js';
 import type { StreamDef } from './stream.js';
 
-export type SyncMode = 'incremental' | 'full_refresh';
+export type { SyncMode };
 
-/** Picks the reader a stream's definition and sync mode call for. */
+/**
+ * Every reader, asked in order which one reads a definition in a sync mode. Metrics and
+ * windowed endpoints read the same way in both modes (a full refresh is the read without a
+ * bookmark: a windowed endpoint sent no bounds answers only its default window); a stream with
+ * an export job is read in full through it.
+ */
+const READERS: readonly Reader[] = [metricsReader, serverWindowsReader, bulkExportReader, fullRefreshReader, clientFilterReader, feedReader];
+
+export function readerFor(def: StreamDef, mode: SyncMode): Reader {
+  const reader = READERS.find((r) => r.reads(def, mode));
+  if (!reader) throw new Error(`no reader reads ${def.name} in ${mode}`);
+  return reader;
+}
+
+/** Reads a stream the way its definition and sync mode call for. */
 export function readStream(ctx: SyncContext, def: StreamDef, mode: SyncMode, state: unknown): AsyncGenerator<Chunk> {
-  const cursor = def.cursor;
-  // Metrics have no list to read in full: a full refresh is the bucket read without a bookmark.
-  if (cursor?.mode === 'metrics') return readMetrics(ctx, def, cursor, state, mode === 'incremental');
-  // A windowed endpoint sent no bounds answers only its default window: a full refresh reads
-  // every window of the range too, just without a bookmark.
-  if (cursor?.mode === 'server-window') return readServerWindow(ctx, def, cursor, state, mode === 'incremental');
-  if (mode === 'full_refresh' || !cursor) {
-    // A sample (preview, Singer --test) reads a few records the exact way, never a whole export.
-    if (def.bulk && ctx.recordLimit === undefined) return readBulkExport(ctx, def, def.bulk, state);
-    return readFullRefresh(ctx, def, state);
-  }
-  switch (cursor.mode) {
-    case 'client-filter':
-      return readClientFilter(ctx, def, cursor, state);
-    case 'feed':
-      return readFeed(ctx, def, cursor, state);
-  }
+  return readerFor(def, mode).read(ctx, def, state, mode);
 }

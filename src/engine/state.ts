@@ -1,6 +1,5 @@
 import { TapError } from '../errors.js';
-import { parseIntervals } from './intervals.js';
-import { decodeKeys } from './key-set.js';
+import type { Reader, StateSource } from './read/reader.js';
 import type { Row, StreamDef } from './stream.js';
 
 /**
@@ -126,85 +125,13 @@ function kind(value: unknown): string {
 }
 
 /**
- * A stream's saved state in the shape this tap reads, from the shapes older versions and
- * Airbyte's low-code connector wrote: per-partition `{"states": [{partition, cursor}]}` becomes
- * `{"partitions": {...}}`. A state without the cursor this stream keeps is dropped with a warning
- * (the stream then reads from the start of its range), never silently.
+ * A stream's saved state as its reader will read it: the reader migrates the shapes older
+ * versions and other connectors wrote, refuses a damaged one (STATE_INVALID, naming the field and
+ * the fix) and drops, with a warning, one that holds none of its fields. Undefined: read from the
+ * start of the range.
  */
-export function migrateStreamState(
-  def: { name: string; cursor?: { field: string; mode: string } },
-  value: unknown,
-  warn: Warn,
-): unknown {
-  if (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-  const state = value as Record<string, unknown>;
-  if (Object.keys(state).length === 0 || !def.cursor) return value;
-  const field = def.cursor.field;
-  if (Array.isArray(state['states'])) {
-    const partitions: Record<string, unknown> = {};
-    for (const entry of state['states'] as Array<Record<string, unknown>>) {
-      const partition = entry?.['partition'] as Record<string, unknown> | undefined;
-      const cursor = entry?.['cursor'] as Record<string, unknown> | undefined;
-      const id = partition?.['id'] ?? partition?.['parent_id'];
-      if (id !== undefined && cursor && typeof cursor[field] === 'number') partitions[String(id)] = { [field]: cursor[field] };
-    }
-    warn(`State of ${def.name} was written per partition by another connector; ${Object.keys(partitions).length} partition bookmarks were migrated`);
-    return { partitions };
-  }
-  if (field in state || 'partitions' in state || 'resume' in state || 'partial' in state) return value;
-  warn(`State of ${def.name} has no "${field}" bookmark (keys: ${Object.keys(state).join(', ')}); it was ignored and ${def.name} is read from the start of its range`);
-  return undefined;
-}
-
-/** Rejects a saved cursor of the wrong type before anything is read or written. */
-export function checkStreamState(def: StreamDef, value: unknown, file: string): void {
-  if (!def.cursor || value === undefined) return;
-  const cursor = (value as Row)[def.cursor.field];
-  if (def.cursor.mode === 'metrics') {
-    if (cursor !== undefined && (typeof cursor !== 'string' || Number.isNaN(Date.parse(cursor)))) {
-      throw new TapError('STATE_INVALID', `The state file ${file}: ${def.name}.${def.cursor.field} must be an RFC 3339 timestamp, got ${JSON.stringify(cursor)}`, {
-        hint: `Fix or remove the ${def.name} entry to read that stream from the start of its range`,
-      });
-    }
-    return;
-  }
-  if (cursor !== undefined && (typeof cursor !== 'number' || !Number.isFinite(cursor))) {
-    throw new TapError('STATE_INVALID', `The state file ${file}: ${def.name}.${def.cursor.field} must be a unix timestamp (number), got ${JSON.stringify(cursor)}`, {
-      hint: `Fix or remove the ${def.name} entry to read that stream from the start of its range`,
-    });
-  }
-  checkKeySets(def, value as Row, file);
-  if (def.cursor.mode !== 'server-window') return;
-  const { done, high, refreshed } = value as Row;
-  if (refreshed !== undefined && parseIntervals(refreshed) === undefined) {
-    throw new TapError('STATE_INVALID', `The state file ${file}: ${def.name}.refreshed must be a list of [start, end] pairs of unix timestamps, got ${JSON.stringify(refreshed).slice(0, 80)}`, {
-      hint: `Fix or remove ${def.name}.refreshed: without it, the lookback is read again`,
-    });
-  }
-  if (done !== undefined && parseIntervals(done) === undefined) {
-    throw new TapError('STATE_INVALID', `The state file ${file}: ${def.name}.done must be a list of [start, end] pairs of unix timestamps, got ${JSON.stringify(done).slice(0, 80)}`, {
-      hint: `Fix or remove ${def.name}.done: without it, ${def.name} is read again from its ${def.cursor.field} bookmark`,
-    });
-  }
-  if (high !== undefined && (typeof high !== 'number' || !Number.isFinite(high))) {
-    throw new TapError('STATE_INVALID', `The state file ${file}: ${def.name}.high must be a unix timestamp (number), got ${JSON.stringify(high)}`, {
-      hint: `Fix or remove ${def.name}.high`,
-    });
-  }
-}
-
-/** Stored key sets (tombstones) must decode: a damaged one is named, never read as "everything was deleted". */
-function checkKeySets(def: StreamDef, value: Row, file: string): void {
-  const partitions = value['partitions'];
-  const places: Array<[string, unknown]> = [[def.name, value]];
-  if (partitions && typeof partitions === 'object' && !Array.isArray(partitions)) {
-    for (const [key, state] of Object.entries(partitions as Row)) places.push([`${def.name}.partitions.${key}`, state]);
-  }
-  for (const [where, state] of places) {
-    const keys = state && typeof state === 'object' ? (state as Row)['keys'] : undefined;
-    if (keys === undefined || decodeKeys(keys) !== undefined) continue;
-    throw new TapError('STATE_INVALID', `The state file ${file}: ${where}.keys is not a key set (a list of strings or "n:" base-36 deltas), got ${JSON.stringify(keys).slice(0, 60)}`, {
-      hint: `Remove ${where}.keys: the next sync stores the keys again (and emits no tombstones that once)`,
-    });
-  }
+export function loadStreamState(reader: Reader, def: StreamDef, value: unknown, source: StateSource): Row | undefined {
+  if (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  if (Object.keys(value).length === 0) return value as Row;
+  return reader.loadState(def, value as Row, source);
 }

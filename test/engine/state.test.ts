@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { migrateStreamState, parseAirbyteState, parseSingerState, StateStore } from '../../src/engine/state.js';
+import { readerFor } from '../../src/engine/read-stream.js';
+import { loadStreamState, parseAirbyteState, parseSingerState, StateStore } from '../../src/engine/state.js';
+import { streamByName } from '../../src/streams/index.js';
+
+/** A saved state loaded the way a read loads it: through the reader of that stream and mode. */
+function load(name: string, value: unknown, warn: (w: string) => void): unknown {
+  const def = streamByName(name);
+  if (!def) throw new Error(name);
+  return loadStreamState(readerFor(def, 'incremental'), def, value, { file: 'state.json', warn });
+}
 
 describe('state input', () => {
   it('reads Airbyte per-stream states, whole STATE lines too, null = reset', () => {
@@ -43,8 +52,8 @@ describe('state from older versions and other connectors', () => {
 
   it('per-partition states of the low-code connector become partition bookmarks', () => {
     const warnings: string[] = [];
-    const migrated = migrateStreamState(
-      { name: 'campaigns_actions', cursor: { field: 'updated', mode: 'client-filter' } },
+    const migrated = load(
+      'campaigns_actions',
       { states: [{ partition: { id: 12, parent_slice: {} }, cursor: { updated: 100 } }, { partition: { id: 13 }, cursor: { updated: 200 } }] },
       (w) => warnings.push(w),
     );
@@ -54,8 +63,8 @@ describe('state from older versions and other connectors', () => {
 
   it('a state without this stream\'s cursor is dropped with a warning, never silently', () => {
     const warnings: string[] = [];
-    expect(migrateStreamState({ name: 'messages', cursor: { field: 'created', mode: 'server-window' } }, { created_at: 5 }, (w) => warnings.push(w))).toBeUndefined();
+    expect(load('messages', { created_at: 5 }, (w) => warnings.push(w))).toBeUndefined();
     expect(warnings[0]).toMatch(/has no "created" bookmark/);
-    expect(migrateStreamState({ name: 'messages', cursor: { field: 'created', mode: 'server-window' } }, { created: 5 }, (w) => warnings.push(w))).toEqual({ created: 5 });
+    expect(load('messages', { created: 5 }, (w) => warnings.push(w))).toEqual({ created: 5 });
   });
 });

@@ -1,12 +1,14 @@
 import type { Readable } from 'node:stream';
 import { TapError } from '../../errors.js';
 import { DownloadError, openDownload } from '../../http/download.js';
+import { CheckpointDue } from '../checkpoint.js';
 import type { Chunk } from '../chunk.js';
 import type { SyncContext } from '../context.js';
 import { csvRows, type CsvRow } from '../csv-file.js';
 import { batches, expectObject, hydrateIds, searchOnce, type SearchThenHydrate } from '../paginate.js';
 import { emitted, keyFields, keyText, type BulkExport, type ExportJob, type Row, type StreamDef } from '../stream.js';
-import { readFullRefresh } from './full-refresh.js';
+import { fullRefreshReader } from './full-refresh.js';
+import type { Reader } from './reader.js';
 
 /** Where an interrupted export stands: the job, its columns, and the rows already emitted (once checked). */
 interface ExportState {
@@ -37,16 +39,16 @@ const DOWNLOAD_TRIES = 3;
  * A failed or late job, an unreadable file or a disagreement before step 4 reads the exact
  * path instead, with a WARN that says why.
  */
-export async function* readBulkExport(ctx: SyncContext, def: StreamDef, bulk: BulkExport, state: unknown): AsyncGenerator<Chunk> {
+async function* readBulkExport(ctx: SyncContext, def: StreamDef, bulk: BulkExport, state: unknown): AsyncGenerator<Chunk> {
   const spec = def.pagination;
   if (spec.kind !== 'search-then-hydrate') throw new Error(`${def.name}: a bulk export needs search-then-hydrate pagination to check against`);
   const saved = exportStateOf(state);
   // An interrupted sync that had fallen back to the exact path goes on there.
-  if (!saved && isObject(state) && 'resume' in state) return yield* readFullRefresh(ctx, def, state);
+  if (!saved && isObject(state) && 'resume' in state) return yield* fullRefreshReader.read(ctx, def, state, 'full_refresh');
   if (!saved) {
     const choice = await bulk.choose();
     ctx.logger.log('INFO', `${def.name}: ${choice.why}`);
-    if (!choice.use) return yield* readFullRefresh(ctx, def, state);
+    if (!choice.use) return yield* fullRefreshReader.read(ctx, def, state, 'full_refresh');
     if (bulk.cannotCarry.length > 0) ctx.logger.log('INFO', `${def.name}: an export cannot carry ${bulk.cannotCarry.join(', ')}: they are empty in its records`);
   }
   const run = new ExportRun(ctx, def, bulk, spec);
@@ -55,7 +57,7 @@ export async function* readBulkExport(ctx: SyncContext, def: StreamDef, bulk: Bu
   } catch (error) {
     if (!(error instanceof Fallback)) throw error;
     ctx.logger.log('WARN', `${def.name}: read by search instead of export: ${error.message}`);
-    yield* readFullRefresh(ctx, def, {});
+    yield* fullRefreshReader.read(ctx, def, {}, 'full_refresh');
   }
 }
 
@@ -180,20 +182,18 @@ class ExportRun {
   private async *emit(job: ExportJob, state: Required<ExportState>): AsyncGenerator<Chunk> {
     let emittedRows = state.emitted;
     let batch: Row[] = [];
-    let sinceRecords = 0;
-    let sinceAt = this.ctx.clock.now();
+    const due = new CheckpointDue(this.ctx);
     const checkpoint = (): Chunk => ({ checkpoint: { export: { ...state, emitted: emittedRows } } });
     for await (const record of this.records(job, state.columns, state.emitted, 'emit')) {
       batch.push(record);
       if (batch.length < EMIT_BATCH) continue;
       yield { records: batch };
       emittedRows += batch.length;
-      sinceRecords += batch.length;
+      const dueNow = due.add(batch.length);
       batch = [];
-      if (sinceRecords >= this.ctx.checkpoints.records || this.ctx.clock.now() - sinceAt >= this.ctx.checkpoints.seconds * 1000) {
+      if (dueNow) {
         yield checkpoint();
-        sinceRecords = 0;
-        sinceAt = this.ctx.clock.now();
+        due.written();
       }
     }
     if (batch.length > 0) yield { records: batch };
@@ -309,3 +309,17 @@ function exportStateOf(state: unknown): ExportState | undefined {
   if ((typeof job !== 'string' && typeof job !== 'number') || !Array.isArray(columns) || !columns.every((c) => typeof c === 'string')) return undefined;
   return { job: String(job), columns: columns as string[], ...(typeof rows === 'number' && Number.isInteger(rows) && rows >= 0 ? { emitted: rows } : {}) };
 }
+
+/**
+ * State: `{export: {job, columns, emitted?}}` while an export is under way, or the full-refresh
+ * reader's `{resume}` once it fell back to the exact path. A sample (preview, Singer --test) reads
+ * a few records the exact way, never a whole export.
+ */
+export const bulkExportReader: Reader = {
+  reads: (def, mode) => def.bulk !== undefined && fullRefreshReader.reads(def, mode),
+  loadState: (def, saved, source) => fullRefreshReader.loadState(def, saved, source),
+  read(ctx, def, state, mode) {
+    if (ctx.recordLimit !== undefined || !def.bulk) return fullRefreshReader.read(ctx, def, state, mode);
+    return readBulkExport(ctx, def, def.bulk, state);
+  },
+};

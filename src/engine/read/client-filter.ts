@@ -4,6 +4,8 @@ import { pages } from '../paginate.js';
 import { eachPartition, listAll, partitionsOf } from '../partitions.js';
 import { isPartitioned, type Incremental, type Row, type StreamDef } from '../stream.js';
 import { KeyTracker } from '../tombstones.js';
+import type { Reader, StateSource } from './reader.js';
+import { checkKeySet, checkUnixField, fixOrRemove, holdsAny } from './state-fields.js';
 
 type ClientFilter = Extract<Incremental, { mode: 'client-filter' }>;
 
@@ -39,7 +41,7 @@ class CursorFilter {
  * tells which keys are gone: those get a tombstone (tombstones.ts), children of a parent that is
  * gone included, without a request for them.
  */
-export async function* readClientFilter(ctx: SyncContext, def: StreamDef, cursor: ClientFilter, state: unknown): AsyncGenerator<Chunk> {
+async function* readClientFilter(ctx: SyncContext, def: StreamDef, cursor: ClientFilter, state: unknown): AsyncGenerator<Chunk> {
   const lookback = cursor.lookbackSeconds ?? 0;
   const keys = new KeyTracker(ctx, def);
   if (!isPartitioned(def)) {
@@ -123,4 +125,35 @@ function partitionStates(state: unknown): Record<string, Row> {
   const partitions = state && typeof state === 'object' ? (state as Row)['partitions'] : undefined;
   if (!partitions || typeof partitions !== 'object' || Array.isArray(partitions)) return {};
   return { ...(partitions as Record<string, Row>) };
+}
+
+/**
+ * State: `{[cursor], keys}` for a list, `{partitions: {parent key: {[cursor], keys}}}` for a
+ * child stream read per parent. Airbyte's low-code connector wrote per-partition
+ * `{states: [{partition, cursor}]}`: read as partition bookmarks.
+ */
+export const clientFilterReader: Reader = {
+  reads: (def, mode) => mode === 'incremental' && def.cursor?.mode === 'client-filter',
+  loadState(def, saved, source) {
+    const field = (def.cursor as ClientFilter).field;
+    const state = Array.isArray(saved['states']) ? fromLowCode(def.name, field, saved['states'] as Row[], source) : saved;
+    if (!holdsAny(def.name, state, [field, 'keys', 'partitions'], field, source)) return undefined;
+    checkUnixField(def.name, state, field, source, fixOrRemove(def.name));
+    checkKeySet(def.name, state, source);
+    for (const [key, value] of Object.entries(partitionStates(state))) checkKeySet(`${def.name}.partitions.${key}`, value, source);
+    return state;
+  },
+  read: (ctx, def, state) => readClientFilter(ctx, def, def.cursor as ClientFilter, state),
+};
+
+function fromLowCode(stream: string, field: string, states: Row[], source: StateSource): Row {
+  const partitions: Record<string, unknown> = {};
+  for (const entry of states) {
+    const partition = entry?.['partition'] as Row | undefined;
+    const cursor = entry?.['cursor'] as Row | undefined;
+    const id = partition?.['id'] ?? partition?.['parent_id'];
+    if (id !== undefined && cursor && typeof cursor[field] === 'number') partitions[String(id)] = { [field]: cursor[field] };
+  }
+  source.warn(`State of ${stream} was written per partition by another connector; ${Object.keys(partitions).length} partition bookmarks were migrated`);
+  return { partitions };
 }

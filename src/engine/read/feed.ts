@@ -3,6 +3,8 @@ import { cursorValue, numberAt, type Chunk } from '../chunk.js';
 import { pages } from '../paginate.js';
 import type { Incremental, Row, StreamDef } from '../stream.js';
 import { timeRange } from '../time-range.js';
+import type { Reader } from './reader.js';
+import { checkUnixField, fixOrRemove, holdsAny } from './state-fields.js';
 
 type Feed = Extract<Incremental, { mode: 'feed' }>;
 
@@ -10,7 +12,7 @@ type Feed = Extract<Incremental, { mode: 'feed' }>;
  * A newest-first feed with no time filter: read until the feed reaches past the
  * bookmark. Records dated after the sync's start are left for the next sync.
  */
-export async function* readFeed(ctx: SyncContext, def: StreamDef, cursor: Feed, state: unknown): AsyncGenerator<Chunk> {
+async function* readFeed(ctx: SyncContext, def: StreamDef, cursor: Feed, state: unknown): AsyncGenerator<Chunk> {
   const previous = numberAt(state, cursor.field);
   const { start: startDate, end } = timeRange(ctx);
   const from = previous ?? startDate;
@@ -35,3 +37,15 @@ export async function* readFeed(ctx: SyncContext, def: StreamDef, cursor: Feed, 
   const bookmark = newest === undefined ? previous : Math.max(previous ?? newest, newest);
   yield { checkpoint: bookmark === undefined ? {} : { [cursor.field]: bookmark } };
 }
+
+/** State: `{[cursor]: unix seconds}`, the newest record read. */
+export const feedReader: Reader = {
+  reads: (def, mode) => mode === 'incremental' && def.cursor?.mode === 'feed',
+  loadState(def, saved, source) {
+    const field = (def.cursor as Feed).field;
+    if (!holdsAny(def.name, saved, [field], field, source)) return undefined;
+    checkUnixField(def.name, saved, field, source, fixOrRemove(def.name));
+    return saved;
+  },
+  read: (ctx, def, state) => readFeed(ctx, def, def.cursor as Feed, state),
+};

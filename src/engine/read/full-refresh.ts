@@ -3,6 +3,7 @@ import type { Chunk } from '../chunk.js';
 import { pages } from '../paginate.js';
 import { eachPartition, listAll, partitionsOf } from '../partitions.js';
 import { isPartitioned, type Row, type StreamDef } from '../stream.js';
+import type { Reader } from './reader.js';
 
 /**
  * Every record, no bookmark. Resumable streams checkpoint their page token (or, partitioned,
@@ -71,3 +72,14 @@ async function* readPartitions(ctx: SyncContext, def: StreamDef, resume: Resume)
     ({ key }) => finish(key),
   );
 }
+
+/**
+ * State: `{}` once finished; `{resume: {start}}` (a page token) or `{resume: {done, open}}`
+ * (partitions finished, and the page each open one reached) for resumable streams under way.
+ * Anything else a saved state holds (an incremental bookmark) means nothing to a full refresh.
+ */
+export const fullRefreshReader: Reader = {
+  reads: (def, mode) => mode === 'full_refresh' || !def.cursor,
+  loadState: (_def, saved) => saved,
+  read: (ctx, def, state) => readFullRefresh(ctx, def, state),
+};

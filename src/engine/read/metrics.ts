@@ -1,10 +1,13 @@
 import { isoSeconds, type Resolution } from '../buckets.js';
+import { CheckpointDue } from '../checkpoint.js';
 import type { Chunk } from '../chunk.js';
 import type { SyncContext } from '../context.js';
 import { expectObject } from '../paginate.js';
 import { eachPartition, partitionsOf } from '../partitions.js';
 import { pathFor, type Incremental, type MetricsFormat, type Row, type SeriesTable, type StreamDef } from '../stream.js';
 import { readFrom, timeRange } from '../time-range.js';
+import type { Reader } from './reader.js';
+import { checkIsoField, fixOrRemove, holdsAny } from './state-fields.js';
 
 type Metrics = Extract<Incremental, { mode: 'metrics' }>;
 
@@ -17,7 +20,7 @@ const DEFAULT_HISTORY_DAYS: Record<Resolution, number> = { hours: 30, days: 365,
  * bucket start read, never past the sync's start. The stream's format says how the endpoint is
  * asked and what its answer holds.
  */
-export async function* readMetrics(ctx: SyncContext, def: StreamDef, cursor: Metrics, state: unknown, incremental: boolean): AsyncGenerator<Chunk> {
+async function* readMetrics(ctx: SyncContext, def: StreamDef, cursor: Metrics, state: unknown, incremental: boolean): AsyncGenerator<Chunk> {
   const res = ctx.bucket;
   const range = timeRange(ctx);
   // The last bucket that may be read: the one that holds the end of the range.
@@ -32,12 +35,10 @@ export async function* readMetrics(ctx: SyncContext, def: StreamDef, cursor: Met
 
   let newest = resumed.newest;
   let asked = false;
-  let sinceRecords = 0;
-  let sinceAt = ctx.clock.now();
+  const due = new CheckpointDue(ctx);
   const partitions = (await partitionsOf(ctx, def)).filter((p) => !done.has(p.key));
   const progress = (): Chunk => {
-    sinceRecords = 0;
-    sinceAt = ctx.clock.now();
+    due.written();
     const partial = { done: [...done], ...(newest === undefined ? {} : { newest: isoSeconds(newest) }) };
     return { checkpoint: { ...(previous === undefined ? {} : { [cursor.field]: isoSeconds(previous) }), partial } };
   };
@@ -63,8 +64,7 @@ export async function* readMetrics(ctx: SyncContext, def: StreamDef, cursor: Met
       }
       if (records.length > 0) yield { records };
       done.add(key);
-      sinceRecords += records.length;
-      if (sinceRecords >= ctx.checkpoints.records || ctx.clock.now() - sinceAt >= ctx.checkpoints.seconds * 1000) yield progress();
+      if (due.add(records.length)) yield progress();
     },
     ({ key }) => {
       done.add(key);
@@ -113,3 +113,19 @@ function bucketRows(table: SeriesTable, ids: Row, res: Resolution, format: Metri
   }
   return rows;
 }
+
+/**
+ * State: `{[cursor]: RFC 3339}`, the newest bucket read, plus `partial: {done, newest}` (the
+ * entities finished and the newest bucket seen) while a read is under way. Both modes: a full
+ * refresh is the same bucket read without the bookmark.
+ */
+export const metricsReader: Reader = {
+  reads: (def) => def.cursor?.mode === 'metrics',
+  loadState(def, saved, source) {
+    const field = (def.cursor as Metrics).field;
+    if (!holdsAny(def.name, saved, [field, 'partial'], field, source)) return undefined;
+    checkIsoField(def.name, saved, field, source, fixOrRemove(def.name));
+    return saved;
+  },
+  read: (ctx, def, state, mode) => readMetrics(ctx, def, def.cursor as Metrics, state, mode === 'incremental'),
+};

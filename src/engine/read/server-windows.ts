@@ -1,10 +1,14 @@
+import { CheckpointDue } from '../checkpoint.js';
 import type { SyncContext } from '../context.js';
-import { cursorValue, numberAt, type Chunk } from '../chunk.js';
+import { cursorValue, type Chunk } from '../chunk.js';
 import { merge } from '../merge.js';
 import { pages } from '../paginate.js';
 import type { Incremental, Row, StreamDef } from '../stream.js';
-import { capped, gaps, intersect, parseIntervals, subtract, union, type Interval } from '../intervals.js';
+import { gaps, type Interval } from '../intervals.js';
 import { timeRange } from '../time-range.js';
+import type { Reader } from './reader.js';
+import { checkIntervalsField, checkUnixField, fixOrRemove, holdsAny } from './state-fields.js';
+import { WindowProgress, windowState } from './window-progress.js';
 
 type ServerWindow = Extract<Incremental, { mode: 'server-window' }>;
 
@@ -12,52 +16,25 @@ type ServerWindow = Extract<Incremental, { mode: 'server-window' }>;
  * Every request carries both bounds, whatever the sync mode: the API answers a request without
  * them with its default window only. Time windows are read oldest first, a few in flight at once;
  * when the plan is spent, a reader with nothing left takes the older half of the busiest window.
- *
- * The state says what is finished, not just how far the oldest window got: `done` is the merged
- * list of finished intervals (a window counts once its last page came back; a window read newest
- * first that is part-way has finished [oldest seen + 1 s, end)), and `high` is where the last
- * complete read ended: the lookback below it is read again by the next read (`refreshed` holds what
- * of it a killed read already read again). A killed read resumes by reading the gaps, with the
- * same parallelism. `[field]` stays a plain timestamp (everything before it is
- * read) for tools that read only that.
+ * What is finished is kept by a `WindowProgress` (window-progress.ts), which writes the state.
  */
-export async function* readServerWindow(ctx: SyncContext, def: StreamDef, cursor: ServerWindow, state: unknown, incremental: boolean): AsyncGenerator<Chunk> {
+async function* readServerWindow(ctx: SyncContext, def: StreamDef, cursor: ServerWindow, state: unknown, incremental: boolean): AsyncGenerator<Chunk> {
   // A full refresh starts over, unless its state comes from a full refresh that was killed: that
   // one has finished intervals but no `high` (only a complete read sets it), and is continued.
   const previous = windowState(incremental || unfinished(state) ? state : undefined, cursor.field);
   const range = timeRange(ctx);
-  const to = range.end;
   const lower = range.start ?? cursor.earliest;
-  // What the last complete read left in its lookback may have changed since (late metrics): read
-  // it again, except what a killed read already read again (`refreshed`). What a killed read
-  // finished after `high` was read since, and is not read again either.
-  const lookback: Interval[] = previous.high === undefined ? [] : [[previous.high - cursor.lookbackSeconds, previous.high]];
-  const skip = subtract(previous.done, subtract(lookback, previous.refreshed));
-
+  const progress = new WindowProgress(cursor.field, lower, previous, cursor.lookbackSeconds);
   const pageSize = def.pagination.kind === 'cursor' ? (def.pagination.pageSize?.value ?? 50) : 50;
-  const plan = planWindows(lower, to, { maxSeconds: cursor.maxWindowSeconds, pageSize, parallel: ctx.concurrency.windows, done: skip });
+  const plan = planWindows(lower, range.end, { maxSeconds: cursor.maxWindowSeconds, pageSize, parallel: ctx.concurrency.windows, done: progress.skip });
   const live = new Set<Window>();
-  const finished: Interval[] = [];
-  const partial = new Map<Window, number>(); // window -> start of the part of it already emitted
-  const every = ctx.checkpoints;
-  let sinceRecords = 0;
-  let sinceAt = ctx.clock.now();
-  let lastState: string | undefined;
-
+  const due = new CheckpointDue(ctx);
   // A state goes out when it says something new, or when records went out since the last one (a
   // re-read of finished intervals changes nothing, yet its records need a STATE after them).
-  const snapshot = (): Chunk | undefined => {
-    const now = [...finished, ...[...partial].map(([w, from]): Interval => [from, w.end])];
-    const done = capped(union(previous.done, now), MAX_INTERVALS);
-    const refreshed = capped(intersect(union(previous.refreshed, now), lookback), MAX_INTERVALS);
-    const value = stateOf(cursor.field, done, lower, { ...previous, refreshed });
-    const text = JSON.stringify(value);
-    const emitted = sinceRecords > 0;
-    sinceRecords = 0;
-    sinceAt = ctx.clock.now();
-    if (text === lastState && !emitted) return undefined;
-    lastState = text;
-    return { checkpoint: value };
+  const checkpoint = (): Chunk | undefined => {
+    const value = progress.stateIfNew(due.pending > 0);
+    due.written();
+    return value && { checkpoint: value };
   };
 
   type Item = { records: Row[]; window: Window; reached: number | undefined } | { windowDone: Window };
@@ -102,24 +79,19 @@ export async function* readServerWindow(ctx: SyncContext, def: StreamDef, cursor
   for await (const item of merge(sources(), ctx.concurrency.windows)) {
     if ('records' in item) {
       if (item.records.length > 0) yield { records: item.records };
-      // Equal timestamps may straddle a page: only what is strictly newer than the oldest seen is whole.
-      if (item.reached !== undefined) partial.set(item.window, Math.min(partial.get(item.window) ?? Infinity, item.reached + 1));
-      sinceRecords += item.records.length;
-      if (sinceRecords >= every.records || ctx.clock.now() - sinceAt >= every.seconds * 1000) {
-        const checkpoint = snapshot();
-        if (checkpoint) yield checkpoint;
+      if (item.reached !== undefined) progress.reached(item.window, item.reached);
+      if (due.add(item.records.length)) {
+        const state = checkpoint();
+        if (state) yield state;
       }
       continue;
     }
     live.delete(item.windowDone);
-    partial.delete(item.windowDone);
-    finished.push([item.windowDone.start, item.windowDone.end]);
-    const checkpoint = snapshot();
-    if (checkpoint) yield checkpoint;
+    progress.finished(item.windowDone);
+    const state = checkpoint();
+    if (state) yield state;
   }
-  // Every gap of [lower, to) is read: that is the whole range, and the lookback now counts from `to`.
-  const done = capped(union(previous.done, [[lower, to]]), MAX_INTERVALS);
-  yield { checkpoint: stateOf(cursor.field, done, lower, { ...previous, high: to, refreshed: [] }) };
+  yield { checkpoint: progress.complete(range.end) };
 }
 
 function unfinished(state: unknown): boolean {
@@ -128,38 +100,23 @@ function unfinished(state: unknown): boolean {
   return Array.isArray(done) && high === undefined;
 }
 
-/** Beyond this many finished intervals a state falls back to its oldest gap (it stays a few KB). */
-const MAX_INTERVALS = 64;
-
-interface WindowState {
-  done: Interval[];
-  high: number | undefined;
-  /** Parts of the lookback below `high` that a read killed since has already read again. */
-  refreshed: Interval[];
-  bookmark: number | undefined;
-}
-
-/** The state as written, or migrated from the plain timestamp of earlier versions (everything before it read). */
-export function windowState(state: unknown, field: string): WindowState {
-  const bookmark = numberAt(state, field);
-  const done = parseIntervals(state && typeof state === 'object' ? (state as Row)['done'] : undefined);
-  const high = numberAt(state, 'high');
-  const refreshed = parseIntervals(state && typeof state === 'object' ? (state as Row)['refreshed'] : undefined) ?? [];
-  if (done !== undefined) return { done, high, refreshed, bookmark };
-  return { done: bookmark === undefined ? [] : [[0, bookmark]], high: bookmark, refreshed: [], bookmark };
-}
-
-/** `[field]`: everything from `lower` up to it is read (forward only); `done` and `high` as above. */
-function stateOf(field: string, done: Interval[], lower: number, previous: WindowState): Record<string, unknown> {
-  const first = done.find(([a, b]) => a <= lower && b > lower);
-  const through = Math.max(previous.bookmark ?? Number.NEGATIVE_INFINITY, first ? first[1] : lower);
-  return {
-    [field]: through,
-    done: done.map(([a, b]) => [a, b]),
-    ...(previous.high === undefined ? {} : { high: previous.high }),
-    ...(previous.refreshed.length === 0 ? {} : { refreshed: previous.refreshed.map(([a, b]) => [a, b]) }),
-  };
-}
+/**
+ * State: `{[cursor], done, high, refreshed}` (window-progress.ts). The plain `{[cursor]}` of
+ * earlier versions reads as "everything before it is done".
+ */
+export const serverWindowsReader: Reader = {
+  reads: (def) => def.cursor?.mode === 'server-window',
+  loadState(def, saved, source) {
+    const field = (def.cursor as ServerWindow).field;
+    if (!holdsAny(def.name, saved, [field, 'done', 'high'], field, source)) return undefined;
+    checkUnixField(def.name, saved, field, source, fixOrRemove(def.name));
+    checkIntervalsField(def.name, saved, 'refreshed', source, `Fix or remove ${def.name}.refreshed: without it, the lookback is read again`);
+    checkIntervalsField(def.name, saved, 'done', source, `Fix or remove ${def.name}.done: without it, ${def.name} is read again from its ${field} bookmark`);
+    checkUnixField(def.name, saved, 'high', source, `Fix or remove ${def.name}.high`);
+    return saved;
+  },
+  read: (ctx, def, state, mode) => readServerWindow(ctx, def, def.cursor as ServerWindow, state, mode === 'incremental'),
+};
 
 export interface Window {
   index: number;

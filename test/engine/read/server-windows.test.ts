@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../src/clock.js';
 import { validateConfig } from '../../../src/config.js';
 import { DEFAULT_CONCURRENCY, newSyncContext } from '../../../src/engine/context.js';
-import { planWindows, readServerWindow, splitOlderHalf, type Window } from '../../../src/engine/read/server-windows.js';
+import { readStream } from '../../../src/engine/read-stream.js';
+import { planWindows, splitOlderHalf, type Window } from '../../../src/engine/read/server-windows.js';
 import { defineStream, type Row } from '../../../src/engine/stream.js';
 import { ApiClient, type ApiRequest } from '../../../src/http/client.js';
 import { RateLimiter } from '../../../src/http/rate-limit.js';
@@ -95,7 +96,7 @@ describe('a message read whose windows are split as readers run out of work (rea
     const ctx = newSyncContext({ api: spy, ...engineSettings(config), logger, clock: systemClock, signal: controller.signal, concurrency: { ...DEFAULT_CONCURRENCY, windows: 2 } });
     const ids: string[] = [];
     const checkpoints: number[] = [];
-    for await (const chunk of readServerWindow(ctx, small, small.cursor, undefined, true)) {
+    for await (const chunk of readStream(ctx, small, 'incremental', undefined)) {
       if ('records' in chunk) ids.push(...chunk.records.map((r: Row) => String(r['id'])));
       else checkpoints.push(chunk.checkpoint['created'] as number);
     }
