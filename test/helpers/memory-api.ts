@@ -69,6 +69,8 @@ function normalizedKey(key: string): string {
 export interface MemoryApiOptions {
   /** Unix seconds the sync starts at (the clock's start); default 1,700,000,000. */
   now?: number;
+  /** Time each request takes on the manual clock (a read's own pace, for checkpoints due by seconds). */
+  msPerRequest?: number;
   /** The server's clock that `send` reports; default the manual clock's. */
   serverTime?: () => number | undefined;
 }
@@ -110,6 +112,7 @@ export class MemoryApi {
 
   async send(request: ApiRequest): Promise<{ body: unknown; serverTime: number | undefined }> {
     this.asked.push(request);
+    this.clock.advance(this.options.msPerRequest ?? 0);
     const key = requestKey(request);
     const nth = this.counts.get(key) ?? 0;
     this.counts.set(key, nth + 1);
