@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GroundTruth, MetricEntityKind } from '../../src/simulator/index.js';
 import { ALL_STREAMS } from '../../src/streams/index.js';
-import { airbyteMessageProblems, hasOfficialSchema } from '../helpers/airbyte-schema.js';
+import { ciRequiresOfficialSchema, HAS_OFFICIAL_SCHEMA, officialProblems, officialSchemaTitle, pairingProblems } from '../helpers/airbyte-schema.js';
 import { ofType, runCli, writeFiles, type CliResult } from '../helpers/cli.js';
 import { testWorkspace, type TestWorkspace } from '../helpers/simulator.js';
 import { strictAjv } from '../helpers/strict-ajv.js';
@@ -213,10 +213,17 @@ describe.each([
     // Every documented variant converts losslessly: nothing is reported as nulled.
     expect(result().messages.filter((m) => m['type'] === 'RECORD' && m['record']?.['meta']).slice(0, 3)).toEqual([]);
     expect(result().stderr + JSON.stringify(ofType(result().messages, 'LOG'))).not.toMatch(/fit no type/);
-    if (protocol === 'airbyte' && hasOfficialSchema()) {
-      for (const message of result().messages) expect(airbyteMessageProblems(message), JSON.stringify(message).slice(0, 300)).toEqual([]);
+    if (protocol === 'airbyte') {
+      for (const message of result().messages) expect(pairingProblems(message), JSON.stringify(message).slice(0, 300)).toEqual([]);
     }
   });
+
+  if (protocol === 'airbyte') {
+    it.skipIf(!HAS_OFFICIAL_SCHEMA)(officialSchemaTitle('every message fits the official Airbyte protocol schema'), () => {
+      expect(result().code, result().stderr.slice(-2000)).toBe(0);
+      for (const message of result().messages) expect(officialProblems(message), JSON.stringify(message).slice(0, 300)).toEqual([]);
+    });
+  }
 
   it.each(ALL_STREAMS.map((def) => [def.name, def] as const))('%s: every record fits its declared schema, and no key is repeated', (name, def) => {
     const { records, schemas } = outputOf(result(), protocol);
@@ -277,3 +284,5 @@ describe.each([
   );
 });
 
+
+ciRequiresOfficialSchema();
