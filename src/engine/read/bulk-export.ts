@@ -85,6 +85,7 @@ class ExportRun {
           `${this.def.name}: the export job ${current.job} of the interrupted sync is ${job ? 'failed' : 'gone'}; exporting again${current.emitted ? ` (the ${current.emitted} records already emitted will be emitted again)` : ''}`,
         );
         current = undefined;
+        job = undefined;
       } else {
         this.ctx.logger.log('INFO', `${this.def.name}: continuing export job ${current.job}${current.emitted === undefined ? '' : ` from row ${current.emitted}`}`);
       }
@@ -100,7 +101,7 @@ class ExportRun {
       this.ctx.logger.log('INFO', `${this.def.name}: export job ${started.id} started with ${columns.length} columns`);
       yield { checkpoint: { export: { ...current } } };
     }
-    job = await this.waitFor(current.job);
+    job = await this.waitFor(current.job, job);
     const { columns } = current;
     if (current.emitted === undefined) {
       await this.check(job, columns, expected ?? new Set());
@@ -132,12 +133,17 @@ class ExportRun {
     }
   }
 
-  /** Polls with a growing pause until the job is done; failed or late is a fallback. */
-  private async waitFor(id: string): Promise<ExportJob> {
+  /**
+   * Polls with a growing pause until the job is done; failed or late is a fallback. A status
+   * just read (a resumed job) is the first answer: it is not asked for again.
+   */
+  private async waitFor(id: string, known?: ExportJob): Promise<ExportJob> {
     const deadline = this.ctx.clock.now() + this.bulk.timeoutSeconds * 1000;
     let pause = POLL_FIRST_MS;
+    let answer = known;
     for (;;) {
-      const job = await this.jobOrGone(id);
+      const job = answer ?? (await this.jobOrGone(id));
+      answer = undefined;
       if (!job) throw new Fallback(`the export job ${id} disappeared (404)`);
       if (job.status === 'done') return job;
       if (job.status === 'failed') throw new Fallback(`the export job ${id} failed`);
