@@ -15,7 +15,8 @@ type Feed = Extract<Incremental, { mode: 'feed' }>;
 async function* readFeed(ctx: SyncContext, def: StreamDef, cursor: Feed, state: unknown): AsyncGenerator<Chunk> {
   const previous = numberAt(state, cursor.field);
   const { start: startDate, end } = timeRange(ctx);
-  const from = previous ?? startDate;
+  // Nothing before the range, even from an older bookmark (a start_date moved forward since).
+  const from = previous === undefined ? startDate : startDate === undefined ? previous : Math.max(previous, startDate);
   let newest: number | undefined;
   for await (const page of pages(ctx, def)) {
     const kept: Row[] = [];

@@ -71,6 +71,12 @@ describe('feed', () => {
     expect(until.checkpoints).toEqual([{ timestamp: 700 }]);
   });
 
+  it('a bookmark older than the range start reads from the range start: nothing before start_date', async () => {
+    const out = await read(memoryApi(FEED, { now: NOW }), { timestamp: 300 }, { range: { start: 650 } });
+    expect(idsOf(out.records)).toEqual([8, 7, 6]);
+    expect(out.checkpoints).toEqual([{ timestamp: 900 }]);
+  });
+
   it('an empty feed leaves an empty state (there is no bookmark to keep)', async () => {
     const out = await read(memoryApi({ [PAGE_1]: { happenings: null, next: null } }, { now: NOW }), undefined);
     expect(out.chunks).toEqual([{ checkpoint: {} }]);
