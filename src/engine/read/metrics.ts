@@ -23,13 +23,16 @@ const DEFAULT_HISTORY_DAYS: Record<Resolution, number> = { hours: 30, days: 365,
 async function* readMetrics(ctx: SyncContext, def: StreamDef, cursor: Metrics, state: unknown, incremental: boolean): AsyncGenerator<Chunk> {
   const res = ctx.bucket;
   const range = timeRange(ctx);
+  // A read killed part-way left the entities it had finished: they are not asked again, and the
+  // rest are read up to where the killed read was going, so every entity ends on the same
+  // bucket and the bookmark covers them all. Only a read of the same mode is continued: an
+  // incremental read's progress says nothing of what a full refresh owes.
+  const resumed = partialOf(state, incremental);
   // The last bucket that may be read: the one that holds the end of the range.
-  const now = range.end - 1;
+  const now = Math.min(range.end - 1, resumed.until ?? Infinity);
   const previous = incremental ? bookmarkOf(state, cursor.field) : undefined;
   const from = Math.min(now, readFrom(range, previous, cursor.lookbackSeconds, DEFAULT_HISTORY_DAYS[res] * 86_400));
   const plan = cursor.format.requests(from, now, res);
-  // A read killed part-way left the entities it had finished: they are not asked again.
-  const resumed = partialOf(state);
   const done = new Set(resumed.done);
   if (done.size > 0) ctx.logger.log('INFO', `${def.name}: resuming, ${done.size} entities already read`);
 
@@ -39,7 +42,7 @@ async function* readMetrics(ctx: SyncContext, def: StreamDef, cursor: Metrics, s
   const partitions = (await partitionsOf(ctx, def)).filter((p) => !done.has(p.key));
   const progress = (): Chunk => {
     due.written();
-    const partial = { done: [...done], ...(newest === undefined ? {} : { newest: isoSeconds(newest) }) };
+    const partial = { done: [...done], ...(newest === undefined ? {} : { newest: isoSeconds(newest) }), until: isoSeconds(now), ...(incremental ? {} : { full: true }) };
     return { checkpoint: { ...(previous === undefined ? {} : { [cursor.field]: isoSeconds(previous) }), partial } };
   };
   yield* eachPartition(
@@ -76,13 +79,23 @@ async function* readMetrics(ctx: SyncContext, def: StreamDef, cursor: Metrics, s
   yield { checkpoint: bookmark === undefined ? {} : { [cursor.field]: isoSeconds(bookmark) } };
 }
 
-/** The entities a killed read had finished, and the newest bucket it had read. */
-function partialOf(state: unknown): { done: string[]; newest: number | undefined } {
+interface Partial {
+  done: string[];
+  newest: number | undefined;
+  until: number | undefined;
+}
+
+/** The entities a killed read of the same mode had finished, the newest bucket it had read, and the last it was to read. */
+function partialOf(state: unknown, incremental: boolean): Partial {
   const partial = state && typeof state === 'object' ? (state as Row)['partial'] : undefined;
-  if (!partial || typeof partial !== 'object') return { done: [], newest: undefined };
-  const { done, newest } = partial as Row;
-  const at = typeof newest === 'string' ? Date.parse(newest) : Number.NaN;
-  return { done: Array.isArray(done) ? done.map(String) : [], newest: Number.isNaN(at) ? undefined : Math.floor(at / 1000) };
+  if (!partial || typeof partial !== 'object' || ((partial as Row)['full'] === true) === incremental) return { done: [], newest: undefined, until: undefined };
+  const { done, newest, until } = partial as Row;
+  return { done: Array.isArray(done) ? done.map(String) : [], newest: secondsOf(newest), until: secondsOf(until) };
+}
+
+function secondsOf(value: unknown): number | undefined {
+  const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
 }
 
 function bookmarkOf(state: unknown, field: string): number | undefined {

@@ -106,7 +106,7 @@ describe('metrics', () => {
     expect(out.chunks.map((c) => ('records' in c ? c.records.length : c.checkpoint))).toEqual([
       5,
       5,
-      { period_start: iso(D0 + 8 * DAY), partial: { done: ['1', '2'], newest: iso(D0 + 10 * DAY) } },
+      { period_start: iso(D0 + 8 * DAY), partial: { done: ['1', '2'], newest: iso(D0 + 10 * DAY), until: iso(NOW - 1) } },
       5,
       { period_start: iso(D0 + 10 * DAY) },
     ]);
@@ -115,7 +115,7 @@ describe('metrics', () => {
   it('says which entities are finished once enough seconds passed since the last STATE', async () => {
     // Two seconds a request, a STATE due every five: after the parent list and two entities.
     const out = await read(api(TABLE, { msPerRequest: 2_000 }), undefined, { checkpoints: { records: Infinity, seconds: 5 } });
-    expect(out.checkpoints).toEqual([{ partial: { done: ['1', '2'], newest: iso(D0 + 10 * DAY) } }, { period_start: iso(D0 + 10 * DAY) }]);
+    expect(out.checkpoints).toEqual([{ partial: { done: ['1', '2'], newest: iso(D0 + 10 * DAY), until: iso(NOW - 1) } }, { period_start: iso(D0 + 10 * DAY) }]);
   });
 
   it('killed after any chunk, restarts without asking a finished entity again, losing and repeating no record', async () => {
@@ -137,13 +137,30 @@ describe('metrics', () => {
     }
   });
 
+  it('a killed read resumed days later reads the rest only up to where it was going: the bookmark then covers every entity', async () => {
+    const options = { checkpoints: { records: 1, seconds: Infinity } };
+    const killed = await drain(readStream(api().context({ range: { start: D0 }, ...options }), thingMetrics, 'incremental', undefined), { stopAfter: 2 });
+    const state = killed.checkpoints.at(-1) as Row;
+    expect(state['partial']).toEqual({ done: ['1'], newest: iso(D0 + 10 * DAY), until: iso(NOW - 1) });
+    const later = memoryApi(TABLE, { now: NOW + 5 * DAY });
+    const resumed = await read(later, state, options);
+    expect(later.keys).toEqual([expect.stringContaining('/v1/things'), asked(2, D0), asked(3, D0)]);
+    expect(resumed.checkpoints.at(-1)).toEqual({ period_start: iso(D0 + 10 * DAY) });
+  });
+
+  it("a full refresh does not trust an incremental read's progress: every entity is read", async () => {
+    const mem = api();
+    await read(mem, { period_start: iso(D0 + 8 * DAY), partial: { done: ['1', '2'], until: iso(NOW - 1) } }, {}, 'full_refresh');
+    expect(mem.keys.filter((k) => k.includes('/metrics'))).toHaveLength(3);
+  });
+
   it('skips an entity deleted mid-sync (404) with a log line, counting it as finished', async () => {
     const mem = api({ ...TABLE, 'GET /v1/things/2/metrics': () => fail('NOT_FOUND') });
     const out = await read(mem, undefined, { checkpoints: { records: 1, seconds: Infinity } });
     expect(out.records).toEqual([...days(1, 0, 10), ...days(3, 0, 10)]);
     expect(out.checkpoints).toEqual([
-      { partial: { done: ['1'], newest: iso(D0 + 10 * DAY) } },
-      { partial: { done: ['1', '2', '3'], newest: iso(D0 + 10 * DAY) } },
+      { partial: { done: ['1'], newest: iso(D0 + 10 * DAY), until: iso(NOW - 1) } },
+      { partial: { done: ['1', '2', '3'], newest: iso(D0 + 10 * DAY), until: iso(NOW - 1) } },
       { period_start: iso(D0 + 10 * DAY) },
     ]);
     expect(mem.logs).toContain('INFO thing_metrics: things 2 no longer exists (404); skipped');
