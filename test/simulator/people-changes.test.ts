@@ -92,6 +92,24 @@ describe('a default change batch, one day after the initial clock', () => {
     if (emailChange) expect(served.get(emailChange.cio_id)?.identifiers.email).toBe(emailChange.effect.attributes?.email);
   });
 
+  test('search filters see the changed values: an attribute filter finds the new value, not the old one', async () => {
+    const gone = new Set(sim.truth.people.gone().map((g) => g.cio_id));
+    const c = of('attribute_change').find((x) => {
+      const [key, value] = Object.entries(x.effect.attributes ?? {})[0] ?? [];
+      return key !== undefined && key !== 'plan' && value !== null && !gone.has(x.cio_id) && !log.some((d) => d.seq > x.seq && d.p === x.p && d.effect.attributes?.[key] !== undefined);
+    });
+    const [key, value] = Object.entries(c?.effect.attributes ?? {})[0] ?? [];
+    const from = (c?.activity?.data as Record<string, { from: string }>)[key ?? '']?.from ?? '';
+    const find = async (v: string): Promise<string[]> => {
+      const w = await walk<{ cio_id: string }>(sim, '/v1/customers?limit=1000', (p) => (p.identifiers as { cio_id: string }[] | null) ?? [], {
+        body: { filter: { attribute: { field: key, operator: 'eq', value: v } } },
+      });
+      return w.records.map((r) => r.cio_id);
+    };
+    expect(await find(value ?? '')).toContain(c?.cio_id);
+    if (from !== '') expect(await find(from)).not.toContain(c?.cio_id);
+  });
+
   test('profile_create: found by search after the generated people, hydrated, counted by /v1/workspaces', async () => {
     const created = of('profile_create');
     expect(created).toHaveLength(3);
