@@ -18,9 +18,14 @@ parentPort?.on('message', (message: WorkerRequest) => {
     parentPort?.postMessage({ id: message.id, reply: answerWith(router, world, clock, message.call) });
     return;
   }
-  // Deletes between syncs, already resolved against the main thread's identical world: this copy
-  // applies the same batch so the routes answer as the truth says.
+  // Deletes and people changes between syncs, already resolved against the main thread's
+  // identical world: this copy applies the same batch so the routes answer as the truth says.
   try {
+    if ('peopleChanges' in message) {
+      world.people.changes.commit(message.peopleChanges, world.people.count);
+      parentPort?.postMessage({ id: message.id, reply: jsonReply(200, { changes: message.peopleChanges.changes.length }) });
+      return;
+    }
     world.deletions.commit(message.deletions);
     parentPort?.postMessage({ id: message.id, reply: jsonReply(200, { deleted: message.deletions.length }) });
   } catch (e) {

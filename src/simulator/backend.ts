@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WorkspaceClock } from './clock.js';
 import type { DeletedEntity } from './data/deletions.js';
+import type { PeopleChangeBatch } from './data/people-changes.js';
 import { errorStatusAsNumber } from './data/drift.js';
 import type { World } from './data/world.js';
 import { ApiError, errorReply, type Reply } from './reply.js';
@@ -28,11 +29,16 @@ export interface Backend {
    * the promise settles once it is applied.
    */
   applyDeletions(entities: readonly DeletedEntity[]): Promise<void>;
+  /** The same for a batch of changes to people (data/people-changes.ts), resolved on the main thread. */
+  applyPeopleChanges(batch: PeopleChangeBatch): Promise<void>;
   close(): Promise<void>;
 }
 
-/** What the main thread sends a route worker: a call to answer, or a batch of deletes to apply. */
-export type WorkerRequest = { id: number; call: RouteCall } | { id: number; deletions: DeletedEntity[] };
+/** What the main thread sends a route worker: a call to answer, or a batch of deletes or people changes to apply. */
+export type WorkerRequest =
+  | { id: number; call: RouteCall }
+  | { id: number; deletions: DeletedEntity[] }
+  | { id: number; peopleChanges: PeopleChangeBatch };
 
 /** Answers a call against a world whose clock is brought to the call's time first. */
 export function answerWith(router: Router, world: World, clock: WorkspaceClock, call: RouteCall): Reply {
@@ -61,6 +67,11 @@ export class InlineBackend implements Backend {
 
   /** Nothing to do: routes answer from the main thread's world, which already holds the deletes. */
   applyDeletions(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Nothing to do: the main thread's world already holds the changes. */
+  applyPeopleChanges(): Promise<void> {
     return Promise.resolve();
   }
 
@@ -106,6 +117,11 @@ export class WorkerBackend implements Backend {
   async applyDeletions(entities: readonly DeletedEntity[]): Promise<void> {
     const reply = await this.send((id) => ({ id, deletions: [...entities] }));
     if (reply.status !== 200) throw new Error(`the route worker did not apply the deletes: ${reply.body}`);
+  }
+
+  async applyPeopleChanges(batch: PeopleChangeBatch): Promise<void> {
+    const reply = await this.send((id) => ({ id, peopleChanges: batch }));
+    if (reply.status !== 200) throw new Error(`the route worker did not apply the people changes: ${reply.body}`);
   }
 
   private send(request: (id: number) => WorkerRequest): Promise<Reply> {

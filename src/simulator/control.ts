@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WorkspaceClock } from './clock.js';
 import type { DeletedEntity } from './data/deletions.js';
+import type { PeopleChangeBatch } from './data/people-changes.js';
 import type { FaultPlan } from './faults.js';
 import { errorsEnvelope } from './reply.js';
 import type { StatsRecorder } from './stats.js';
@@ -21,6 +22,12 @@ import type { DownloadStats } from './types.js';
  *   data/deletions.ts). The whole batch or nothing: a malformed body, an unknown kind, an unknown
  *   id or one already deleted is a 400 naming it. The 200 goes out once the routes answer
  *   without them.
+ * - `POST /__sim/change-people` with `{"counts": {"attribute_change": 3, …}, "seed": 7}` (both
+ *   optional; an empty body is the default mix), or the same as query parameters
+ *   (`?attribute_change=3&profile_delete=1&seed=7`) → the batch as applied, `{batch, at,
+ *   changes: [...]}` (Simulator.changePeople, data/people-change-batch.ts). A malformed request,
+ *   an unknown kind, or more people than the workspace has is a 400 and changes nothing. The 200
+ *   goes out once the routes answer with the changes.
  */
 export interface ControlDeps {
   stats: StatsRecorder;
@@ -31,6 +38,8 @@ export interface ControlDeps {
   downloads?: () => DownloadStats;
   /** Resolves and applies a batch of deletes (throws for a bad one); `applied` settles once routes see it. */
   deleteEntities?: (entities: unknown) => { deleted: DeletedEntity[]; applied: Promise<void> };
+  /** Resolves and applies a batch of changes to people (throws for a bad one); `applied` as above. */
+  changePeople?: (request: unknown) => { batch: PeopleChangeBatch; applied: Promise<void> };
 }
 
 export async function handleControl(deps: ControlDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -87,12 +96,55 @@ export async function handleControl(deps: ControlDeps, req: IncomingMessage, res
       }
       return send(res, 200, { deleted: done.deleted.length });
     }
+    case 'POST /__sim/change-people': {
+      if (!deps.changePeople) return sendError(res, 404, 'people changes are not available here');
+      const parsed = changeRequest(await deps.readBody(req), url.searchParams);
+      if ('error' in parsed) return sendError(res, 400, parsed.error);
+      let done;
+      try {
+        done = deps.changePeople(parsed.request);
+      } catch (e) {
+        return sendError(res, 400, e instanceof Error ? e.message : String(e));
+      }
+      try {
+        await done.applied;
+      } catch (e) {
+        return sendError(res, 500, e instanceof Error ? e.message : String(e));
+      }
+      return send(res, 200, done.batch);
+    }
     default:
       return sendError(res, 404, `no control endpoint ${route}`);
   }
 }
 
 const DELETE_BODY = 'the body must be JSON: {"entities": [{"kind", "id", "parent"?}, …]}';
+
+/**
+ * The request of POST /__sim/change-people: the JSON body when there is one, else the query
+ * (`seed`, and every other parameter a count); the resolver checks names and values.
+ */
+function changeRequest(body: string, query: URLSearchParams): { request: unknown } | { error: string } {
+  if (body.trim() !== '') {
+    try {
+      return { request: JSON.parse(body) as unknown };
+    } catch {
+      return { error: 'the body must be JSON: {"counts"?: {"<kind>": n, …}, "seed"?: n}' };
+    }
+  }
+  if ([...query.keys()].length === 0) return { request: undefined };
+  const counts: Record<string, number> = {};
+  let seed: number | undefined;
+  for (const [key, raw] of query) {
+    if (!/^[0-9]+$/.test(raw)) return { error: `${key} must be a non-negative integer` };
+    if (key === 'seed') seed = Number(raw);
+    else counts[key] = Number(raw);
+  }
+  const request: { counts?: Record<string, number>; seed?: number } = {};
+  if (Object.keys(counts).length > 0) request.counts = counts;
+  if (seed !== undefined) request.seed = seed;
+  return { request };
+}
 
 function send(res: ServerResponse, status: number, value: unknown): void {
   const body = JSON.stringify(value);

@@ -117,7 +117,7 @@ export class DownloadHost {
     const out: Writable = gzip ?? res;
     let chunk = csvLine(exportColumns(file.attributes));
     let n = 0;
-    for (const row of exportRows(this.world, file.filter, file.attributes, file.at, file.deletionBatch)) {
+    for (const row of exportRows(this.world, file.filter, file.attributes, file.at, file.deletionBatch, file.peopleBatch)) {
       chunk += csvLine(row);
       this.counts.rowsWritten++;
       if (++n % ROWS_PER_WRITE !== 0) continue;

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { DeletedEntity } from './data/deletions.js';
+import type { PeopleChangeRequest } from './data/people-change-batch.js';
+import type { PeopleChangeBatch } from './data/people-changes.js';
 import type { DownloadStats, SimulatorStats } from './types.js';
 
 export interface SimulatorProcess {
@@ -12,6 +14,8 @@ export interface SimulatorProcess {
   resetStats(): Promise<void>;
   /** Simulator.deleteEntities over `POST /__sim/delete`: the number deleted, children included; rejects on a 400. */
   deleteEntities(entities: DeletedEntity[]): Promise<number>;
+  /** Simulator.changePeople over `POST /__sim/change-people`: the batch as applied; rejects on a 400. */
+  changePeople(request?: PeopleChangeRequest): Promise<PeopleChangeBatch>;
   close(): Promise<void>;
 }
 
@@ -49,6 +53,12 @@ export async function spawnSimulator(args: string[] = []): Promise<SimulatorProc
       const body = (await res.json()) as { deleted?: number; errors?: { detail: string }[] };
       if (res.status !== 200) throw new Error(body.errors?.[0]?.detail ?? `POST /__sim/delete answered ${res.status}`);
       return body.deleted ?? 0;
+    },
+    changePeople: async (request) => {
+      const res = await fetch(`${url}/__sim/change-people`, { method: 'POST', body: request === undefined ? '' : JSON.stringify(request) });
+      const body = (await res.json()) as PeopleChangeBatch & { errors?: { detail: string }[] };
+      if (res.status !== 200) throw new Error(body.errors?.[0]?.detail ?? `POST /__sim/change-people answered ${res.status}`);
+      return body;
     },
     close: () =>
       new Promise<void>((resolve) => {

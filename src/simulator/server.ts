@@ -5,6 +5,8 @@ import { WorkspaceClock } from './clock.js';
 import { handleControl } from './control.js';
 import { resolveDeletes } from './data/delete-batch.js';
 import type { DeletedEntity } from './data/deletions.js';
+import { resolvePeopleChanges } from './data/people-change-batch.js';
+import type { PeopleChangeBatch } from './data/people-changes.js';
 import { World } from './data/world.js';
 import { FaultPlan, HTML_PROXY_PAGE, WRONG_SHAPE_BODY } from './faults.js';
 import { SlidingWindowLimiter } from './rate-limit.js';
@@ -20,6 +22,7 @@ import { settingsFrom, type Settings } from './settings.js';
 import { StatsRecorder } from './stats.js';
 import { GroundTruth } from './truth.js';
 import type { DownloadStats, FaultRule, Simulator, SimulatorOptions, SimulatorStats } from './types.js';
+import type { PeopleChangeRequest } from './data/people-change-batch.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -128,6 +131,7 @@ class SimulatorServer {
           readBody,
           downloads: () => this.downloads.stats(),
           deleteEntities: (entities) => this.deleteEntities(entities),
+          changePeople: (request) => this.changePeople(request),
         },
         req,
         res,
@@ -240,6 +244,17 @@ class SimulatorServer {
     this.world.deletions.commit(deleted);
     return { deleted, applied: this.backend.applyDeletions(deleted) };
   }
+
+  /**
+   * Changes people between syncs: resolves the batch at the current clock (throws, changing
+   * nothing, for a bad request), applies it to this thread's world and sends the same resolved
+   * batch to the route backend, which takes it before any later call.
+   */
+  changePeople(request: unknown): { batch: PeopleChangeBatch; applied: Promise<void> } {
+    const batch = resolvePeopleChanges(this.world, request);
+    this.world.people.changes.commit(batch, this.world.people.count);
+    return { batch, applied: this.backend.applyPeopleChanges(batch) };
+  }
 }
 
 class BodyTooLarge extends Error {}
@@ -282,6 +297,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       instance.deleteEntities(entities).applied.catch((e: unknown) => {
         process.stderr.write(`simulator: ${e instanceof Error ? e.message : String(e)}\n`);
       });
+    },
+    changePeople: (request?: PeopleChangeRequest) => {
+      const done = instance.changePeople(request);
+      // As for deletes: the worker takes the batch before any later request; a failure is a bug.
+      done.applied.catch((e: unknown) => {
+        process.stderr.write(`simulator: ${e instanceof Error ? e.message : String(e)}\n`);
+      });
+      return structuredClone(done.batch);
     },
     truth: new GroundTruth(instance.world, instance.exportJobs),
     downloadUrl: instance.downloads.origin(),

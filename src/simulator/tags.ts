@@ -31,6 +31,8 @@ export const Entity = {
   retention: 13,
   /** Which listed parents were deleted before their children are read (data/deleted.ts). */
   deletedParent: 14,
+  /** The changes to people a test applies between syncs (data/people-change-batch.ts). */
+  peopleChange: 15,
 } as const;
 
 /**

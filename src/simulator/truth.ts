@@ -29,6 +29,8 @@ import type { SnippetRecord } from './data/snippets.js';
 import type { ChannelRecord, TopicRecord } from './data/subscriptions.js';
 import type { SuppressionRecord, SuppressionType } from './data/suppressions.js';
 import type { TransactionalRecord } from './data/transactional.js';
+import { wholeFeed } from './data/activity-feed.js';
+import { PeopleTruth } from './truth-people.js';
 
 export interface WorkspaceCounts {
   campaigns: number;
@@ -140,12 +142,19 @@ export interface WorkspaceCounts {
  *   - `v1BucketStarts(period, steps?)`: bucket starts of a v1 request now (the last holds now);
  *     `v2BucketStarts(res, start, end, tz = 'UTC')`: bucket starts of a v2 or journey window.
  *   - `languageVariantIds(campaignId, actionId)`: the `language_variants` keys of an action.
+ * - People changed between syncs (Simulator.changePeople): `people` (truth-people.ts). The
+ *   methods above follow those changes: people, customers, segment members, exports, the feed.
  */
 export class GroundTruth {
+  /** People as changed between syncs: current profiles, who changed, who went, the change log. */
+  readonly people: PeopleTruth;
+
   constructor(
     private readonly world: World,
     private readonly exportJobs?: ExportJobs,
-  ) {}
+  ) {
+    this.people = new PeopleTruth(world, () => this.now());
+  }
 
   now(): number {
     return this.world.now();
@@ -185,7 +194,8 @@ export class GroundTruth {
     if (k < 0) throw new RangeError(`no segment with id ${segmentId}`);
     if (this.world.deleted.isDeleted('segment', k) || this.world.deletions.has('segment', segmentId)) return [];
     const size = this.world.segments.size(k);
-    return Array.from({ length: size }, (_, j) => this.world.people.identifiers(this.world.segments.member(k, j)));
+    const people = this.world.people;
+    return Array.from({ length: size }, (_, j) => this.world.segments.member(k, j)).filter((p) => people.exists(p)).map((p) => people.identifiers(p));
   }
 
   segmentMemberCioIds(segmentId: number): string[] {
@@ -193,11 +203,12 @@ export class GroundTruth {
   }
 
   peopleCount(): number {
-    return this.world.people.count;
+    return this.world.people.liveCount();
   }
 
   *peopleCioIds(): Generator<string> {
-    for (let p = 0; p < this.world.people.count; p++) yield this.world.people.cioId(p);
+    const people = this.world.people;
+    for (let p = 0; p < people.total; p++) if (people.exists(p)) yield people.cioId(p);
   }
 
   customer(cioId: string): ServedCustomer | undefined {
@@ -232,13 +243,7 @@ export class GroundTruth {
   }
 
   activities(): ActivityRecord[] {
-    const now = this.now();
-    const feed = this.world.activities;
-    const out: ActivityRecord[] = [];
-    for (let i = 0; i < feed.futureCount; i++) if (feed.futureVisible(i, now)) out.push(feed.future(i));
-    const { lo, hi } = feed.visibleRange(now);
-    for (let k = hi; k >= lo; k--) out.push(feed.record(k));
-    return out;
+    return wholeFeed(this.world, this.now());
   }
 
   activityCutoff(): number {
@@ -265,9 +270,10 @@ export class GroundTruth {
       actions,
       newsletters: listedNewsletters(this.world).length,
       segments: listedSegments(this.world).length,
-      people: this.world.people.count,
+      people: this.world.people.liveCount(),
       messages: this.world.messages.timeline.lastAtOrBefore(now) + 1,
-      activities: future + Math.max(0, hi - lo + 1),
+      // Changes between syncs add activities and hide those of people deleted since.
+      activities: this.world.people.changes.batches === 0 ? future + Math.max(0, hi - lo + 1) : this.activities().length,
     };
   }
 
@@ -391,7 +397,7 @@ export class GroundTruth {
 
   exportJobRows(id: number): Generator<string[]> | undefined {
     const spec = this.exportJobs?.spec(id);
-    return spec && exportRows(this.world, spec.filter, spec.attributes, spec.at, spec.deletionBatch);
+    return spec && exportRows(this.world, spec.filter, spec.attributes, spec.at, spec.deletionBatch, spec.peopleBatch);
   }
 
   suppressions(type: SuppressionType): SuppressionRecord[] {

@@ -1,4 +1,6 @@
 import type { DeletedEntity } from './data/deletions.js';
+import type { PeopleChangeRequest } from './data/people-change-batch.js';
+import type { PeopleChangeBatch } from './data/people-changes.js';
 import type { Scale, ScaleSizes } from './scale.js';
 import type { GroundTruth } from './truth.js';
 
@@ -144,6 +146,21 @@ export interface Simulator {
    * worker thread). Control endpoint: `POST /__sim/delete` (control.ts).
    */
   deleteEntities(entities: DeletedEntity[]): void;
+  /**
+   * Changes people between two syncs, at the current clock (data/people-change-batch.ts): each
+   * change alters the profile (POST /v1/customers/attributes, search, membership, exports,
+   * workspace counts) and, unless silent, writes its activity into GET /v1/activities, timed
+   * over the span since the previous batch (or the initial clock), some sharing a second.
+   * `request.counts` says how many of each kind (attribute_change, profile_create,
+   * profile_delete, profile_merge, device_change, unsubscribed_email, topic_unsubscribed_email,
+   * silent, several; omitted: a bit of each), `request.seed` picks people and values (default:
+   * the batch number). Deleted and merged-away people leave search, hydration and membership,
+   * and all their activities move to `deleted=true`. Returns the batch as applied (its number,
+   * clock and changes in log order; `truth.people` keeps them all). Throws, changing nothing,
+   * for a malformed request or more people than the workspace has. Requests made after this
+   * returns see the batch. Control endpoint: `POST /__sim/change-people` (control.ts).
+   */
+  changePeople(request?: PeopleChangeRequest): PeopleChangeBatch;
   /** What the API would serve right now, for tests to compare against. */
   truth: GroundTruth;
   /** 'http://127.0.0.1:PORT' of the export download host (a second server, not the API host). */

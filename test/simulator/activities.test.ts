@@ -64,6 +64,23 @@ describe('GET /v1/activities', () => {
     expect(all[0]?.id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
   });
 
+  test('type, name and customer_id (id_type id, email, cio_id) filter the feed; deleted=true is empty while nobody was deleted', async () => {
+    const all = sim.truth.activities();
+    const filtered = async (query: string): Promise<ActivityRecord[]> => (await walk<ActivityRecord>(sim, `/v1/activities?limit=100${query}`, list('activities'))).records;
+    expect(await filtered('&type=attribute_change')).toEqual(all.filter((a) => a.type === 'attribute_change'));
+    expect(await filtered('&name=signed_up')).toEqual(all.filter((a) => a.name === 'signed_up'));
+    const who = all.find((a) => a.customer_identifiers.id !== null && a.customer_identifiers.email !== null)?.customer_identifiers;
+    const theirs = all.filter((a) => a.customer_identifiers.cio_id === who?.cio_id);
+    expect(theirs.length).toBeGreaterThan(0);
+    expect(await filtered(`&customer_id=${who?.id ?? ''}`)).toEqual(theirs);
+    expect(await filtered(`&customer_id=${encodeURIComponent(who?.email ?? '')}&id_type=email`)).toEqual(theirs);
+    expect(await filtered(`&customer_id=${who?.cio_id ?? ''}&id_type=cio_id`)).toEqual(theirs);
+    expect(await filtered('&deleted=false')).toEqual(all);
+    expect((await call(sim, '/v1/activities?deleted=true')).json).toEqual({ activities: null, next: '' });
+    expect((await call(sim, '/v1/activities?deleted=1')).status).toBe(400);
+    expect((await call(sim, '/v1/activities?customer_id=x&id_type=phone')).status).toBe(400);
+  });
+
   test('activities older than 30 days drop out as the clock moves', async () => {
     const local = await start();
     try {

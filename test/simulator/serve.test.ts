@@ -115,4 +115,22 @@ describe('a simulator in a process of its own (spawnSimulator)', () => {
       await sim.close();
     }
   });
+
+  test('changes people between syncs over POST /__sim/change-people; a bad batch rejects', async () => {
+    const { spawnSimulator } = await import('../../src/simulator/process.js');
+    const sim = await spawnSimulator(['--rate-limit', '0']);
+    try {
+      const headers = { authorization: 'Bearer sim-demo-app-api-key' };
+      const batch = await sim.changePeople({ counts: { profile_delete: 1, attribute_change: 2 }, seed: 9 });
+      expect(batch.batch).toBe(1);
+      expect(batch.changes.map((c) => c.kind).sort()).toEqual(['attribute_change', 'attribute_change', 'profile_delete']);
+      const deleted = batch.changes.find((c) => c.kind === 'profile_delete');
+      const feed = (await (await fetch(`${sim.url}/v1/activities?deleted=true&type=profile_delete`, { headers })).json()) as { activities: unknown[] };
+      expect(feed.activities).toEqual([deleted?.activity]);
+      expect((await sim.changePeople()).batch).toBe(2);
+      await expect(sim.changePeople({ counts: { profile_merge: 10_000 } })).rejects.toThrow(/not enough people/);
+    } finally {
+      await sim.close();
+    }
+  });
 });

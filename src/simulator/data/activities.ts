@@ -6,19 +6,10 @@ import type { Messages } from './messages.js';
 import type { People } from './people.js';
 import { EVENT_NAMES, PAGES, PLANS, SCREENS } from './text.js';
 import { Timeline } from './timeline.js';
+import type { ActivityRecord } from './activity-record.js';
 
-export interface ActivityRecord {
-  id: string;
-  type: string;
-  timestamp: number;
-  customer_id: string | null;
-  customer_identifiers: { cio_id: string; email: string | null; id: string | null };
-  delivery_id?: string;
-  delivery_type?: string;
-  data: Record<string, unknown>;
-  name?: string;
-  url?: string;
-}
+// The record type lives apart so data/people-changes.ts can use it without an import cycle.
+export type { ActivityRecord } from './activity-record.js';
 
 /** The API guarantees 30 days of activities (§5.3, §7.6); nothing newer is ever cut. */
 export const ACTIVITY_GUARANTEE = 30 * DAY;

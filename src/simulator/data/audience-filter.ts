@@ -21,10 +21,20 @@ export function parseAudienceFilter(input: unknown): AudienceFilter {
 
 /**
  * Whether person p matches at workspace time `now`. `deletionBatch`: the deletes between syncs
- * (data/deletions.ts) that count, those of batches up to it (default all): an export job counts
- * only those made before it was posted, so its file never changes afterwards.
+ * (data/deletions.ts) that count, those of batches up to it (default all); `peopleBatch` the
+ * same for changes to people (data/people-changes.ts): a person deleted or merged away matches
+ * nothing, one created matches once created. An export job counts only the batches made before
+ * it was posted, so its file never changes afterwards.
  */
-export function matchesAudience(world: World, filter: AudienceFilter, p: number, now: number, deletionBatch = Infinity): boolean {
+export function matchesAudience(
+  world: World,
+  filter: AudienceFilter,
+  p: number,
+  now: number,
+  deletionBatch = Infinity,
+  peopleBatch = Infinity,
+): boolean {
+  if (!world.people.exists(p, peopleBatch)) return false;
   return matchesTree(filter, (leaf) => {
     if ('segment' in leaf) {
       // A deleted segment (data/deleted.ts, data/deletions.ts) has no members left to match.
@@ -32,7 +42,7 @@ export function matchesAudience(world: World, filter: AudienceFilter, p: number,
       if (k < 0 || world.deleted.isDeleted('segment', k) || world.deletions.has('segment', leaf.segment, deletionBatch)) return false;
       return world.segments.isMember(k, p);
     }
-    const value = world.people.attributeValue(p, leaf.attribute.field, now);
+    const value = world.people.attributeValue(p, leaf.attribute.field, now, peopleBatch);
     if (leaf.attribute.operator === 'exists') return value !== undefined && value !== '';
     return value === leaf.attribute.value;
   });

@@ -45,6 +45,8 @@ interface Job {
   createdAt: number;
   /** Delete batches applied when it was posted (data/deletions.ts): later deletes do not change its file. */
   deletionBatch: number;
+  /** The same for changes to people (data/people-changes.ts). */
+  peopleBatch: number;
   startedMs: number;
   fails: boolean;
   gzip: boolean;
@@ -65,6 +67,8 @@ export interface ExportFile {
   at: number;
   /** See Job.deletionBatch. */
   deletionBatch: number;
+  /** See Job.peopleBatch. */
+  peopleBatch: number;
   gzip: boolean;
   rows: number;
 }
@@ -95,6 +99,7 @@ export class ExportJobs {
       attributes: [...attributes],
       createdAt: now,
       deletionBatch: this.world.deletions.batches,
+      peopleBatch: this.world.people.changes.batches,
       startedMs: this.elapsedMs(),
       // Exactly `share` of the jobs fail, evenly spread: job n fails when floor((n+1)s) > floor(ns).
       fails: Math.floor((ordinal + 1) * share) > Math.floor(ordinal * share),
@@ -141,9 +146,9 @@ export class ExportJobs {
   }
 
   /** The filter and attributes a job was posted with. */
-  spec(id: number): { filter: AudienceFilter; attributes: readonly string[]; at: number; deletionBatch: number } | undefined {
+  spec(id: number): { filter: AudienceFilter; attributes: readonly string[]; at: number; deletionBatch: number; peopleBatch: number } | undefined {
     const job = this.job(id);
-    return job && { filter: job.filter, attributes: job.attributes, at: job.createdAt, deletionBatch: job.deletionBatch };
+    return job && { filter: job.filter, attributes: job.attributes, at: job.createdAt, deletionBatch: job.deletionBatch, peopleBatch: job.peopleBatch };
   }
 
   close(): void {
@@ -158,6 +163,7 @@ export class ExportJobs {
       attributes: job.attributes,
       at: job.createdAt,
       deletionBatch: job.deletionBatch,
+      peopleBatch: job.peopleBatch,
       gzip: job.gzip,
       rows: job.matched ?? 0,
     };
@@ -169,10 +175,10 @@ export class ExportJobs {
   }
 
   private scan(job: Job): void {
-    const people = this.world.people.count;
+    const people = this.world.people.total;
     const slice = (): void => {
       const stop = Math.min(people, job.scanned + SCAN_SLICE);
-      for (let p = job.scanned; p < stop; p++) if (matchesAudience(this.world, job.filter, p, job.createdAt, job.deletionBatch)) job.matchedSoFar++;
+      for (let p = job.scanned; p < stop; p++) if (matchesAudience(this.world, job.filter, p, job.createdAt, job.deletionBatch, job.peopleBatch)) job.matchedSoFar++;
       job.scanned = stop;
       if (stop >= people) {
         job.matched = job.matchedSoFar;
@@ -229,8 +235,9 @@ export function exportColumns(attributes: readonly string[]): string[] {
  * The rows of a customers export by person index (never held in memory): people matching
  * `filter` at workspace time `at`, in index order, each `cio_id, id, email` and the requested
  * attributes as strings, '' where the person has none. Values are those of
- * POST /v1/customers/attributes at the same clock (data/people.ts `customer`). `deletionBatch`:
- * the deletes between syncs that count (matchesAudience).
+ * POST /v1/customers/attributes at the same clock (data/people.ts `customer`). `deletionBatch`
+ * and `peopleBatch`: the deletes and people changes between syncs that count (matchesAudience).
+ * People created between syncs come after the generated ones.
  */
 export function* exportRows(
   world: World,
@@ -238,14 +245,15 @@ export function* exportRows(
   attributes: readonly string[],
   at: number,
   deletionBatch = Infinity,
+  peopleBatch = Infinity,
 ): Generator<string[]> {
   const people = world.people;
-  for (let p = 0; p < people.count; p++) {
-    if (!matchesAudience(world, filter, p, at, deletionBatch)) continue;
-    const who = people.identity(p);
+  for (let p = 0; p < people.total; p++) {
+    if (!matchesAudience(world, filter, p, at, deletionBatch, peopleBatch)) continue;
+    const who = people.currentIdentity(p, peopleBatch);
     const row = [who.cio_id, who.id ?? '', who.email ?? ''];
     if (attributes.length > 0) {
-      const values = people.customer(p, at).attributes;
+      const values = people.customer(p, at, peopleBatch).attributes;
       for (const name of attributes) row.push(Object.hasOwn(values, name) ? (values[name] ?? '') : '');
     }
     yield row;

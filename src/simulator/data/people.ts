@@ -5,13 +5,11 @@ import { inverseMod2p32 } from './ids.js';
 import { COUNTRIES, FIRST_NAMES, LAST_NAMES, PLANS } from './text.js';
 import { customerWrapped } from './drift.js';
 import { latestUpdate } from './schedule.js';
+import { applyChanges, createdRecord, PeopleChanges } from './people-changes.js';
+import type { CustomerRecord, Device, Identity } from './person-record.js';
 
-/** The identity triple the API returns from searches and segment membership. */
-export interface Identity {
-  cio_id: string;
-  id: string | null;
-  email: string | null;
-}
+// The record types live apart so data/people-changes.ts can use them without an import cycle.
+export type { CustomerRecord, Device, Identity } from './person-record.js';
 
 /** One entry of `identifiers` in search and membership responses. */
 export interface IdentifiersEntry {
@@ -26,23 +24,6 @@ export function listedId(entry: IdentifiersEntry): string {
   return entry.id ?? '';
 }
 
-export interface Device {
-  id: string;
-  platform: 'ios' | 'android';
-  last_used: number;
-  attributes: Record<string, string>;
-}
-
-/** A hydrated person of POST /v1/customers/attributes (see ServedCustomer for the wrapping). */
-export interface CustomerRecord {
-  id: string | null;
-  identifiers: Identity;
-  attributes: Record<string, string>;
-  devices: Device[] | null;
-  timestamps: Record<string, number>;
-  unsubscribed: boolean;
-}
-
 /**
  * A POST /v1/customers/attributes item as served: bare (S3, live) or, for one person in three,
  * wrapped as `{"customer": {...}}` like the docs example (§7.12; drift.ts customerWrapped).
@@ -55,6 +36,12 @@ const CIO_MULTIPLIER = 0x9e3779b1;
 const CIO_INVERSE = inverseMod2p32(CIO_MULTIPLIER);
 
 export class People {
+  /**
+   * Changes between syncs (Simulator.changePeople, data/people-changes.ts), folded over the
+   * generated profiles by the methods below. `count` stays the generated count: the history
+   * generators (messages, activities) draw people from it, and history does not change.
+   */
+  readonly changes = new PeopleChanges();
   private readonly cioMask: number;
   private readonly firstCreated: number;
   private readonly spacing: number;
@@ -74,22 +61,60 @@ export class People {
     return hex8(Math.imul((p ^ this.cioMask) >>> 0, CIO_MULTIPLIER) >>> 0);
   }
 
-  /** -1 when the cio_id belongs to nobody. */
-  indexOfCioId(cioId: string): number {
-    if (!/^[0-9a-f]{8}$/.test(cioId)) return -1;
-    const p = ((Math.imul(parseInt(cioId, 16), CIO_INVERSE) >>> 0) ^ this.cioMask) >>> 0;
-    return p < this.count ? p : -1;
+  /** Generated people plus those change batches created (indices count … total − 1), gone ones included. */
+  get total(): number {
+    return this.count + this.changes.createdCount;
   }
 
-  /** -1 when no person has that customer id. */
-  indexOfId(id: string): number {
+  /** People with a profile now: `total` less those deleted or merged away. */
+  liveCount(): number {
+    return this.total - this.changes.departures().size;
+  }
+
+  /** Whether person p has a profile after change batch `asOf` (default: every batch so far). */
+  exists(p: number, asOf = Infinity): boolean {
+    if (!Number.isInteger(p) || p < 0 || p >= this.total) return false;
+    if (this.changes.departure(p, asOf) !== undefined) return false;
+    return p < this.count || this.changes.of(p, asOf).length > 0;
+  }
+
+  /** -1 when the cio_id belongs to nobody (or to a profile deleted or merged away). */
+  indexOfCioId(cioId: string): number {
+    const p = this.indexOfAnyCioId(cioId);
+    return this.exists(p) ? p : -1;
+  }
+
+  /** The person a cio_id was issued to, gone or not; -1 when it never was. */
+  indexOfAnyCioId(cioId: string): number {
+    if (!/^[0-9a-f]{8}$/.test(cioId)) return -1;
+    const p = ((Math.imul(parseInt(cioId, 16), CIO_INVERSE) >>> 0) ^ this.cioMask) >>> 0;
+    return p < this.total ? p : -1;
+  }
+
+  /** -1 when no person has that customer id (`includeGone`: deleted and merged-away people too). */
+  indexOfId(id: string, includeGone = false): number {
     if (!id.startsWith(ID_PREFIX)) return -1;
     const digits = id.slice(ID_PREFIX.length);
     if (!/^[1-9][0-9]*$/.test(digits)) return -1;
     const p = Number(digits) - 1;
-    return p < this.count && this.identity(p).id === id ? p : -1;
+    return p < this.total && this.currentIdentity(p).id === id && (includeGone || this.exists(p)) ? p : -1;
   }
 
+  /** -1 when no person has that email now (`includeGone`: deleted and merged-away people too). */
+  indexOfEmail(email: string, includeGone = false): number {
+    const holds = (p: number): boolean => this.currentIdentity(p).email === email && (includeGone || this.exists(p));
+    // A changed or created email first: a merge can hand a merged-away person's email over.
+    const owner = this.changes.emailOwner(email);
+    if (owner !== undefined && holds(owner)) return owner;
+    const m = /\.([1-9][0-9]*)@example\.com$/.exec(email);
+    const p = m === null ? -1 : Number(m[1]) - 1;
+    return p >= 0 && p < this.total && holds(p) ? p : -1;
+  }
+
+  /**
+   * The identifiers person p was generated with: what history (messages, activities) carries.
+   * A change batch can change the email since (currentIdentity).
+   */
   identity(p: number): Identity {
     const draw = new Draw(this.seed, Entity.person, p);
     const first = draw.pick(FIRST_NAMES).toLowerCase();
@@ -104,8 +129,21 @@ export class People {
     };
   }
 
+  /** The identifiers now, after change batches up to `asOf` (an email change, a created person). */
+  currentIdentity(p: number, asOf = Infinity): Identity {
+    const changes = this.changes.of(p, asOf);
+    if (changes.length === 0) return this.identity(p);
+    let who = changes[0]?.effect.create?.identity ?? this.identity(p);
+    for (const c of changes) {
+      const email = c.effect.attributes?.email;
+      if (email !== undefined) who = { ...who, email };
+    }
+    return who;
+  }
+
+  /** The `identifiers` entry of search and membership answers, as the person is now. */
   identifiers(p: number): IdentifiersEntry {
-    const who = this.identity(p);
+    const who = this.currentIdentity(p);
     return who.email === null
       ? { cio_id: who.cio_id, id: who.id }
       : { cio_id: who.cio_id, email: who.email, id: who.id };
@@ -127,7 +165,18 @@ export class People {
     return { value: PLANS[(base + update.count) % PLANS.length] ?? 'free', at: update.at };
   }
 
-  customer(p: number, now: number): CustomerRecord {
+  /**
+   * The hydrated person at clock `now`, with the changes of batches up to `asOf` folded in
+   * (data/people-changes.ts applyChanges). Person p must exist (or have existed) as of `asOf`.
+   */
+  customer(p: number, now: number, asOf = Infinity): CustomerRecord {
+    const changes = this.changes.of(p, asOf);
+    if (changes.length === 0) return this.generatedCustomer(p, now);
+    const create = changes[0]?.effect.create;
+    return applyChanges(create === undefined ? this.generatedCustomer(p, now) : createdRecord(create), changes);
+  }
+
+  private generatedCustomer(p: number, now: number): CustomerRecord {
     const who = this.identity(p);
     const draw = new Draw(this.seed, Entity.person, p, 1);
     const created = this.created(p);
@@ -186,7 +235,8 @@ export class People {
   }
 
   /** Attribute values for search filters, without building the whole record. */
-  attributeValue(p: number, field: string, now: number): string | undefined {
+  attributeValue(p: number, field: string, now: number, asOf = Infinity): string | undefined {
+    if (this.changes.touched(p)) return this.customer(p, now, asOf).attributes[field];
     const who = this.identity(p);
     if (field === 'cio_id') return who.cio_id;
     if (field === 'id') return who.id ?? undefined;

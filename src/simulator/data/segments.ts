@@ -90,7 +90,8 @@ export class Segments {
 
   isMember(k: number, p: number): boolean {
     const s = this.shape(k);
-    if (s.size === 0) return false;
+    // People created between syncs (data/people-changes.ts) join no segment.
+    if (s.size === 0 || p >= this.peopleCount) return false;
     if (this.peopleCount === 1) return p === 0;
     const offset = (p - s.start + this.peopleCount) % this.peopleCount;
     return mulMod(offset, s.strideInverse, this.peopleCount) < s.size;

@@ -99,6 +99,6 @@ export class World {
   }
 
   workspace(): WorkspaceRecord {
-    return workspaceRecord(this.seed, this.now(), this.people.count, this.messages, this.objects.typeCount, this.objects.total());
+    return workspaceRecord(this.seed, this.now(), this.people.liveCount(), this.messages, this.objects.typeCount, this.objects.total());
   }
 }

@@ -42,7 +42,10 @@ export function segmentRoutes(): Route[] {
       pattern: '/v1/segments/:segment_id/customer_count',
       handle: ({ world, params }) => {
         const k = segmentIndex(world, params);
-        return { status: 200, headers: {}, body: JSON.stringify({ segment_id: world.segments.idOf(k), count: world.segments.size(k) }) };
+        // People deleted or merged away between syncs (data/people-changes.ts) left it.
+        let gone = 0;
+        for (const p of world.people.changes.departures().keys()) if (world.segments.isMember(k, p)) gone++;
+        return { status: 200, headers: {}, body: JSON.stringify({ segment_id: world.segments.idOf(k), count: world.segments.size(k) - gone }) };
       },
     },
     {
@@ -62,11 +65,15 @@ export function segmentRoutes(): Route[] {
         }
         const end = Math.min(size, position + limit);
         const identifiers: IdentifiersEntry[] = [];
-        for (let j = position; j < end; j++) identifiers.push(world.people.identifiers(world.segments.member(k, j)));
+        for (let j = position; j < end; j++) {
+          const p = world.segments.member(k, j);
+          // People deleted or merged away between syncs are no member; their slot stays empty.
+          if (world.people.exists(p)) identifiers.push(world.people.identifiers(p));
+        }
         // A full page always carries a `next`, even when nothing follows: the client learns the
         // end from the (empty) page after it, as with live cursors. Members without a customer
         // id appear as "" in `ids` (listedId).
-        const next = identifiers.length === limit ? cursorToken(0, end) : '';
+        const next = end - position === limit ? cursorToken(0, end) : '';
         return identifiersReply(identifiers, listedId, next);
       },
     },
