@@ -16,6 +16,7 @@ export interface TapConfig {
   messages_lookback_days: number;
   metrics_resolution: 'hours' | 'days' | 'weeks' | 'months';
   metrics_lookback_days: number;
+  metrics_full_every_hours: number;
   stream_maps?: unknown;
   request_timeout_seconds: number;
   state_every_records: number;

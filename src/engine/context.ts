@@ -35,6 +35,8 @@ export interface SyncContext {
   deletes?: { field: string; emit: boolean; maxKeys: number };
   /** Parent lists read once per sync and shared by every stream that needs them. */
   parentCache: Map<string, Promise<Row[]>>;
+  /** Answers of the metrics streams another selected stream rolls up to, shared for the sync. */
+  sharedMetrics?: { streams: ReadonlySet<string>; answers: Map<string, Promise<{ body: unknown; serverTime: number | undefined }>> };
 }
 
 /** A context for one sync started now: its own parent cache, the sync's start as the cursor cap. */

@@ -43,6 +43,18 @@ export interface SeriesTable {
  * How one family of time-bucketed endpoints is asked and answers: the requests that cover a
  * range at a resolution, and the series tables of an answer. The formats live with the streams.
  */
+/**
+ * A metrics stream whose entities' counts add up to a parent entity's (a campaign's actions to the
+ * campaign, its links' clicks to its clicks): `stream` is the parent's metrics stream, `parentOf`
+ * gives the parent's record from one of this stream's partitions.
+ */
+export interface RollsUpTo {
+  stream: StreamDef;
+  parentOf: (partition: Row) => Row;
+  /** Every entity is read again at least this often, whatever its parent says. */
+  childrenEverySeconds: number;
+}
+
 export interface MetricsFormat {
   /** How the README names the way it is asked (`version=2`, `period/steps`). */
   label: string;
@@ -111,7 +123,15 @@ export type Incremental =
   /** Newest first with no time filter: read until a page is wholly older than the bookmark. */
   | { mode: 'feed'; field: string }
   /** Time-bucketed counts: re-read from the bookmark less a lookback, one record per bucket. */
-  | { mode: 'metrics'; field: 'period_start'; format: MetricsFormat; ids: (parent: Row) => Row; lookbackSeconds: number };
+  | {
+      mode: 'metrics';
+      field: 'period_start';
+      format: MetricsFormat;
+      ids: (parent: Row) => Row;
+      lookbackSeconds: number;
+      /** The counts add up to those of a parent's: nothing is asked under a parent whose own counts did not move. */
+      rollsUpTo?: RollsUpTo;
+    };
 
 export interface ParentLink {
   stream: StreamDef;

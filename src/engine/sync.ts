@@ -23,10 +23,22 @@ export interface Selection {
  * then COMPLETE, or an error and INCOMPLETE; one failing stream does not stop the others.
  */
 export function runSync(ctx: SyncContext, selections: Selection[], state: StateStore): AsyncGenerator<TapEvent> {
+  const shared = withSharedMetrics(ctx, selections);
   return merge(
-    selections.map((selection) => streamEvents(ctx, selection, state)),
+    selections.map((selection) => streamEvents(shared, selection, state)),
     ctx.concurrency.streams,
   );
+}
+
+/** A parent metrics stream read beside streams that roll up to it answers both from one request per entity. */
+function withSharedMetrics(ctx: SyncContext, selections: Selection[]): SyncContext {
+  const selected = new Set(selections.map(({ def }) => def.name));
+  const parents = new Set<string>();
+  for (const { def } of selections) {
+    const parent = def.cursor?.mode === 'metrics' ? def.cursor.rollsUpTo?.stream.name : undefined;
+    if (parent !== undefined && selected.has(parent)) parents.add(parent);
+  }
+  return parents.size === 0 ? ctx : { ...ctx, sharedMetrics: { streams: parents, answers: new Map() } };
 }
 
 async function* streamEvents(ctx: SyncContext, selection: Selection, state: StateStore): AsyncGenerator<TapEvent> {

@@ -14,6 +14,8 @@ function metricsStream(spec: {
   format: MetricsFormat;
   ids: (parent: Row) => Row;
   keys: string[];
+  /** The parent whose counts these add up to, and how a partition names it (see RollsUpTo). */
+  rollsUpTo?: { stream: StreamDef; parentOf: (partition: Row) => Row };
 }): StreamDef {
   return defineStream({
     name: spec.name,
@@ -23,7 +25,15 @@ function metricsStream(spec: {
     records: 'metric',
     primaryKey: [...spec.keys, 'resolution', 'period_start'].map((key) => [key]),
     // Recent buckets keep counting: re-read that long (metrics_lookback_days replaces it, settings.ts).
-    cursor: { mode: 'metrics', field: 'period_start', format: spec.format, ids: spec.ids, lookbackSeconds: 30 * 86_400 },
+    cursor: {
+      mode: 'metrics',
+      field: 'period_start',
+      format: spec.format,
+      ids: spec.ids,
+      lookbackSeconds: 30 * 86_400,
+      // Every entity is read again daily (metrics_full_every_hours replaces it, settings.ts).
+      ...(spec.rollsUpTo ? { rollsUpTo: { ...spec.rollsUpTo, childrenEverySeconds: 86_400 } } : {}),
+    },
     pagination: { kind: 'none' },
     history: spec.format.label === 'period/steps' ? PERIOD_STEPS_HISTORY : START_END_HISTORY,
   });
@@ -54,6 +64,7 @@ export const campaignActionMetrics = metricsStream({
   format: V2_METRICS,
   ids: actionIds,
   keys: ['campaign_id', 'action_id'],
+  rollsUpTo: { stream: campaignMetrics, parentOf: (a) => ({ id: a['campaign_id'] }) },
 });
 
 export const campaignJourneyMetrics = metricsStream({
@@ -94,6 +105,7 @@ export const broadcastActionMetrics = metricsStream({
   format: V1_METRICS,
   ids: (a) => ({ broadcast_id: a['broadcast_id'], action_id: a['id'] }),
   keys: ['broadcast_id', 'action_id'],
+  rollsUpTo: { stream: broadcastMetrics, parentOf: (a) => ({ id: a['broadcast_id'] }) },
 });
 
 export const transactionalMetrics = metricsStream({
@@ -114,6 +126,8 @@ export const campaignLinkMetrics = metricsStream({
   format: V1_LINK_METRICS,
   ids: campaignIds,
   keys: ['campaign_id', 'link_id'],
+  // Link clicks count in the campaign's `clicked`.
+  rollsUpTo: { stream: campaignMetrics, parentOf: (c) => c },
 });
 
 export const newsletterLinkMetrics = metricsStream({
@@ -124,6 +138,7 @@ export const newsletterLinkMetrics = metricsStream({
   format: V1_LINK_METRICS,
   ids: (n) => ({ newsletter_id: n['id'] }),
   keys: ['newsletter_id', 'link_id'],
+  rollsUpTo: { stream: newsletterMetrics, parentOf: (n) => n },
 });
 
 export const transactionalLinkMetrics = metricsStream({
@@ -134,4 +149,5 @@ export const transactionalLinkMetrics = metricsStream({
   format: V1_LINK_METRICS,
   ids: (t) => ({ transactional_message_id: t['id'] }),
   keys: ['transactional_message_id', 'link_id'],
+  rollsUpTo: { stream: transactionalMetrics, parentOf: (t) => t },
 });

@@ -40,7 +40,11 @@ export function withSettings(def: StreamDef, config: TapConfig, counts: Workspac
     return { ...def, bulk: peopleExport(source) };
   }
   if (cursor?.mode === 'server-window') return { ...def, cursor: { ...cursor, lookbackSeconds: config.messages_lookback_days * DAY } };
-  if (cursor?.mode === 'metrics') return { ...def, cursor: { ...cursor, lookbackSeconds: config.metrics_lookback_days * DAY } };
+  if (cursor?.mode === 'metrics') {
+    const lookbackSeconds = config.metrics_lookback_days * DAY;
+    const rollsUpTo = cursor.rollsUpTo && { ...cursor.rollsUpTo, childrenEverySeconds: config.metrics_full_every_hours * 3600 };
+    return { ...def, cursor: { ...cursor, lookbackSeconds, ...(rollsUpTo ? { rollsUpTo } : {}) } };
+  }
   return def;
 }
 

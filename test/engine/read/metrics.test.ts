@@ -75,6 +75,9 @@ function read(api: MemoryApi, state: unknown, options: ContextOptions = {}, mode
 }
 const api = (table: Record<string, Answer> = TABLE, options: MemoryApiOptions = {}) => memoryApi(table, { now: NOW, ...options });
 
+/** The digest of each entity named: a short hash, kept so the next sync can tell which entities moved. */
+const digestsOf = (...keys: string[]): Record<string, unknown> => Object.fromEntries(keys.map((k) => [k, expect.stringMatching(/^[\w-]{12}$/)]));
+
 describe('metrics', () => {
   it('a first sync asks each entity once from the range start, one record per bucket up to the sync start, and bookmarks the newest bucket', async () => {
     const mem = api();
@@ -83,7 +86,7 @@ describe('metrics', () => {
       { records: days(1, 0, 10) },
       { records: days(2, 0, 10) },
       { records: days(3, 0, 10) },
-      { checkpoint: { period_start: iso(D0 + 10 * DAY) } },
+      { checkpoint: { period_start: iso(D0 + 10 * DAY), digests: digestsOf('1', '2', '3') } },
     ]);
     expect(mem.keys).toEqual(['GET /v1/things', asked(1, D0), asked(2, D0), asked(3, D0)]);
   });
@@ -93,7 +96,7 @@ describe('metrics', () => {
     const incremental = api();
     const out = await read(incremental, state);
     expect(out.records).toEqual([...days(1, 6, 10), ...days(2, 6, 10), ...days(3, 6, 10)]);
-    expect(out.checkpoints).toEqual([{ period_start: iso(D0 + 10 * DAY) }]);
+    expect(out.checkpoints).toEqual([{ period_start: iso(D0 + 10 * DAY), digests: digestsOf('1', '2', '3') }]);
     expect(incremental.keys.slice(1)).toEqual([asked(1, D0 + 6 * DAY), asked(2, D0 + 6 * DAY), asked(3, D0 + 6 * DAY)]);
     const full = api();
     expect((await read(full, state, {}, 'full_refresh')).records).toHaveLength(33);
@@ -106,16 +109,16 @@ describe('metrics', () => {
     expect(out.chunks.map((c) => ('records' in c ? c.records.length : c.checkpoint))).toEqual([
       5,
       5,
-      { period_start: iso(D0 + 8 * DAY), partial: { done: ['1', '2'], newest: iso(D0 + 10 * DAY), until: iso(NOW - 1) } },
+      { period_start: iso(D0 + 8 * DAY), partial: { done: ['1', '2'], newest: iso(D0 + 10 * DAY), until: iso(NOW - 1), digests: digestsOf('1', '2') } },
       5,
-      { period_start: iso(D0 + 10 * DAY) },
+      { period_start: iso(D0 + 10 * DAY), digests: digestsOf('1', '2', '3') },
     ]);
   });
 
   it('says which entities are finished once enough seconds passed since the last STATE', async () => {
     // Two seconds a request, a STATE due every five: after the parent list and two entities.
     const out = await read(api(TABLE, { msPerRequest: 2_000 }), undefined, { checkpoints: { records: Infinity, seconds: 5 } });
-    expect(out.checkpoints).toEqual([{ partial: { done: ['1', '2'], newest: iso(D0 + 10 * DAY), until: iso(NOW - 1) } }, { period_start: iso(D0 + 10 * DAY) }]);
+    expect(out.checkpoints).toEqual([{ partial: { done: ['1', '2'], newest: iso(D0 + 10 * DAY), until: iso(NOW - 1), digests: digestsOf('1', '2') } }, { period_start: iso(D0 + 10 * DAY), digests: digestsOf('1', '2', '3') }]);
   });
 
   it('killed after any chunk, restarts without asking a finished entity again, losing and repeating no record', async () => {
@@ -141,11 +144,11 @@ describe('metrics', () => {
     const options = { checkpoints: { records: 1, seconds: Infinity } };
     const killed = await drain(readStream(api().context({ range: { start: D0 }, ...options }), thingMetrics, 'incremental', undefined), { stopAfter: 2 });
     const state = killed.checkpoints.at(-1) as Row;
-    expect(state['partial']).toEqual({ done: ['1'], newest: iso(D0 + 10 * DAY), until: iso(NOW - 1) });
+    expect(state['partial']).toEqual({ done: ['1'], newest: iso(D0 + 10 * DAY), until: iso(NOW - 1), digests: digestsOf('1') });
     const later = memoryApi(TABLE, { now: NOW + 5 * DAY });
     const resumed = await read(later, state, options);
     expect(later.keys).toEqual([expect.stringContaining('/v1/things'), asked(2, D0), asked(3, D0)]);
-    expect(resumed.checkpoints.at(-1)).toEqual({ period_start: iso(D0 + 10 * DAY) });
+    expect(resumed.checkpoints.at(-1)).toEqual({ period_start: iso(D0 + 10 * DAY), digests: digestsOf('1', '2', '3') });
   });
 
   it("a full refresh does not trust an incremental read's progress: every entity is read", async () => {
@@ -159,9 +162,9 @@ describe('metrics', () => {
     const out = await read(mem, undefined, { checkpoints: { records: 1, seconds: Infinity } });
     expect(out.records).toEqual([...days(1, 0, 10), ...days(3, 0, 10)]);
     expect(out.checkpoints).toEqual([
-      { partial: { done: ['1'], newest: iso(D0 + 10 * DAY), until: iso(NOW - 1) } },
-      { partial: { done: ['1', '2', '3'], newest: iso(D0 + 10 * DAY), until: iso(NOW - 1) } },
-      { period_start: iso(D0 + 10 * DAY) },
+      { partial: { done: ['1'], newest: iso(D0 + 10 * DAY), until: iso(NOW - 1), digests: digestsOf('1') } },
+      { partial: { done: ['1', '2', '3'], newest: iso(D0 + 10 * DAY), until: iso(NOW - 1), digests: digestsOf('1', '3') } },
+      { period_start: iso(D0 + 10 * DAY), digests: digestsOf('1', '3') },
     ]);
     expect(mem.logs).toContain('INFO thing_metrics: things 2 no longer exists (404); skipped');
   });
@@ -172,5 +175,121 @@ describe('metrics', () => {
     });
     expect(out.error).toMatchObject({ code: 'API_RESPONSE_INVALID', stream: 'thing_metrics' });
     expect(out.checkpoints).toEqual([]);
+  });
+});
+
+describe('metrics by difference', () => {
+  /** A second sync at the same moment, from the first one's final state. */
+  async function twice(first: MemoryApi, second: MemoryApi, options: ContextOptions = {}) {
+    const one = await read(first, undefined, options);
+    return { one, two: await read(second, one.checkpoints.at(-1), options) };
+  }
+
+  it('an idle sync emits nothing: every entity re-read hashes the same', async () => {
+    const { one, two } = await twice(api(), api());
+    expect(one.records).toHaveLength(33);
+    expect(two.records).toEqual([]);
+    expect(two.checkpoints.at(-1)).toEqual(one.checkpoints.at(-1));
+  });
+
+  it('an entity whose recent counts moved emits its whole lookback; the others only their new buckets', async () => {
+    const one = await read(api(), undefined);
+    // Two more opens on day 9 of thing 2, and the next day begins.
+    const moved = (request: ApiRequest): Answer => {
+      const answer = metricsOf(2)(request) as { start: number; series: Record<string, number[]> };
+      const i = (D0 + 9 * DAY - answer.start) / DAY;
+      answer.series['opened'] = (answer.series['opened'] ?? []).map((v, j) => (j === i ? v + 2 : v));
+      return answer;
+    };
+    const later = memoryApi({ ...TABLE, 'GET /v1/things/2/metrics': moved }, { now: NOW + DAY });
+    const two = await read(later, one.checkpoints.at(-1));
+    const changed = days(2, 8, 11).map((r) => (r['period_start'] === iso(D0 + 9 * DAY) ? { ...r, opened: 11 } : r));
+    expect(two.records).toEqual([bucket(1, 11), ...changed, bucket(3, 11)]);
+  });
+
+  it('a full refresh emits everything, whatever the digests say', async () => {
+    const one = await read(api(), undefined);
+    expect((await read(api(), one.checkpoints.at(-1), {}, 'full_refresh')).records).toHaveLength(33);
+  });
+
+  // Parts of things whose counts add up to their thing's: read only under a thing whose own counts moved.
+  const parts = defineStream({
+    name: 'parts',
+    schemaFile: 'snippets.json',
+    scope: 'Things',
+    path: '/v1/parts',
+    records: 'parts',
+    primaryKey: [['id']],
+    pagination: { kind: 'none' },
+  });
+  const partMetrics = (everySeconds: number) =>
+    defineStream({
+      name: 'part_metrics',
+      schemaFile: 'snippets.json',
+      scope: 'Things',
+      parent: parts,
+      path: '/v1/things/{thing_id}/parts/{id}/metrics',
+      records: 'series',
+      primaryKey: [['part_id'], ['period_start']],
+      cursor: {
+        mode: 'metrics',
+        field: 'period_start',
+        format: daily,
+        ids: (part) => ({ part_id: part['id'] }),
+        lookbackSeconds: 2 * DAY,
+        rollsUpTo: { stream: thingMetrics, parentOf: (part) => ({ id: part['thing_id'] }), childrenEverySeconds: everySeconds },
+      },
+      pagination: { kind: 'none' },
+    });
+  const PARTS: Record<string, Answer> = {
+    ...TABLE,
+    'GET /v1/parts': { parts: [{ id: 11, thing_id: 1 }, { id: 12, thing_id: 1 }, { id: 21, thing_id: 2 }] },
+    'GET /v1/things/1/parts/11/metrics': metricsOf(11),
+    'GET /v1/things/1/parts/12/metrics': metricsOf(12),
+    'GET /v1/things/2/parts/21/metrics': metricsOf(21),
+  };
+  const readParts = (mem: MemoryApi, state: unknown, every = DAY) => drain(readStream(mem.context({ range: { start: D0 } }), partMetrics(every), 'incremental', state));
+  const partRequests = (mem: MemoryApi): string[] => mem.take().filter((k) => k.includes('/parts/'));
+
+  it('asks nothing under a parent whose own counts did not move, and emits nothing for its children', async () => {
+    const mem = memoryApi(PARTS, { now: NOW });
+    const one = await readParts(mem, undefined);
+    expect(one.records).toHaveLength(33);
+    expect(partRequests(mem)).toHaveLength(3);
+    const two = await readParts(mem, one.checkpoints.at(-1));
+    expect(two.records).toEqual([]);
+    expect(partRequests(mem)).toEqual([]);
+    // One request per parent, none per child.
+    expect(mem.keys.filter((k) => /\/things\/\d\/metrics/.test(k))).toHaveLength(4);
+    expect(two.checkpoints.at(-1)).toEqual(one.checkpoints.at(-1));
+  });
+
+  it('reads the children of a parent that moved, and only those', async () => {
+    const mem = memoryApi(PARTS, { now: NOW });
+    const one = await readParts(mem, undefined);
+    mem.take();
+    const moved = (request: ApiRequest): Answer => {
+      const answer = metricsOf(1)(request) as { start: number; series: Record<string, number[]> };
+      answer.series['sent'] = (answer.series['sent'] ?? []).map((v, j, all) => (j === all.length - 2 ? v + 1 : v));
+      return answer;
+    };
+    const changed = memoryApi({ ...PARTS, 'GET /v1/things/1/metrics': moved }, { now: NOW });
+    await readParts(changed, one.checkpoints.at(-1));
+    expect(partRequests(changed)).toEqual([
+      `GET /v1/things/1/parts/11/metrics?from=${D0 + 8 * DAY}&to=${NOW - 1}`,
+      `GET /v1/things/1/parts/12/metrics?from=${D0 + 8 * DAY}&to=${NOW - 1}`,
+    ]);
+  });
+
+  it('reads every child again once metrics_full_every_hours has passed, and on every sync when it is 0', async () => {
+    const mem = memoryApi(PARTS, { now: NOW });
+    const one = await readParts(mem, undefined);
+    mem.take();
+    const dayLater = memoryApi(PARTS, { now: NOW + DAY });
+    await readParts(dayLater, one.checkpoints.at(-1));
+    expect(partRequests(dayLater)).toHaveLength(3);
+    const always = memoryApi(PARTS, { now: NOW });
+    await readParts(always, one.checkpoints.at(-1), 0);
+    expect(partRequests(always)).toHaveLength(3);
   });
 });
