@@ -60,6 +60,8 @@ export interface MetricsFormat {
   label: string;
   /** Series that get a column each; the others land in `other_series`. */
   series: readonly string[];
+  /** The start of the bucket that holds `unix`, on this family's grid (its time zone). */
+  bucketOf(unix: number, res: Resolution): number;
   requests(from: number, to: number, res: Resolution): { requests: MetricsRequest[]; firstWanted: number; limitNote?: string };
   parse(body: Row, res: Resolution, serverTime: number | undefined, request: MetricsRequest, where: { stream: string; path: string }): SeriesTable[];
 }

@@ -34,6 +34,7 @@ const MAX_SPAN_BUCKETS: Record<Resolution, number> = { hours: 3_650 * 24, days: 
 function startEndFormat(label: string, series: readonly string[], query: (start: number, end: number, res: Resolution) => MetricsRequest['query'], at: string[]): MetricsFormat {
   return {
     label,
+    bucketOf: (unix, res) => bucketStart(unix, res, 'UTC'),
     series,
     requests(from, to, res) {
       const firstWanted = bucketStart(from, res, 'UTC');
@@ -62,6 +63,7 @@ function startEndFormat(label: string, series: readonly string[], query: (start:
 function periodStepsFormat(label: string, series: readonly string[], tables: (body: Row, where: Where) => Array<{ series: Record<string, unknown>; ids?: Row; extra?: Row }>): MetricsFormat {
   return {
     label,
+    bucketOf: (unix, res) => bucketStart(unix, res, US_EASTERN),
     series,
     requests(from, to, res) {
       const wanted = bucketsBetween(from, to, res, US_EASTERN);

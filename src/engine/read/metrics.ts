@@ -74,13 +74,20 @@ async function* readMetrics(ctx: SyncContext, def: StreamDef, cursor: Metrics, s
       if (rollup && parentRows) {
         const parentRow = rollup.parentOf(parent);
         const parentPath = pathFor(rollup.stream, parentRow);
-        const rows = await parentRows(parentRow);
-        if (rows !== undefined) after.parents[parentPath] = recentDigest(rows, cursor.lookbackSeconds);
-        // The parent's own counts did not move and it has no bucket the last read did not have:
-        // neither did the counts that add up to them, nor are there new buckets to emit.
+        const answer = await parentRows(parentRow);
+        if (answer === 'gone') {
+          // Deleted since its list was read: what is under it answers 404 too, and is not asked.
+          ctx.logger.log('INFO', `${def.name}: ${rollup.stream.name} ${parentPath} no longer exists (404); skipped`);
+          done.add(key);
+          return;
+        }
+        const seen = parentSeen(answer.rows, cursor.lookbackSeconds);
+        after.parents[parentPath] = seen;
+        // The parent's own counts did not move and the server's clock reached no bucket of this
+        // stream the last read did not have: neither did the counts that add up to the parent's.
         const kept = before.digests[key];
-        const still = rows !== undefined && previous !== undefined && rows.every(([start]) => start <= previous) && before.parents[parentPath] === digestOf(rows, previous - cursor.lookbackSeconds, previous);
-        if (!everyChild && still && kept !== undefined) {
+        const noNewBucket = previous !== undefined && cursor.format.bucketOf(Math.min(now, answer.serverTime ?? now), res) <= previous;
+        if (!everyChild && noNewBucket && before.parents[parentPath] === seen && kept !== undefined) {
           after.digests[key] = kept;
           done.add(key);
           return;
@@ -184,40 +191,49 @@ function metricsAnswer(ctx: SyncContext, def: StreamDef, path: string, request: 
   return answer;
 }
 
-/** A rollup parent's buckets over the window being read, asked once per parent per read (undefined: the parent is gone). */
-function parentBuckets(ctx: SyncContext, parent: StreamDef, from: number, now: number): (parentRow: Row) => Promise<Array<[number, Row]> | undefined> {
+/** What a rollup parent showed: its newest bucket and the digest of its lookback up to it. */
+function parentSeen(rows: Array<[number, Row]>, lookbackSeconds: number): string {
+  const top = rows.reduce((latest, [start]) => Math.max(latest, start), Number.NEGATIVE_INFINITY);
+  return `${top}:${digestOf(rows, top - lookbackSeconds, top)}`;
+}
+
+type ParentAnswer = { rows: Array<[number, Row]>; serverTime: number | undefined };
+
+/** A rollup parent's buckets over the window being read, asked once per parent per read ('gone': it answered 404). */
+function parentBuckets(ctx: SyncContext, parent: StreamDef, from: number, now: number): (parentRow: Row) => Promise<ParentAnswer | 'gone'> {
   const cursor = parent.cursor;
   if (cursor?.mode !== 'metrics') throw new Error(`${parent.name} is not a metrics stream`);
   const plan = cursor.format.requests(from, now, ctx.bucket);
-  const asked = new Map<string, Promise<Array<[number, Row]> | undefined>>();
+  const asked = new Map<string, Promise<ParentAnswer | 'gone'>>();
   return (parentRow) => {
     const path = pathFor(parent, parentRow);
-    let rows = asked.get(path);
-    if (!rows) {
-      rows = (async () => {
-        const out: Array<[number, Row]> = [];
+    let answer = asked.get(path);
+    if (!answer) {
+      answer = (async () => {
+        const rows: Array<[number, Row]> = [];
+        let serverTime: number | undefined;
         for (const request of plan.requests) {
-          let answer: { body: unknown; serverTime: number | undefined };
+          let got: { body: unknown; serverTime: number | undefined };
           try {
-            answer = await metricsAnswer(ctx, parent, path, request);
+            got = await metricsAnswer(ctx, parent, path, request);
           } catch (error) {
-            // A parent gone (404) tells nothing of its children: they are read, and answer for themselves.
-            if (error instanceof TapError && error.code === 'NOT_FOUND') return undefined;
+            if (error instanceof TapError && error.code === 'NOT_FOUND') return 'gone';
             throw error;
           }
-          const body = expectObject(answer.body, parent, path);
-          for (const table of cursor.format.parse(body, ctx.bucket, answer.serverTime, request, { stream: parent.name, path })) {
+          serverTime = got.serverTime ?? serverTime;
+          const body = expectObject(got.body, parent, path);
+          for (const table of cursor.format.parse(body, ctx.bucket, got.serverTime, request, { stream: parent.name, path })) {
             for (const [start, row] of bucketRows(table, cursor.ids(parentRow), ctx.bucket, cursor.format, cursor.field)) {
-              if (start >= plan.firstWanted && start <= now) out.push([start, row]);
+              if (start >= plan.firstWanted && start <= now) rows.push([start, row]);
             }
           }
         }
-        return out;
+        return { rows, serverTime };
       })();
-      rows.catch(() => undefined); // awaited by the partition that asked
-      asked.set(path, rows);
+      answer.catch(() => undefined); // awaited by the partition that asked
+      asked.set(path, answer);
     }
-    return rows;
+    return answer;
   };
 }
 

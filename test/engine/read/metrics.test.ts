@@ -14,6 +14,7 @@ const dayOf = (t: number): number => Math.floor(t / DAY) * DAY;
 const daily: MetricsFormat = {
   label: 'test',
   series: ['sent', 'opened'],
+  bucketOf: (unix) => dayOf(unix),
   requests: (from, to) => ({ requests: [{ query: { from: dayOf(from), to }, start: dayOf(from), until: to }], firstWanted: dayOf(from) }),
   parse: (body) => [{ series: body['series'] as Record<string, unknown>, startOf: (i) => Number(body['start']) + i * DAY }],
 };

@@ -1,0 +1,104 @@
+// What a sync costs against what changed: a first sync of every stream (incremental where the
+// stream offers it), an idle sync right after it, and a sync after a small change (N people
+// changed), each counted in requests (by the simulator) and records (by stream), for this build
+// and for a baseline build given as BASELINE=<checkout>/dist/cli.js, against the same workspace.
+// Usage: node bench/idle-sync.mjs [--scale medium] [--people-changes 50]
+import { spawn } from 'node:child_process';
+import { catalogFor, KEY, report, spawnSimulator, tapOf, writeJson } from './lib.mjs';
+
+const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((a) => a.trim().split(/\s+/)));
+const scale = args.scale ?? 'medium';
+const changes = Number(args['people-changes'] ?? 50);
+const NOW = 1_796_000_000; // a pinned workspace clock: both builds read the same records
+
+
+/** Runs one read; returns its records per stream and its last STATE per stream (Airbyte). */
+function read(cli, config, catalog, state) {
+  return new Promise((resolve, reject) => {
+    const argv = [...tapOf(cli), 'read', '--config', config, '--catalog', catalog, ...(state ? ['--state', writeJson(state)] : [])];
+    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const records = {};
+    const states = new Map();
+    let pending = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop();
+      for (const line of lines) {
+        if (line.startsWith('{"type":"RECORD"')) {
+          const stream = /"stream":"([^"]+)"/.exec(line)?.[1];
+          records[stream] = (records[stream] ?? 0) + 1;
+        } else if (line.startsWith('{"type":"STATE"')) {
+          const state = JSON.parse(line).state;
+          states.set(state.stream.stream_descriptor.name, state);
+        }
+      }
+    });
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('close', (code) => (code === 0 ? resolve({ records, states: [...states.values()] }) : reject(new Error(`${cli} exited ${code}: ${stderr.slice(-500)}`))));
+  });
+}
+
+/** Requests by endpoint family, from the simulator's own counts. */
+function family(route) {
+  return route.replace(/^(GET|POST) /, '').replace(/\/v1\//, '').replace(/\{[^}]+\}/g, '*').replace(/\/\d+/g, '/*');
+}
+
+async function measure(label, cli) {
+  const sim = await spawnSimulator(['--scale', scale, '--seed', '1', '--now', String(NOW), '--rate-limit', '0']);
+  try {
+    const config = writeJson({ app_api_key: KEY, base_url: sim.url, requests_per_second: 100 });
+    const discovered = await new Promise((resolve) => {
+      const c = spawn(process.execPath, [cli, 'discover', '--config', config]);
+      let out = '';
+      c.stdout.on('data', (d) => (out += d));
+      c.on('close', () => resolve(out));
+    });
+    const streams = JSON.parse(discovered.split('\n').find((l) => l.includes('"CATALOG"'))).catalog.streams.map((s) => s.name);
+    const catalog = catalogFor(config, streams, { cli });
+    const rows = [];
+    let state;
+    for (const step of ['first', 'idle', 'changed']) {
+      if (step === 'changed') await sim.changePeople({ counts: { attribute_change: changes } });
+      const before = await sim.stats();
+      const result = await read(cli, config, catalog, state);
+      const after = await sim.stats();
+      state = state ? mergeStates(state, result.states) : result.states;
+      const byFamily = {};
+      for (const [route, n] of Object.entries(after.byPath)) {
+        const delta = n - (before.byPath[route] ?? 0);
+        if (delta > 0) byFamily[family(route)] = (byFamily[family(route)] ?? 0) + delta;
+      }
+      const records = Object.values(result.records).reduce((a, b) => a + b, 0);
+      rows.push({ build: label, sync: step, requests: after.requests - before.requests, records, top: top(byFamily), recordsTop: top(result.records) });
+    }
+    return rows;
+  } finally {
+    await sim.close();
+  }
+}
+
+function mergeStates(previous, latest) {
+  const byStream = new Map(previous.map((s) => [s.stream.stream_descriptor.name, s]));
+  for (const s of latest) byStream.set(s.stream.stream_descriptor.name, s);
+  return [...byStream.values()];
+}
+
+function top(counts) {
+  return Object.entries(counts)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([k, v]) => `${k}:${v}`)
+    .join(' ');
+}
+
+const rows = [];
+if (process.env.BASELINE) rows.push(...(await measure('baseline', process.env.BASELINE)));
+rows.push(...(await measure('this build', 'dist/cli.js')));
+const ratio = (build) => {
+  const first = rows.find((r) => r.build === build && r.sync === 'first');
+  const idle = rows.find((r) => r.build === build && r.sync === 'idle');
+  return first && idle ? { build, idleRequestsShare: (idle.requests / first.requests).toFixed(3), idleRecordsShare: (idle.records / first.records).toFixed(3) } : undefined;
+};
+report('idle-sync', { scale, changes, ratios: [ratio('baseline'), ratio('this build')].filter(Boolean) }, rows.map(({ top: t, recordsTop: r, ...rest }) => ({ ...rest, 'requests by family (top 5)': t, 'records by stream (top 5)': r })));
