@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { answerWith, type WorkerInit, type WorkerRequest } from './backend.js';
 import { WorkspaceClock } from './clock.js';
+import { commitObjectChanges } from './data/object-change-commit.js';
 import { World } from './data/world.js';
 import { errorReply, jsonReply } from './reply.js';
 import { allRoutes } from './routes/all.js';
@@ -21,6 +22,11 @@ parentPort?.on('message', (message: WorkerRequest) => {
   // Deletes and people changes between syncs, already resolved against the main thread's
   // identical world: this copy applies the same batch so the routes answer as the truth says.
   try {
+    if ('objectChanges' in message) {
+      commitObjectChanges(world, message.objectChanges);
+      parentPort?.postMessage({ id: message.id, reply: jsonReply(200, { changes: message.objectChanges.changes.length }) });
+      return;
+    }
     if ('peopleChanges' in message) {
       world.people.changes.commit(message.peopleChanges, world.people.count);
       parentPort?.postMessage({ id: message.id, reply: jsonReply(200, { changes: message.peopleChanges.changes.length }) });

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { WorkspaceClock } from './clock.js';
 import type { DeletedEntity } from './data/deletions.js';
 import type { PeopleChangeBatch } from './data/people-changes.js';
+import type { ObjectChangeBatch } from './data/object-changes.js';
 import { errorStatusAsNumber } from './data/drift.js';
 import type { World } from './data/world.js';
 import { ApiError, errorReply, type Reply } from './reply.js';
@@ -31,6 +32,8 @@ export interface Backend {
   applyDeletions(entities: readonly DeletedEntity[]): Promise<void>;
   /** The same for a batch of changes to people (data/people-changes.ts), resolved on the main thread. */
   applyPeopleChanges(batch: PeopleChangeBatch): Promise<void>;
+  /** The same for a batch of changes to objects (data/object-changes.ts). */
+  applyObjectChanges(batch: ObjectChangeBatch): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,7 +41,8 @@ export interface Backend {
 export type WorkerRequest =
   | { id: number; call: RouteCall }
   | { id: number; deletions: DeletedEntity[] }
-  | { id: number; peopleChanges: PeopleChangeBatch };
+  | { id: number; peopleChanges: PeopleChangeBatch }
+  | { id: number; objectChanges: ObjectChangeBatch };
 
 /** Answers a call against a world whose clock is brought to the call's time first. */
 export function answerWith(router: Router, world: World, clock: WorkspaceClock, call: RouteCall): Reply {
@@ -72,6 +76,10 @@ export class InlineBackend implements Backend {
 
   /** Nothing to do: the main thread's world already holds the changes. */
   applyPeopleChanges(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  applyObjectChanges(): Promise<void> {
     return Promise.resolve();
   }
 
@@ -122,6 +130,11 @@ export class WorkerBackend implements Backend {
   async applyPeopleChanges(batch: PeopleChangeBatch): Promise<void> {
     const reply = await this.send((id) => ({ id, peopleChanges: batch }));
     if (reply.status !== 200) throw new Error(`the route worker did not apply the people changes: ${reply.body}`);
+  }
+
+  async applyObjectChanges(batch: ObjectChangeBatch): Promise<void> {
+    const reply = await this.send((id) => ({ id, objectChanges: batch }));
+    if (reply.status !== 200) throw new Error(`the route worker did not apply the object changes: ${reply.body}`);
   }
 
   private send(request: (id: number) => WorkerRequest): Promise<Reply> {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WorkspaceClock } from './clock.js';
 import type { DeletedEntity } from './data/deletions.js';
 import type { PeopleChangeBatch } from './data/people-changes.js';
+import type { ObjectChangeBatch } from './data/object-changes.js';
 import type { FaultPlan } from './faults.js';
 import { errorsEnvelope } from './reply.js';
 import type { StatsRecorder } from './stats.js';
@@ -28,6 +29,9 @@ import type { DownloadStats } from './types.js';
  *   changes: [...]}` (Simulator.changePeople, data/people-change-batch.ts). A malformed request,
  *   an unknown kind, or more people than the workspace has is a 400 and changes nothing. The 200
  *   goes out once the routes answer with the changes.
+ * - `POST /__sim/change-objects`, the same for objects (`{"counts": {"create": 2, …}, "seed": 7}`
+ *   or `?create=2&seed=7`) → `{batch, at, changes: [...]}` (Simulator.changeObjects,
+ *   data/object-change-batch.ts).
  */
 export interface ControlDeps {
   stats: StatsRecorder;
@@ -40,6 +44,8 @@ export interface ControlDeps {
   deleteEntities?: (entities: unknown) => { deleted: DeletedEntity[]; applied: Promise<void> };
   /** Resolves and applies a batch of changes to people (throws for a bad one); `applied` as above. */
   changePeople?: (request: unknown) => { batch: PeopleChangeBatch; applied: Promise<void> };
+  /** The same for a batch of changes to objects. */
+  changeObjects?: (request: unknown) => { batch: ObjectChangeBatch; applied: Promise<void> };
 }
 
 export async function handleControl(deps: ControlDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -96,13 +102,15 @@ export async function handleControl(deps: ControlDeps, req: IncomingMessage, res
       }
       return send(res, 200, { deleted: done.deleted.length });
     }
-    case 'POST /__sim/change-people': {
-      if (!deps.changePeople) return sendError(res, 404, 'people changes are not available here');
+    case 'POST /__sim/change-people':
+    case 'POST /__sim/change-objects': {
+      const change = route.endsWith('people') ? deps.changePeople : deps.changeObjects;
+      if (!change) return sendError(res, 404, `${route.endsWith('people') ? 'people' : 'object'} changes are not available here`);
       const parsed = changeRequest(await deps.readBody(req), url.searchParams);
       if ('error' in parsed) return sendError(res, 400, parsed.error);
       let done;
       try {
-        done = deps.changePeople(parsed.request);
+        done = change(parsed.request);
       } catch (e) {
         return sendError(res, 400, e instanceof Error ? e.message : String(e));
       }

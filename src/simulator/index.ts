@@ -44,6 +44,14 @@ export {
 } from './data/people-change-batch.js';
 export { PEOPLE_CHANGE_KINDS, type PeopleChangeBatch, type PeopleChangeKind, type PersonChange, type PersonEffect } from './data/people-changes.js';
 export { ACTIVITY_SCAN_BUDGET } from './data/activity-feed.js';
+export {
+  DEFAULT_OBJECT_CHANGES, MAX_OBJECT_CHANGES_PER_BATCH, OBJECT_CHANGE_COUNT_KEYS, type ObjectChangeCountKey, type ObjectChangeCounts,
+  type ObjectChangeRequest,
+} from './data/object-change-batch.js';
+export {
+  OBJECT_CHANGE_KINDS, objectActivityType, type ObjectChange, type ObjectChangeBatch, type ObjectChangeKind, type ObjectEffect,
+} from './data/object-changes.js';
+export { isObjectActivity, type DeletedObject, type ObjectRef, type ObjectsTruth } from './truth-objects.js';
 export { PROFILE_CHANGE_TYPES, type ActivityQuery, type ChangeVisibility, type GonePerson, type PeopleTruth } from './truth-people.js';
 // The per-record rules of the type drift the simulator serves, for tests that predict it.
 export {

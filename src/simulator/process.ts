@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { DeletedEntity } from './data/deletions.js';
 import type { PeopleChangeRequest } from './data/people-change-batch.js';
 import type { PeopleChangeBatch } from './data/people-changes.js';
+import type { ObjectChangeRequest } from './data/object-change-batch.js';
+import type { ObjectChangeBatch } from './data/object-changes.js';
 import type { DownloadStats, SimulatorStats } from './types.js';
 
 export interface SimulatorProcess {
@@ -16,6 +18,8 @@ export interface SimulatorProcess {
   deleteEntities(entities: DeletedEntity[]): Promise<number>;
   /** Simulator.changePeople over `POST /__sim/change-people`: the batch as applied; rejects on a 400. */
   changePeople(request?: PeopleChangeRequest): Promise<PeopleChangeBatch>;
+  /** Simulator.changeObjects over `POST /__sim/change-objects`: the batch as applied; rejects on a 400. */
+  changeObjects(request?: ObjectChangeRequest): Promise<ObjectChangeBatch>;
   close(): Promise<void>;
 }
 
@@ -58,6 +62,12 @@ export async function spawnSimulator(args: string[] = []): Promise<SimulatorProc
       const res = await fetch(`${url}/__sim/change-people`, { method: 'POST', body: request === undefined ? '' : JSON.stringify(request) });
       const body = (await res.json()) as PeopleChangeBatch & { errors?: { detail: string }[] };
       if (res.status !== 200) throw new Error(body.errors?.[0]?.detail ?? `POST /__sim/change-people answered ${res.status}`);
+      return body;
+    },
+    changeObjects: async (request) => {
+      const res = await fetch(`${url}/__sim/change-objects`, { method: 'POST', body: request === undefined ? '' : JSON.stringify(request) });
+      const body = (await res.json()) as ObjectChangeBatch & { errors?: { detail: string }[] };
+      if (res.status !== 200) throw new Error(body.errors?.[0]?.detail ?? `POST /__sim/change-objects answered ${res.status}`);
       return body;
     },
     close: () =>

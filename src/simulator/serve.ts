@@ -55,7 +55,7 @@ export async function serveUntilSignal(options: ServeOptions, stdout: TextSink, 
   stdout.write(`${JSON.stringify({ url: simulator.url, scale: options.scale, seed: options.seed, config })}\n`);
   stderr.write(
     `Customer.io simulator (${options.scale}, seed ${options.seed}) listening on ${simulator.url}\n` +
-      `Use this config: ${JSON.stringify(config)}\nControl: GET ${simulator.url}/__sim/stats, POST ${simulator.url}/__sim/advance?seconds=N, POST ${simulator.url}/__sim/delete, POST ${simulator.url}/__sim/change-people. Ctrl-C stops it.\n`,
+      `Use this config: ${JSON.stringify(config)}\nControl: GET ${simulator.url}/__sim/stats, POST ${simulator.url}/__sim/advance?seconds=N, POST ${simulator.url}/__sim/delete, POST ${simulator.url}/__sim/change-people, POST ${simulator.url}/__sim/change-objects. Ctrl-C stops it.\n`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

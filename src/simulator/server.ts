@@ -6,6 +6,9 @@ import { handleControl } from './control.js';
 import { resolveDeletes } from './data/delete-batch.js';
 import type { DeletedEntity } from './data/deletions.js';
 import { resolvePeopleChanges } from './data/people-change-batch.js';
+import { resolveObjectChanges, type ObjectChangeRequest } from './data/object-change-batch.js';
+import { commitObjectChanges } from './data/object-change-commit.js';
+import type { ObjectChangeBatch } from './data/object-changes.js';
 import type { PeopleChangeBatch } from './data/people-changes.js';
 import { World } from './data/world.js';
 import { FaultPlan, HTML_PROXY_PAGE, WRONG_SHAPE_BODY } from './faults.js';
@@ -132,6 +135,7 @@ class SimulatorServer {
           downloads: () => this.downloads.stats(),
           deleteEntities: (entities) => this.deleteEntities(entities),
           changePeople: (request) => this.changePeople(request),
+          changeObjects: (request) => this.changeObjects(request),
         },
         req,
         res,
@@ -255,6 +259,13 @@ class SimulatorServer {
     this.world.people.changes.commit(batch, this.world.people.count);
     return { batch, applied: this.backend.applyPeopleChanges(batch) };
   }
+
+  /** Changes objects between syncs, as changePeople does people (data/object-change-batch.ts). */
+  changeObjects(request: unknown): { batch: ObjectChangeBatch; applied: Promise<void> } {
+    const batch = resolveObjectChanges(this.world, request);
+    commitObjectChanges(this.world, batch);
+    return { batch, applied: this.backend.applyObjectChanges(batch) };
+  }
 }
 
 class BodyTooLarge extends Error {}
@@ -301,6 +312,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     changePeople: (request?: PeopleChangeRequest) => {
       const done = instance.changePeople(request);
       // As for deletes: the worker takes the batch before any later request; a failure is a bug.
+      done.applied.catch((e: unknown) => {
+        process.stderr.write(`simulator: ${e instanceof Error ? e.message : String(e)}\n`);
+      });
+      return structuredClone(done.batch);
+    },
+    changeObjects: (request?: ObjectChangeRequest) => {
+      const done = instance.changeObjects(request);
       done.applied.catch((e: unknown) => {
         process.stderr.write(`simulator: ${e instanceof Error ? e.message : String(e)}\n`);
       });

@@ -60,6 +60,8 @@ export const Tag = {
   objectPage: 80,
   /** Which broadcasts answer their actions in two pages. */
   broadcastPaging: 81,
+  /** The changes to objects a test applies between syncs (data/object-change-batch.ts). */
+  objectChange: 82,
 } as const;
 
 /** Entity tags of the metrics model (metrics/), from 128. */

@@ -139,7 +139,8 @@ export class PeopleTruth {
   namedInFeedSince(since: number, types: readonly string[] = PROFILE_CHANGE_TYPES): string[] {
     const named = new Set<string>();
     for (const a of wholeFeed(this.world, this.now())) {
-      if (a.timestamp > since && types.includes(a.type)) named.add(a.customer_identifiers.cio_id);
+      // Object activities name no person (customer_identifiers null).
+      if (a.timestamp > since && types.includes(a.type) && a.customer_identifiers !== null) named.add(a.customer_identifiers.cio_id);
     }
     return [...named];
   }

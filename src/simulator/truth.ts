@@ -31,6 +31,7 @@ import type { SuppressionRecord, SuppressionType } from './data/suppressions.js'
 import type { TransactionalRecord } from './data/transactional.js';
 import { wholeFeed } from './data/activity-feed.js';
 import { PeopleTruth } from './truth-people.js';
+import { ObjectsTruth } from './truth-objects.js';
 
 export interface WorkspaceCounts {
   campaigns: number;
@@ -144,16 +145,21 @@ export interface WorkspaceCounts {
  *   - `languageVariantIds(campaignId, actionId)`: the `language_variants` keys of an action.
  * - People changed between syncs (Simulator.changePeople): `people` (truth-people.ts). The
  *   methods above follow those changes: people, customers, segment members, exports, the feed.
+ * - Objects changed between syncs (Simulator.changeObjects): `objectChanges` (truth-objects.ts);
+ *   `objects(typeId)`, `counts()`, `activities()` and the workspace follow them.
  */
 export class GroundTruth {
   /** People as changed between syncs: current profiles, who changed, who went, the change log. */
   readonly people: PeopleTruth;
+  /** Objects as changed between syncs: current objects per type, which changed, which went, the log. */
+  readonly objectChanges: ObjectsTruth;
 
   constructor(
     private readonly world: World,
     private readonly exportJobs?: ExportJobs,
   ) {
     this.people = new PeopleTruth(world, () => this.now());
+    this.objectChanges = new ObjectsTruth(world, () => this.now());
   }
 
   now(): number {
@@ -273,7 +279,7 @@ export class GroundTruth {
       people: this.world.people.liveCount(),
       messages: this.world.messages.timeline.lastAtOrBefore(now) + 1,
       // Changes between syncs add activities and hide those of people deleted since.
-      activities: this.world.people.changes.batches === 0 ? future + Math.max(0, hi - lo + 1) : this.activities().length,
+      activities: this.world.people.changes.batches === 0 && this.world.objects.changes.batches === 0 ? future + Math.max(0, hi - lo + 1) : this.activities().length,
     };
   }
 
@@ -362,7 +368,7 @@ export class GroundTruth {
   objects(typeId: string): ObjectRecord[] {
     const t = this.world.objects.typeIndexOfId(typeId);
     if (t < 0) throw new RangeError(`no object type with id ${typeId}`);
-    return Array.from({ length: this.world.objects.count(t) }, (_, i) => this.world.objects.record(t, i));
+    return [...this.objectChanges.current(typeId).values()];
   }
 
   topics(): TopicRecord[] {

@@ -1,6 +1,8 @@
 import type { DeletedEntity } from './data/deletions.js';
 import type { PeopleChangeRequest } from './data/people-change-batch.js';
 import type { PeopleChangeBatch } from './data/people-changes.js';
+import type { ObjectChangeRequest } from './data/object-change-batch.js';
+import type { ObjectChangeBatch } from './data/object-changes.js';
 import type { Scale, ScaleSizes } from './scale.js';
 import type { GroundTruth } from './truth.js';
 
@@ -161,6 +163,21 @@ export interface Simulator {
    * returns see the batch. Control endpoint: `POST /__sim/change-people` (control.ts).
    */
   changePeople(request?: PeopleChangeRequest): PeopleChangeBatch;
+  /**
+   * Changes objects between two syncs, at the current clock (data/object-change-batch.ts), as
+   * changePeople does people: each change alters what object search and GET
+   * /v1/objects/{type}/{id}/attributes serve (and the `objects` count of /v1/workspaces) and,
+   * unless silent, writes an `_o:<object_type_id>:create|attribute_change|delete` activity into
+   * GET /v1/activities (customer_id and customer_identifiers null, the object named in `data`),
+   * timed over the span since the previous change batch of people or objects. `request.counts`
+   * says how many of each kind (create, attribute_change, delete, silent, several; omitted: a bit
+   * of each), `request.seed` picks objects and values (default: the batch number). Deleted
+   * objects leave search and answer 404; all their activities move to `deleted=true`. Returns
+   * the batch as applied (`truth.objectChanges` keeps them all). Throws, changing nothing, for a
+   * malformed request or more objects than the workspace has. Control endpoint:
+   * `POST /__sim/change-objects` (control.ts).
+   */
+  changeObjects(request?: ObjectChangeRequest): ObjectChangeBatch;
   /** What the API would serve right now, for tests to compare against. */
   truth: GroundTruth;
   /** 'http://127.0.0.1:PORT' of the export download host (a second server, not the API host). */

@@ -69,8 +69,8 @@ describe('GET /v1/activities', () => {
     const filtered = async (query: string): Promise<ActivityRecord[]> => (await walk<ActivityRecord>(sim, `/v1/activities?limit=100${query}`, list('activities'))).records;
     expect(await filtered('&type=attribute_change')).toEqual(all.filter((a) => a.type === 'attribute_change'));
     expect(await filtered('&name=signed_up')).toEqual(all.filter((a) => a.name === 'signed_up'));
-    const who = all.find((a) => a.customer_identifiers.id !== null && a.customer_identifiers.email !== null)?.customer_identifiers;
-    const theirs = all.filter((a) => a.customer_identifiers.cio_id === who?.cio_id);
+    const who = all.find((a) => a.customer_identifiers?.id !== null && a.customer_identifiers?.email !== null)?.customer_identifiers;
+    const theirs = all.filter((a) => a.customer_identifiers?.cio_id === who?.cio_id);
     expect(theirs.length).toBeGreaterThan(0);
     expect(await filtered(`&customer_id=${who?.id ?? ''}`)).toEqual(theirs);
     expect(await filtered(`&customer_id=${encodeURIComponent(who?.email ?? '')}&id_type=email`)).toEqual(theirs);

@@ -133,4 +133,25 @@ describe('a simulator in a process of its own (spawnSimulator)', () => {
       await sim.close();
     }
   });
+
+  test('changes objects between syncs over POST /__sim/change-objects; a bad batch rejects', async () => {
+    const { spawnSimulator } = await import('../../src/simulator/process.js');
+    const sim = await spawnSimulator(['--rate-limit', '0']);
+    try {
+      const headers = { authorization: 'Bearer sim-demo-app-api-key' };
+      const batch = await sim.changeObjects({ counts: { delete: 1, attribute_change: 2 }, seed: 9 });
+      expect(batch.batch).toBe(1);
+      expect(batch.changes.map((c) => c.kind).sort()).toEqual(['attribute_change', 'attribute_change', 'delete']);
+      const deleted = batch.changes.find((c) => c.kind === 'delete');
+      const type = `_o:${deleted?.object_type_id ?? ''}:delete`;
+      const feed = (await (await fetch(`${sim.url}/v1/activities?deleted=true&type=${encodeURIComponent(type)}`, { headers })).json()) as { activities: unknown[] };
+      expect(feed.activities).toEqual([deleted?.activity]);
+      const gone = await fetch(`${sim.url}/v1/objects/${deleted?.object_type_id ?? ''}/${deleted?.object_id ?? ''}/attributes`, { headers });
+      expect(gone.status).toBe(404);
+      expect((await sim.changeObjects()).batch).toBe(2);
+      await expect(sim.changeObjects({ counts: { delete: 5000 } })).rejects.toThrow(/not enough objects/);
+    } finally {
+      await sim.close();
+    }
+  });
 });

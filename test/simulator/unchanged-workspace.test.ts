@@ -4,10 +4,11 @@ import type { Simulator } from '../../src/simulator/index.js';
 import { call, DAY, list, start, walk } from './helpers.js';
 
 /**
- * Changes to people between syncs (Simulator.changePeople) are folded over the generated
- * workspace only once a batch is applied: until then every answer must be byte for byte what the
- * simulator served before they existed. The digests below were taken from that simulator (seed
- * 1, small scale, the helpers' clock, and three days later); a deliberate change to the
+ * Changes to people and objects between syncs (Simulator.changePeople, changeObjects) are folded
+ * over the generated workspace only once a batch is applied: until then every answer must be
+ * byte for byte what the simulator served before they existed. The digests below were taken
+ * from that simulator (seed 1, small scale, the helpers' clock, and three days later; the object
+ * digests from the simulator before object changes existed); a deliberate change to the
  * generated workspace has to update them, anything else that moves them is a regression.
  */
 
@@ -35,11 +36,31 @@ async function digests(sim: Simulator): Promise<Record<string, string>> {
   }
   out.ws = sha((await call(sim, '/v1/workspaces')).text);
   out.exportRows = sha(JSON.stringify([...sim.truth.exportRows({ attribute: { field: 'cio_id', operator: 'exists' } }, ['plan', 'email'])]));
+  // Objects (Simulator.changeObjects): search pages with their repeats, hydration, 404s.
+  for (const type of sim.truth.objectTypes()) {
+    const all = { object_type_id: type.id, filter: { and: [{ object_attribute: { field: 'object_id', operator: 'exists', type_id: type.id } }] } };
+    const s = await walk(sim, '/v1/objects?limit=7', (p) => (p.identifiers as unknown[] | null) ?? [], { body: all });
+    const plan = { object_type_id: type.id, filter: { object_attribute: { field: 'plan', operator: 'eq', value: 'pro', type_id: type.id } } };
+    const objects = sim.truth.objects(type.id);
+    const attributes: string[] = [];
+    for (const o of objects.filter((_, i) => i % 5 === 0)) {
+      attributes.push((await call(sim, `/v1/objects/${type.id}/${o.identifiers.object_id}/attributes`)).text);
+      attributes.push((await call(sim, `/v1/objects/${type.id}/${o.identifiers.cio_object_id}/attributes?id_type=cio_object_id`)).text);
+    }
+    const last = objects[objects.length - 1]?.identifiers.object_id ?? '';
+    const after = last.replace(/[0-9]+$/, (n) => String(Number(n) + 1));
+    attributes.push((await call(sim, `/v1/objects/${type.id}/${after}/attributes`)).text);
+    out[`objects${type.id}`] = sha(
+      JSON.stringify(s.records) + s.tokens.join() + (await call(sim, '/v1/objects?limit=1000', { body: plan })).text + attributes.join() + JSON.stringify(objects),
+    );
+  }
+  out.objectTypes = sha((await call(sim, '/v1/object_types')).text);
   return out;
 }
 
 const SEGMENTS = { seg1: '6e855bea45c64463', seg4: 'd6638918cdac5be9', seg6: 'c9478cf2c3e7cf6e', seg10: 'a2fc4b9c6697d29a', seg12: '2e8b0b0c955d710a' };
-const SAME = { feedPage: '802ca31d3677801a', search: 'ab5b53ffced965c6', searchPlan: '538cf2a67a2cc635', ids: '418f703066497870', hydrateEmail: 'c50643391490fa2e', ...SEGMENTS };
+const OBJECTS = { objects1: '8087f654f46cc0f1', objects2: 'a429f6e4ddbd7cb9', objectTypes: '8cbf540b3622734a' };
+const SAME = { feedPage: '802ca31d3677801a', search: 'ab5b53ffced965c6', searchPlan: '538cf2a67a2cc635', ids: '418f703066497870', hydrateEmail: 'c50643391490fa2e', ...SEGMENTS, ...OBJECTS };
 
 describe('a simulator no change batch touched', () => {
   test.each([

@@ -1,6 +1,6 @@
 import { ApiError } from '../reply.js';
 import type { ActivityRecord } from './activities.js';
-import type { FeedEntry } from './people-changes.js';
+import { changeFeed, type ChangeFeedEntry } from './change-feed.js';
 import type { World } from './world.js';
 
 /**
@@ -41,7 +41,7 @@ export const ACTIVITY_SCAN_BUDGET = 5_000;
 type Cursor = { section: 8; i: number } | { section: 'feed'; k: number; c: number };
 
 export class FeedWalk {
-  private readonly changes: readonly FeedEntry[];
+  private readonly changes: readonly ChangeFeedEntry[];
   private readonly lo: number;
   private readonly hi: number;
   private readonly cLo: number;
@@ -59,7 +59,7 @@ export class FeedWalk {
     const range = feed.visibleRange(now);
     this.lo = range.lo;
     this.hi = range.hi;
-    this.changes = world.people.changes.feedEntries();
+    this.changes = changeFeed(world);
     this.cLo = firstAtOrAfter(this.changes, feed.cutoff(now));
     this.cursor = start === undefined ? { section: 8, i: 0 } : this.parse(start);
   }
@@ -78,7 +78,7 @@ export class FeedWalk {
         this.boundary = `8${pad(at.i + 1)}`;
         if (!feed.futureVisible(at.i, this.now)) continue;
         const record = feed.future(at.i);
-        return this.keeps(record, this.world.people.indexOfAnyCioId(record.customer_identifiers.cio_id)) ? record : null;
+        return this.keeps(record, this.world.people.indexOfAnyCioId(record.customer_identifiers?.cio_id ?? '')) ? record : null;
       }
       // The position is an absolute index, so activities arriving mid-walk do not shift it.
       const k = Math.min(at.k, this.hi);
@@ -87,12 +87,12 @@ export class FeedWalk {
       if (change !== undefined && (k < this.lo || change.at >= feed.timeline.at(k))) {
         this.cursor = { section: 'feed', k, c: at.c - 1 };
         this.boundary = `7${pad(at.c)}`;
-        return this.keeps(change.activity, change.p) ? change.activity : null;
+        return this.keeps(change.activity, change.p, change.object) ? change.activity : null;
       }
       const record = feed.record(k);
       this.cursor = { section: 'feed', k: k - 1, c: at.c };
       this.boundary = `9${pad(k - 1)}`;
-      return this.keeps(record, this.world.people.indexOfAnyCioId(record.customer_identifiers.cio_id)) ? record : null;
+      return this.keeps(record, this.world.people.indexOfAnyCioId(record.customer_identifiers?.cio_id ?? '')) ? record : null;
     }
   }
 
@@ -110,13 +110,14 @@ export class FeedWalk {
     return this.boundary;
   }
 
-  private keeps(record: ActivityRecord, p: number): boolean {
+  /** An object's activity (`object`) is gone with its object and never matches a person filter. */
+  private keeps(record: ActivityRecord, p: number, object?: { t: number; i: number }): boolean {
     const f = this.filter;
-    const gone = p >= 0 && this.world.people.changes.departure(p) !== undefined;
+    const gone = object !== undefined ? this.world.objects.changes.departure(object.t, object.i) !== undefined : p >= 0 && this.world.people.changes.departure(p) !== undefined;
     if (gone !== (f.deleted === true)) return false;
     if (f.type !== undefined && record.type !== f.type) return false;
     if (f.name !== undefined && record.name !== f.name) return false;
-    return f.person === undefined || f.person === p;
+    return f.person === undefined || (object === undefined && f.person === p);
   }
 
   /** Generated position k with the change position that follows it (changes tied with k + 1 came before it). */
@@ -148,19 +149,19 @@ function badToken(): ApiError {
 }
 
 /** Index of the first entry at or after `t` (entries ascend by time). */
-function firstAtOrAfter(entries: readonly FeedEntry[], t: number): number {
+function firstAtOrAfter(entries: readonly ChangeFeedEntry[], t: number): number {
   let lo = 0;
   let hi = entries.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((entries[mid] as FeedEntry).at < t) lo = mid + 1;
+    if ((entries[mid] as ChangeFeedEntry).at < t) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
 /** Index of the last entry strictly before `t`, or −1. */
-function lastBefore(entries: readonly FeedEntry[], t: number): number {
+function lastBefore(entries: readonly ChangeFeedEntry[], t: number): number {
   return firstAtOrAfter(entries, t) - 1;
 }
 

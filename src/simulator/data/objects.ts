@@ -2,6 +2,7 @@ import { Draw, hash32 } from '../random.js';
 import { DAY } from '../scale.js';
 import { Tag } from '../tags.js';
 import { inverseMod2p32 } from './ids.js';
+import { applyObjectChanges, emptyObject, ObjectChanges } from './object-changes.js';
 import { COUNTRIES, PLANS } from './text.js';
 
 /** A GET /v1/object_types item; `id` is a numeric string (§5.10, §7.4). */
@@ -53,6 +54,8 @@ const INDUSTRIES = ['software', 'retail', 'health', 'education', 'finance', 'med
  */
 export class Objects {
   private readonly counts: number[];
+  /** Changes between syncs (Simulator.changeObjects, data/object-changes.ts); empty until a batch. */
+  readonly changes = new ObjectChanges();
 
   constructor(
     private readonly seed: number,
@@ -80,8 +83,27 @@ export class Objects {
     return this.counts[t] ?? 0;
   }
 
+  /** Objects that exist now, over every type (the generated ones until a change batch). */
   total(): number {
-    return this.counts.reduce((a, b) => a + b, 0);
+    return this.counts.reduce((a, _, t) => a + this.size(t), 0) - this.changes.departures().length;
+  }
+
+  /** Object indices of type t: the generated objects, then those created between syncs. */
+  size(t: number): number {
+    return this.count(t) + this.changes.created(t);
+  }
+
+  /** Whether object (t, i) exists now (not deleted between syncs). */
+  exists(t: number, i: number): boolean {
+    return i >= 0 && i < this.size(t) && this.changes.departure(t, i) === undefined;
+  }
+
+  /** Object (t, i) as GET /v1/objects/{type}/{id}/attributes serves it now, changes folded in. */
+  current(t: number, i: number): ObjectRecord {
+    const changes = this.changes.of(t, i);
+    if (changes.length === 0) return this.record(t, i);
+    const base = i < this.count(t) ? this.record(t, i) : emptyObject(String(t + 1), this.identifiers(t, i));
+    return applyObjectChanges(base, changes);
   }
 
   type(t: number): ObjectTypeRecord {
@@ -112,7 +134,7 @@ export class Objects {
     const m = /^([a-z]{2})([1-9][0-9]{3,})$/.exec(objectId);
     if (m === null || m[1] !== prefix) return -1;
     const i = Number(m[2]) - 1000;
-    return i < this.count(t) ? i : -1;
+    return i < this.size(t) ? i : -1;
   }
 
   /** Object index from a cio_object_id, or −1. */
@@ -120,7 +142,7 @@ export class Objects {
     const m = /^ob([0-9]{2})([0-9a-f]{6})$/.exec(cioObjectId);
     if (m === null || Number(m[1]) !== t + 1) return -1;
     const i = Math.imul((parseInt(m[2] ?? '', 16) ^ this.mask(t)) >>> 0, UNSCRAMBLE) & 0xffffff;
-    return i < this.count(t) ? i : -1;
+    return i < this.size(t) ? i : -1;
   }
 
   record(t: number, i: number): ObjectRecord {

@@ -1,5 +1,6 @@
 import { Draw } from '../random.js';
 import { Entity } from '../tags.js';
+import { lastChangeAt } from './change-feed.js';
 import type { PeopleChangeBatch } from './people-changes.js';
 import { Stage, type Step, type StepKind } from './people-change-stage.js';
 import type { World } from './world.js';
@@ -62,7 +63,8 @@ export function resolvePeopleChanges(world: World, request: unknown): PeopleChan
   const draw = new Draw(world.seed, Entity.peopleChange, seed ?? batch);
   const stories = planStories(world, counts, draw);
   const order = interleave(stories, draw);
-  const times = spreadTimes(people.changes.lastAt ?? world.clock.origin, now, order.length, draw);
+  // Since the previous batch of people or objects, so the change feed stays in time order.
+  const times = spreadTimes(lastChangeAt(world), now, order.length, draw);
   const stage = new Stage(world, batch, draw);
   order.forEach((step, i) => stage.apply(step, times[i] ?? now));
   return { batch, at: now, changes: stage.changes };
@@ -180,13 +182,13 @@ class Picker {
 }
 
 /** The steps of all stories in one order, each story's steps in its own order. */
-function interleave(stories: Step[][], draw: Draw): Step[] {
+export function interleave<S>(stories: S[][], draw: Draw): S[] {
   const queues = stories.map((s) => [...s]);
-  const out: Step[] = [];
+  const out: S[] = [];
   let open = queues.filter((q) => q.length > 0);
   while (open.length > 0) {
-    const q = open[draw.int(open.length)] as Step[];
-    out.push(q.shift() as Step);
+    const q = open[draw.int(open.length)] as S[];
+    out.push(q.shift() as S);
     open = open.filter((x) => x.length > 0);
   }
   return out;
@@ -196,7 +198,7 @@ function interleave(stories: Step[][], draw: Draw): Step[] {
  * n ascending times in (from, to] (all `to` when the clock has not moved since `from`); about
  * one in three repeats the time before it, and at least one pair shares a second.
  */
-function spreadTimes(from: number, to: number, n: number, draw: Draw): number[] {
+export function spreadTimes(from: number, to: number, n: number, draw: Draw): number[] {
   const span = to - from;
   const times = Array.from({ length: n }, () => (span <= 0 ? to : from + 1 + draw.int(span))).sort((a, b) => a - b);
   let shared = false;

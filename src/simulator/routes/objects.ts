@@ -60,8 +60,9 @@ export function objectRoutes(): Route[] {
         const limit = limitParam(query, OBJECTS_LIMIT);
         const start = startParam(query);
         let i = start === undefined ? 0 : parseOffsetToken(start);
-        const total = world.objects.count(t);
-        const matches = (n: number): boolean => matchesObject(filter, () => world.objects.record(t, n).attributes);
+        // Objects created between syncs come after the generated ones; deleted ones match nothing.
+        const total = world.objects.size(t);
+        const matches = (n: number): boolean => world.objects.exists(t, n) && matchesObject(filter, () => world.objects.current(t, n).attributes);
         const identifiers: ObjectIdentifiers[] = [];
         // The repeat takes a slot of the page, so it needs room for at least one new object.
         if (limit >= 2 && i <= total && repeatsPrevious(world.seed, t, i) && matches(i - 1)) {
@@ -83,8 +84,8 @@ export function objectRoutes(): Route[] {
         if (idType !== 'object_id' && idType !== 'cio_object_id') throw malformed('id_type');
         const raw = params['object_id'] ?? '';
         const i = idType === 'object_id' ? world.objects.indexOfObjectId(t, raw) : world.objects.indexOfCioObjectId(t, raw);
-        if (i < 0) throw notFound('object');
-        return objectReply('object', world.objects.record(t, i));
+        if (!world.objects.exists(t, i)) throw notFound('object');
+        return objectReply('object', world.objects.current(t, i));
       },
     },
   ];
