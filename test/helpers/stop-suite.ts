@@ -101,7 +101,7 @@ export function stopSuite(protocol: Protocol): void {
         name: 'metrics',
         streams: { campaign_action_metrics: 'incremental' },
         // Thousands of entity requests: a faster budget keeps the restart short; the stop points are by output.
-        config: { requests_per_second: 200 },
+        config: { requests_per_second: 100 },
         expected: () => ({ campaign_action_metrics: reference.get('campaign_action_metrics') ?? new Set() }),
         keyOf,
       },
