@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'INTERRUPTED'
   | 'OUTPUT_CLOSED'
   | 'EXPORT_UNREADABLE'
+  | 'NOT_INSTALLED'
   | 'INTERNAL';
 
 export type FailureType = 'config_error' | 'system_error' | 'transient_error';
@@ -36,6 +37,7 @@ const FAILURE_TYPES: Record<ErrorCode, FailureType> = {
   INTERRUPTED: 'transient_error',
   OUTPUT_CLOSED: 'system_error',
   EXPORT_UNREADABLE: 'transient_error',
+  NOT_INSTALLED: 'system_error',
   INTERNAL: 'system_error',
 };
 

@@ -7,8 +7,7 @@ import { configuredCatalog } from '../helpers/catalog.js';
 import { ofType, recordsOf, REPO_ROOT, runCli, writeFiles, type CliResult } from '../helpers/cli.js';
 import { testWorkspace, type TestWorkspace } from '../helpers/simulator.js';
 import { strictAjv } from '../helpers/strict-ajv.js';
-import type { DeletedEntity } from '../../src/simulator/index.js';
-import type { GroundTruth } from '../../src/simulator/truth.js';
+import type { DeletedEntity, GroundTruth } from 'customerio-simulator';
 
 type Row = Record<string, any>;
 type Protocol = 'airbyte' | 'singer';

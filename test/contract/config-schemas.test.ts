@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { SUPPRESSION_TYPES, type Simulator } from '../../src/simulator/index.js';
+import { SUPPRESSION_TYPES, type Simulator } from 'customerio-simulator';
 import { call, start, walk, recordAjv, recordChecker } from './helpers.js';
 
 // The schemas themselves (keys and cursors from the stream definitions) are checked for every

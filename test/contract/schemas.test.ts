@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type {
   ActionRecord, ActivityRecord, CampaignRecord, CustomerRecord, IdentifiersEntry, MessageRecord, NewsletterRecord, SegmentRecord, ServedCustomer, Simulator,
-} from '../../src/simulator/index.js';
+} from 'customerio-simulator';
 import { ALL_STREAMS } from '../../src/streams/index.js';
 import { call, DAY, list, NOW, start, walk, expectWellFormedSchema, readSchema, recordAjv, recordChecker } from './helpers.js';
 

@@ -128,7 +128,7 @@ export class WorkerBackend implements Backend {
 export function workerFile(): string | undefined {
   const here = fileURLToPath(import.meta.url);
   const candidates = here.endsWith('.ts')
-    ? [fileURLToPath(new URL('../../dist/simulator/backend-worker.js', import.meta.url))]
+    ? [fileURLToPath(new URL('../dist/backend-worker.js', import.meta.url))]
     : [fileURLToPath(new URL('./backend-worker.js', import.meta.url))];
   return candidates.find((file) => existsSync(file));
 }

@@ -1,7 +1,8 @@
-// The simulator as a program of its own: `node dist/simulator/bin.js --port 0 --now 1795900000`.
-// spawnSimulator (process.ts) starts it for `demo`, tests and benchmarks; `tap-customerio simulate`
-// runs the same serveUntilSignal in the tap's process. Nothing here imports from outside
-// src/simulator (test/architecture/simulator-fence.test.ts).
+#!/usr/bin/env node
+// The simulator as a program of its own: `customerio-simulator --port 0 --now 1795900000` (the
+// package's bin). spawnSimulator (process.ts) starts it for `demo`, tests and benchmarks;
+// `tap-customerio simulate` runs the same serveUntilSignal in the tap's process. This package
+// imports nothing from the tap (test/architecture/simulator-fence.test.ts).
 import { simulatorMain } from './serve.js';
 
 const code = await simulatorMain(process.argv.slice(2), process.stdout, process.stderr);

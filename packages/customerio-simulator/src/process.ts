@@ -19,10 +19,10 @@ export interface SimulatorProcess {
  * The simulator in a process of its own (bin.ts), as the real API is: the tap's own work then
  * cannot delay the arrivals the simulator's rate limiter counts. `args` are bin.ts's options
  * (those of `tap-customerio simulate`); the port is always 0. Run from the sources (tests), it
- * starts the built dist/simulator/bin.js.
+ * starts the built dist/bin.js.
  */
 export async function spawnSimulator(args: string[] = []): Promise<SimulatorProcess> {
-  const bin = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../dist/simulator/bin.js' : './bin.js', import.meta.url));
+  const bin = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../dist/bin.js' : './bin.js', import.meta.url));
   const child: ChildProcess = spawn(process.execPath, [bin, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

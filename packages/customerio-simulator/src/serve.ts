@@ -3,7 +3,7 @@ import { SCALES, type Scale } from './scale.js';
 import { startSimulator } from './server.js';
 import { DEMO_API_KEY } from './settings.js';
 
-/** What `tap-customerio simulate` and `node dist/simulator/bin.js` take. */
+/** What `tap-customerio simulate` and `customerio-simulator` (bin.ts) take. */
 export interface ServeOptions {
   host: string;
   port: number;
@@ -65,8 +65,8 @@ export async function serveUntilSignal(options: ServeOptions, stdout: TextSink, 
 }
 
 /**
- * The options of bin.ts, with the defaults of `tap-customerio simulate` (src/main.ts, which may
- * not import this file: test/architecture/simulator-fence.test.ts). `arg` and `help` are for the
+ * The options of bin.ts, with the defaults of `tap-customerio simulate` (the tap's src/main.ts,
+ * which may not import this package statically: test/architecture/simulator-fence.test.ts). `arg` and `help` are for the
  * usage text only.
  */
 export const SERVE_OPTIONS = {
@@ -87,7 +87,7 @@ export const SERVE_OPTIONS = {
 } as const;
 
 export const SERVE_USAGE = [
-  'Usage: node dist/simulator/bin.js [options]',
+  'Usage: customerio-simulator [options]',
   '',
   'Runs the Customer.io API simulator on loopback until SIGINT or SIGTERM.',
   '',

@@ -1,6 +1,6 @@
 /**
  * Every random-stream tag of the simulator, in one place so two can never clash
- * (test/simulator/tags.test.ts checks that they are distinct).
+ * (test/tags.test.ts checks that they are distinct).
  *
  * random.ts's `hash32(seed, entity, index, salt)` and `Draw(seed, entity, index, lane)` give an
  * independent stream per `entity`; inside one entity, salts or lanes keep the aspects of one

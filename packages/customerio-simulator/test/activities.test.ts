@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { retentionCutoff, type ActivityRecord, type Simulator } from '../../src/simulator/index.js';
+import { retentionCutoff, type ActivityRecord, type Simulator } from '../src/index.js';
 import { call, DAY, expectNoDuplicates, list, NOW, start, walk } from './helpers.js';
 
 let sim: Simulator;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { MessageRecord } from '../../src/simulator/index.js';
+import type { MessageRecord } from '../src/index.js';
 import { call, DAY, list, NOW, start, walk } from './helpers.js';
 
 describe('advance()', () => {

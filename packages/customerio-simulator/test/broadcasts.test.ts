@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { WorkspaceClock } from '../../src/simulator/clock.js';
-import { World } from '../../src/simulator/data/world.js';
-import type { BroadcastActionRecord, BroadcastRecord, BroadcastTriggerRecord, Simulator } from '../../src/simulator/index.js';
-import { actionIdAsInteger, SCALES } from '../../src/simulator/index.js';
+import { WorkspaceClock } from '../src/clock.js';
+import { World } from '../src/data/world.js';
+import type { BroadcastActionRecord, BroadcastRecord, BroadcastTriggerRecord, Simulator } from '../src/index.js';
+import { actionIdAsInteger, SCALES } from '../src/index.js';
 import { call, expectNoDuplicates, NOW, routeError, start } from './helpers.js';
 
 let sim: Simulator;

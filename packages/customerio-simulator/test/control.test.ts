@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { SimulatorStats } from '../../src/simulator/index.js';
+import type { SimulatorStats } from '../src/index.js';
 import { call, DAY, NOW, routeError, start } from './helpers.js';
 
 describe('control endpoints and stats', () => {

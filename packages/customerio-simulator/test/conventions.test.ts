@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ExportRecord, MessageRecord, NewsletterRecord, SenderIdentityRecord, Simulator } from '../../src/simulator/index.js';
+import type { ExportRecord, MessageRecord, NewsletterRecord, SenderIdentityRecord, Simulator } from '../src/index.js';
 import { AUTH, call, DAY, list, NOW, start, walk } from './helpers.js';
 
 let sim: Simulator;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { customerWrapped, type CustomerRecord, type IdentifiersEntry, type ServedCustomer, type Simulator } from '../../src/simulator/index.js';
+import { customerWrapped, type CustomerRecord, type IdentifiersEntry, type ServedCustomer, type Simulator } from '../src/index.js';
 import { call, expectNoDuplicates, start, walk } from './helpers.js';
 
 const MATCH_ALL = { filter: { and: [{ attribute: { field: 'cio_id', operator: 'exists' } }] } };

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { DeletableKind, DeletedEntity, GroundTruth, Simulator } from '../../src/simulator/index.js';
+import type { DeletableKind, DeletedEntity, GroundTruth, Simulator } from '../src/index.js';
 import { call, DAY, list, NOW, routeError, start, walk } from './helpers.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { Simulator, SimulatorOptions } from '../../src/simulator/index.js';
+import type { Simulator, SimulatorOptions } from '../src/index.js';
 import { call, NOW, start } from './helpers.js';
 
 const PATHS = [

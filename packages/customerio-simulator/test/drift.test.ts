@@ -3,7 +3,7 @@ import {
   actionIdAsInteger, actionSendersAsStrings, customerWrapped, errorStatusAsNumber, templateIdsBare, variantSendersAsStrings,
   workspaceIdAsString, type ActionRecord, type BroadcastActionRecord, type BroadcastRecord, type ServedCustomer, type Simulator,
   type VariantRecord,
-} from '../../src/simulator/index.js';
+} from '../src/index.js';
 import { call, list, start, walk } from './helpers.js';
 
 let sim: Simulator;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { SUPPRESSION_TYPES, type Simulator } from '../../src/simulator/index.js';
+import { SUPPRESSION_TYPES, type Simulator } from '../src/index.js';
 import { call, DAY, NOW, start } from './helpers.js';
 
 let sim: Simulator;

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { csvLine } from '../../src/simulator/data/export-jobs.js';
-import type { CustomerRecord, ExportRecord, ServedCustomer, Simulator } from '../../src/simulator/index.js';
+import { csvLine } from '../src/data/export-jobs.js';
+import type { CustomerRecord, ExportRecord, ServedCustomer, Simulator } from '../src/index.js';
 import { AUTH, call, routeError, start } from './helpers.js';
 
 const EVERYONE = { and: [{ attribute: { field: 'cio_id', operator: 'exists' } }] };

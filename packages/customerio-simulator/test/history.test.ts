@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { LEGACY_AGE_DAYS, MESSAGE_HISTORY_DAYS, type MessageRecord, type Simulator } from '../../src/simulator/index.js';
+import { LEGACY_AGE_DAYS, MESSAGE_HISTORY_DAYS, type MessageRecord, type Simulator } from '../src/index.js';
 import { call, DAY, list, NOW, start, walk } from './helpers.js';
 
 const SIX_MONTHS = 183 * DAY;

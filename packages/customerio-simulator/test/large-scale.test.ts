@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { MessageRecord } from '../../src/simulator/index.js';
+import type { MessageRecord } from '../src/index.js';
 import { call, DAY, start } from './helpers.js';
 
 describe("scale: 'large'", () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   actionIdAsInteger, workspaceIdAsString, type ActionRecord, type CampaignRecord, type IdentifiersEntry, type NewsletterRecord, type SegmentRecord,
   type Simulator,
-} from '../../src/simulator/index.js';
+} from '../src/index.js';
 import { call, expectNoDuplicates, list, routeError, start, walk } from './helpers.js';
 
 let sim: Simulator;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { MessageRecord, Simulator } from '../../src/simulator/index.js';
+import type { MessageRecord, Simulator } from '../src/index.js';
 import { call, DAY, expectNoDuplicates, list, NOW, routeError, start, walk } from './helpers.js';
 
 const SIX_MONTHS = 183 * DAY;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { Simulator, SimulatorOptions } from '../../src/simulator/index.js';
+import type { Simulator, SimulatorOptions } from '../src/index.js';
 import { call, DAY, NOW, start } from './helpers.js';
 
 /** Metrics over time: growth after advance(), funnel order at every clock, determinism. */

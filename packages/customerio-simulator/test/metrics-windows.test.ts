@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Simulator } from '../../src/simulator/index.js';
+import type { Simulator } from '../src/index.js';
 import { call, DAY, routeErrorStatus, start } from './helpers.js';
 
 /** v2 campaign / action metrics: window alignment, bucket sums, window independence, errors. */

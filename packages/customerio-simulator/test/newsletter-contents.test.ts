@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { WorkspaceClock } from '../../src/simulator/clock.js';
-import { World } from '../../src/simulator/data/world.js';
-import { SCALES, type Simulator, type TestGroupRecord, type VariantRecord } from '../../src/simulator/index.js';
+import { WorkspaceClock } from '../src/clock.js';
+import { World } from '../src/data/world.js';
+import { SCALES, type Simulator, type TestGroupRecord, type VariantRecord } from '../src/index.js';
 import { call, expectNoDuplicates, NOW, routeError, start } from './helpers.js';
 
 let sim: Simulator;

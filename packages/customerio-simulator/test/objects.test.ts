@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ObjectIdentifiers, ObjectRecord, ObjectTypeRecord, Simulator } from '../../src/simulator/index.js';
+import type { ObjectIdentifiers, ObjectRecord, ObjectTypeRecord, Simulator } from '../src/index.js';
 import { call, expectNoDuplicates, start, walk } from './helpers.js';
 
 let sim: Simulator;

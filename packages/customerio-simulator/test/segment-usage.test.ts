@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { SegmentUsageRecord, Simulator } from '../../src/simulator/index.js';
+import type { SegmentUsageRecord, Simulator } from '../src/index.js';
 import { call, start } from './helpers.js';
 
 let sim: Simulator;

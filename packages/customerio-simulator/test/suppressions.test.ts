@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { SUPPRESSION_TYPES, type Simulator, type SuppressionRecord, type SuppressionType } from '../../src/simulator/index.js';
+import { SUPPRESSION_TYPES, type Simulator, type SuppressionRecord, type SuppressionType } from '../src/index.js';
 import { call, expectNoDuplicates, routeError, start } from './helpers.js';
 
 let sim: Simulator;

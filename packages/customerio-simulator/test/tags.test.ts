@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import {
   DeletedParentSalt, DriftField, EmptyPageScope, Entity, LeafKindTag, LinkOwner, MetricsTag, ScheduleTag, Tag,
-} from '../../src/simulator/tags.js';
+} from '../src/tags.js';
 
 /** The values that appear more than once in `lists`, with the names that share each. */
 function clashes(lists: Record<string, Record<string, number>>): string[] {
@@ -15,7 +15,7 @@ function clashes(lists: Record<string, Record<string, number>>): string[] {
   return [...seen].filter(([, names]) => names.length > 1).map(([value, names]) => `${value}: ${names.join(', ')}`);
 }
 
-describe('random-stream tags (src/simulator/tags.ts)', () => {
+describe('random-stream tags (src/tags.ts)', () => {
   test('the entity tags of Entity, Tag and MetricsTag are all distinct', () => {
     expect(clashes({ Entity, Tag, MetricsTag })).toEqual([]);
   });
@@ -36,7 +36,7 @@ describe('random-stream tags (src/simulator/tags.ts)', () => {
   });
 
   test('no simulator file passes a number literal as the entity of hash32 or Draw: every tag comes from tags.ts', () => {
-    const root = fileURLToPath(new URL('../../src/simulator', import.meta.url));
+    const root = fileURLToPath(new URL('../src', import.meta.url));
     const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => join(root, f));
     const literal = /(?:hash32|new Draw)\(\s*[^,()]+,\s*(?:0x[0-9a-f]+|[0-9][0-9_]*)\s*[,)]/gi;
     const found = files.flatMap((file) => [...readFileSync(file, 'utf8').matchAll(literal)].map((m) => `${relative(root, file)}: ${m[0]}`));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Simulator, TransactionalRecord } from '../../src/simulator/index.js';
+import type { Simulator, TransactionalRecord } from '../src/index.js';
 import { call, expectNoDuplicates, start } from './helpers.js';
 
 let sim: Simulator;

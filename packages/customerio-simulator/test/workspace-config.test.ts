@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { Exports } from '../../src/simulator/data/exports.js';
+import { Exports } from '../src/data/exports.js';
 import type {
   ChannelRecord, CollectionRecord, ExportRecord, ReportingWebhookRecord, SenderIdentityRecord, Simulator, SnippetRecord, TopicRecord,
-} from '../../src/simulator/index.js';
+} from '../src/index.js';
 import { call, expectNoDuplicates, list, NOW, start, walk } from './helpers.js';
 
 let sim: Simulator;
