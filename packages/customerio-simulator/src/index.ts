@@ -14,7 +14,7 @@ export { startSimulator } from './server.js';
 export { spawnSimulator, type SimulatorProcess } from './process.js';
 export { SERVE_OPTIONS, serveUntilSignal, type ServeOptions, type TextSink } from './serve.js';
 export { DEMO_API_KEY } from './settings.js';
-export { GroundTruth, type WorkspaceCounts } from './truth.js';
+export type { GroundTruth, WorkspaceCounts } from './truth/index.js';
 export type { EntityIds as MetricEntityIds, EntityKind as MetricEntityKind } from './metrics/leaves.js';
 export type { DownloadStats, FaultKind, FaultRule, Scale, Simulator, SimulatorOptions, SimulatorStats } from './types.js';
 export type { ActionRecord } from './data/actions.js';

@@ -18,7 +18,7 @@ import { exportRoutes } from './routes/exports-jobs.js';
 import { SCALES } from './scale.js';
 import { settingsFrom, type Settings } from './settings.js';
 import { StatsRecorder } from './stats.js';
-import { GroundTruth } from './truth.js';
+import { groundTruth } from './truth/index.js';
 import type { DownloadStats, FaultRule, Simulator, SimulatorOptions, SimulatorStats } from './types.js';
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -283,7 +283,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         process.stderr.write(`simulator: ${e instanceof Error ? e.message : String(e)}\n`);
       });
     },
-    truth: new GroundTruth(instance.world, instance.exportJobs),
+    truth: groundTruth(instance.world, instance.exportJobs),
     downloadUrl: instance.downloads.origin(),
     downloadStats: (): DownloadStats => instance.downloads.stats(),
     close: () => instance.close(),

@@ -1,6 +1,6 @@
 import type { DeletedEntity } from './data/deletions.js';
 import type { Scale, ScaleSizes } from './scale.js';
-import type { GroundTruth } from './truth.js';
+import type { GroundTruth } from './truth/index.js';
 
 export type { Scale } from './scale.js';
 

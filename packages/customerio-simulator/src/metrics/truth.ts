@@ -6,7 +6,7 @@ import { linkTable, seriesTable } from './tally.js';
 import { Zone } from './zone.js';
 
 /**
- * Ground truth of the metrics endpoints, for GroundTruth (truth.ts) to expose. Every answer is
+ * Ground truth of the metrics endpoints, for GroundTruth (truth/metrics.ts) to expose. Every answer is
  * computed by the same leaves and tallies as the routes, at the world's current clock; unknown
  * entities and bad arguments throw RangeError, deleted entities and those under a deleted parent
  * report nothing.
