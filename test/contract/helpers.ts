@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { DEMO_API_KEY, startSimulator, type Simulator, type SimulatorOptions } from 'customerio-simulator';
+import { DEMO_API_KEY, MESSAGE_HISTORY_DAYS, SCALES, startSimulator, type Simulator, type SimulatorOptions } from 'customerio-simulator';
 import { expect } from 'vitest';
 
 /**
@@ -14,6 +14,12 @@ import { expect } from 'vitest';
 /** A fixed clock (2025-10-09) so every run sees the same workspace. */
 export const NOW = 1_760_000_000;
 export const DAY = 86_400;
+
+/**
+ * Messages a small workspace (what start() gives) holds at NOW: the yearly rate over the message
+ * history, from the scale definitions, so a simulator that serves another number fails.
+ */
+export const SMALL_MESSAGES = Math.round((SCALES.small.messagesPerYear * MESSAGE_HISTORY_DAYS) / 365);
 
 /** A small simulator without rate limiting, unless the test says otherwise. */
 export function start(opts: SimulatorOptions = {}): Promise<Simulator> {

@@ -1,11 +1,21 @@
 import { expect } from 'vitest';
-import { DEMO_API_KEY, errorStatusAsNumber, startSimulator, type Simulator, type SimulatorOptions } from '../src/index.js';
+import { DEMO_API_KEY, errorStatusAsNumber, MESSAGE_HISTORY_DAYS, SCALES, startSimulator, type Simulator, type SimulatorOptions } from '../src/index.js';
 
 /** A fixed clock (2025-10-09) so every run sees the same workspace. */
 export const NOW = 1_760_000_000;
 export const DAY = 86_400;
 
 export const AUTH = { authorization: `Bearer ${DEMO_API_KEY}` };
+
+/** The sizes of the workspace start() gives unless told otherwise: the small scale of scale.ts. */
+export const SMALL = SCALES.small;
+
+/**
+ * Messages a small workspace holds at NOW: the yearly rate over MESSAGE_HISTORY_DAYS, worked out
+ * here from scale.ts's definitions rather than by the simulator's own code, so a simulator that
+ * serves another number fails the tests that count them.
+ */
+export const SMALL_MESSAGES = Math.round((SMALL.messagesPerYear * MESSAGE_HISTORY_DAYS) / 365);
 
 /** A small simulator without rate limiting, unless the test says otherwise. */
 export function start(opts: SimulatorOptions = {}): Promise<Simulator> {

@@ -3,7 +3,7 @@ import {
   actionIdAsInteger, workspaceIdAsString, type ActionRecord, type CampaignRecord, type IdentifiersEntry, type NewsletterRecord, type SegmentRecord,
   type Simulator,
 } from '../src/index.js';
-import { call, expectNoDuplicates, list, routeError, start, walk } from './helpers.js';
+import { call, expectNoDuplicates, list, routeError, SMALL, SMALL_MESSAGES, start, walk } from './helpers.js';
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -20,8 +20,14 @@ describe('GET /v1/workspaces', () => {
     expect(Object.keys(res.json.workspaces[0] ?? {})).toEqual([
       'id', 'name', 'messages_sent', 'billable_messages_sent', 'people', 'object_types', 'objects',
     ]);
-    // 18 months of deliveries at 3,000 a year.
-    expect(sim.truth.counts()).toMatchObject({ campaigns: 8, newsletters: 30, segments: 6, people: 500, messages: 4504 });
+    // 18 months of deliveries at the small scale's yearly rate.
+    expect(sim.truth.counts()).toMatchObject({
+      campaigns: SMALL.campaigns,
+      newsletters: SMALL.newsletters,
+      segments: SMALL.segments,
+      people: SMALL.people,
+      messages: SMALL_MESSAGES,
+    });
     expect(typeof res.json.workspaces[0]?.id).toBe(workspaceIdAsString(1) ? 'string' : 'number');
   });
 });
@@ -32,7 +38,7 @@ describe('campaigns and their actions', () => {
     expect(res.status).toBe(200);
     expect(Object.keys(res.json)).toEqual(['campaigns']);
     expect(res.json.campaigns).toEqual(sim.truth.campaigns());
-    expect(res.json.campaigns).toHaveLength(8);
+    expect(res.json.campaigns).toHaveLength(SMALL.campaigns);
     expectNoDuplicates(res.json.campaigns.map((c) => c.id));
   });
 
@@ -99,7 +105,7 @@ describe('GET /v1/newsletters', () => {
   test('default page size without limit is 10; limit above 1000 is clamped; bad values are 400', async () => {
     const res = await call<{ newsletters: unknown[] }>(sim, '/v1/newsletters');
     expect(res.json.newsletters).toHaveLength(10);
-    expect((await call<{ newsletters: unknown[] }>(sim, '/v1/newsletters?limit=5000')).json.newsletters).toHaveLength(30);
+    expect((await call<{ newsletters: unknown[] }>(sim, '/v1/newsletters?limit=5000')).json.newsletters).toHaveLength(SMALL.newsletters);
     expect((await call(sim, '/v1/newsletters?limit=0')).status).toBe(400);
     expect((await call(sim, '/v1/newsletters?limit=ten')).status).toBe(400);
     expect((await call(sim, '/v1/newsletters?sort=newest')).status).toBe(400);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { MessageRecord, Simulator } from '../src/index.js';
-import { call, DAY, expectNoDuplicates, list, NOW, routeError, start, walk } from './helpers.js';
+import { call, DAY, expectNoDuplicates, list, NOW, routeError, SMALL_MESSAGES, start, walk } from './helpers.js';
 
 const SIX_MONTHS = 183 * DAY;
 
@@ -15,8 +15,8 @@ type Page = { messages: MessageRecord[] | null; next: string };
 describe('GET /v1/messages', () => {
   test('walking every message window by window gives each message exactly once, newest first', async () => {
     const span = sim.truth.messageSpan();
-    // 18 months at 3,000 a year: three 6-month windows are needed.
-    expect(span.count).toBe(4504);
+    // 18 months at the small scale's yearly rate: three 6-month windows are needed.
+    expect(span.count).toBe(SMALL_MESSAGES);
     expect(span.oldest).toBeLessThan(NOW - 2 * SIX_MONTHS);
     const seen: string[] = [];
     let emptyWithNext = 0;
@@ -32,7 +32,7 @@ describe('GET /v1/messages', () => {
       emptyWithNext += w.emptyPagesWithNext;
     }
     expectNoDuplicates(seen);
-    expect(seen).toHaveLength(4504);
+    expect(seen).toHaveLength(SMALL_MESSAGES);
     // The live quirk: an empty page that still carries a next.
     expect(emptyWithNext).toBeGreaterThan(0);
   });
