@@ -221,6 +221,12 @@ describe('spec, check, discover and read load no simulator module (run against d
     expect(loaded).toContain('dist/server.js');
   });
 
+  test("the light entry demo loads (customerio-simulator/spawn) brings no server, data or route module into the tap's process", () => {
+    const loaded = simulatorModulesLoadedBy(['--input-type=module', '-e', `await import('${PACKAGE_NAME}/spawn');`]);
+    expect(loaded).toContain('dist/process.js');
+    expect(loaded.filter((path) => /^dist\/(server|backend|serve)\.js$|^dist\/(data|routes|metrics|truth)\//.test(path))).toEqual([]);
+  });
+
   test('importing dist/main.js (every command but simulate and demo) loads no simulator module', () => {
     expect(simulatorModulesLoadedBy(['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(join(DIST, 'main.js')).href)});`])).toEqual([]);
   });
