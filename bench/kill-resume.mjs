@@ -5,7 +5,7 @@
 // union of both runs against the simulator's ground truth.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { startSimulator } from '../dist/simulator/index.js';
+import { startSimulator } from 'customerio-simulator';
 import { catalogFor, KEY, TAP, median, report, spawnSimulator, writeJson } from './lib.mjs';
 
 const runs = Number(process.env.RUNS ?? 3);

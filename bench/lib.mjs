@@ -4,7 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSimulator } from '../dist/simulator/process.js';
+import { spawnSimulator } from 'customerio-simulator';
 
 export const KEY = 'sim-demo-app-api-key';
 const dir = mkdtempSync(join(tmpdir(), 'tap-bench-'));

@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'OUTPUT_CLOSED'
   | 'EXPORT_UNREADABLE'
   | 'UNHANDLED'
+  | 'NOT_INSTALLED'
   | 'INTERNAL';
 
 export type FailureType = 'config_error' | 'system_error' | 'transient_error';
@@ -38,6 +39,7 @@ const FAILURE_TYPES: Record<ErrorCode, FailureType> = {
   OUTPUT_CLOSED: 'system_error',
   EXPORT_UNREADABLE: 'transient_error',
   UNHANDLED: 'system_error',
+  NOT_INSTALLED: 'system_error',
   INTERNAL: 'system_error',
 };
 

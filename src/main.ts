@@ -122,7 +122,7 @@ async function commandMode(argv: string[], runtime: Runtime): Promise<number> {
       (args) => {
         // simulate and demo are loaded here, not at the top, so that spec, check, discover and read
         // never load the simulator (test/architecture/simulator-fence.test.ts).
-        result = (async () => {
+        result = toolCommand(runtime, async () => {
           const { simulateCommand } = await import('./app/simulate.js');
           return simulateCommand(runtime, {
             host: args.host,
@@ -139,7 +139,7 @@ async function commandMode(argv: string[], runtime: Runtime): Promise<number> {
             ...(args['export-failures'] !== undefined ? { exportFailures: args['export-failures'] } : {}),
             ...(args['export-url-ttl'] !== undefined ? { exportUrlTtlSeconds: args['export-url-ttl'] } : {}),
           });
-        })();
+        });
       },
     )
     .command(
@@ -153,7 +153,7 @@ async function commandMode(argv: string[], runtime: Runtime): Promise<number> {
           .option('output', { type: 'string', description: 'File for the protocol messages (default: a temp file)' })
           .option('now', { type: 'number', description: 'The simulated workspace\'s clock, unix seconds: the same seed, scale and clock give the same records' }),
       (args) => {
-        result = (async () => {
+        result = toolCommand(runtime, async () => {
           const { demoCommand } = await import('./app/demo.js');
           return demoCommand(runtime, {
             scale: args.scale,
@@ -162,7 +162,7 @@ async function commandMode(argv: string[], runtime: Runtime): Promise<number> {
             ...(args.output ? { output: args.output } : {}),
             ...(args.now !== undefined ? { now: args.now } : {}),
           });
-        })();
+        });
       },
     )
     .demandCommand(1);
@@ -210,6 +210,20 @@ async function singerMode(argv: string[], runtime: Runtime): Promise<number> {
   stopOnSignals(abort, runtime);
   const catalog = args.catalog ?? args.properties;
   return readCommand(session, { config: args.config, ...(catalog ? { catalog } : {}), ...(args.state ? { state: args.state } : {}) }, abort);
+}
+
+/**
+ * demo and simulate speak no protocol: a TapError they raise (such as a missing simulator) is one
+ * line on stderr and exit code 1, never a stack trace.
+ */
+async function toolCommand(runtime: Runtime, run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!(error instanceof TapError)) throw error;
+    runtime.stderr.write(`Error: ${error.userMessage}\n`);
+    return 1;
+  }
 }
 
 function usageError(error: unknown, runtime: Runtime): number {

@@ -55,7 +55,8 @@ describe('Airbyte image and metadata (A16)', () => {
     for (const install of installs) expect(install).toMatch(/--omit=dev/);
     const copies = stage.filter((l) => l.startsWith('COPY '));
     expect(copies.some((l) => /--from=\S+ \S*dist/.test(l))).toBe(true);
-    for (const copy of copies) expect(copy).not.toMatch(/\b(src|test|node_modules)\b/);
+    // packages/ holds the simulator: the image carries none of it (test/architecture/published-tap.test.ts).
+    for (const copy of copies) expect(copy).not.toMatch(/\b(src|test|node_modules|packages|simulator)\b/);
     expect(stage.some((l) => l.startsWith('WORKDIR /airbyte/integration_code'))).toBe(true);
   });
 

@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateConfig } from '../config.js';
 import { allSelections } from '../engine/catalog.js';
-import { spawnSimulator } from '../simulator/process.js';
-import type { Scale } from '../simulator/scale.js';
-import { DEMO_API_KEY } from '../simulator/settings.js';
+import type { Scale } from 'customerio-simulator/spawn';
 import { ALL_STREAMS } from '../streams/index.js';
 import { executeRead, type ReadSummary } from './read.js';
 import type { Runtime } from './runtime.js';
 import { Session, type Protocol } from './session.js';
+import { simulatorMissing } from './missing-package.js';
 
 export interface DemoOptions {
   scale: Scale;
@@ -25,6 +24,9 @@ export interface DemoOptions {
  * file, and a per-stream summary is printed for the person watching.
  */
 export async function demoCommand(runtime: Runtime, options: DemoOptions): Promise<number> {
+  // Loaded here, not at the top: the published tap has no simulator (missing-package.ts). The
+  // light entry: the simulator runs in a child process, its server need not load in this one.
+  const { spawnSimulator, DEMO_API_KEY } = await import('customerio-simulator/spawn').catch(simulatorMissing);
   const clock = options.now === undefined ? [] : ['--now', String(options.now)];
   const simulator = await spawnSimulator(['--scale', options.scale, '--seed', String(options.seed), ...clock]);
   const outputPath = options.output ?? join(tmpdir(), `tap-customerio-demo-${process.pid}.jsonl`);

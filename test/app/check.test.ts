@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCheck } from '../../src/app/check.js';
 import { Session } from '../../src/app/session.js';
 import { systemClock } from '../../src/clock.js';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { startSimulator, type Simulator } from 'customerio-simulator';
 import { ALL_STREAMS } from '../../src/streams/index.js';
 import { ofType, runCli, TEST_KEY, writeFiles } from '../helpers/cli.js';
 

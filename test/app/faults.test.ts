@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FaultRule } from '../../src/simulator/index.js';
+import type { FaultRule } from 'customerio-simulator';
 import { configuredCatalog, streamDef } from '../helpers/catalog.js';
 import { ofType, recordsOf, runCli, writeFiles, type CliResult } from '../helpers/cli.js';
 import { testWorkspace, type TestWorkspace } from '../helpers/simulator.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GroundTruth, MetricEntityKind } from '../../src/simulator/index.js';
+import type { GroundTruth, MetricEntityKind } from 'customerio-simulator';
 import { ALL_STREAMS } from '../../src/streams/index.js';
 import { ciRequiresOfficialSchema, HAS_OFFICIAL_SCHEMA, officialProblems, officialSchemaTitle, pairingProblems } from '../helpers/airbyte-schema.js';
 import { ofType, runCli, writeFiles, type CliResult } from '../helpers/cli.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MetricEntityKind } from '../../src/simulator/index.js';
+import type { MetricEntityKind } from 'customerio-simulator';
 import { ALL_STREAMS } from '../../src/streams/index.js';
 import { configuredCatalog, streamDef } from '../helpers/catalog.js';
 import { recordsOf, runCli, writeFiles, type CliResult } from '../helpers/cli.js';

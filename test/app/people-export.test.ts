@@ -7,7 +7,7 @@ import { fileProxy, type FileDamage } from '../helpers/file-proxy.js';
 import { recordingProxy, type RecordingProxy } from '../helpers/recording-proxy.js';
 import { testWorkspace, type TestWorkspace } from '../helpers/simulator.js';
 import { strictAjv } from '../helpers/strict-ajv.js';
-import type { SimulatorOptions } from '../../src/simulator/index.js';
+import type { SimulatorOptions } from 'customerio-simulator';
 
 type Row = Record<string, any>;
 

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_API_KEY } from '../../src/simulator/index.js';
-import { spawnSimulator, type SimulatorProcess } from '../../src/simulator/process.js';
-import type { SimulatorStats } from '../../src/simulator/types.js';
+import { DEMO_API_KEY, spawnSimulator, type SimulatorProcess, type SimulatorStats } from 'customerio-simulator';
 import { configuredCatalog, CORE_STREAM_MODES } from '../helpers/catalog.js';
 import { ofType, runCli, writeFiles, type CliResult } from '../helpers/cli.js';
 

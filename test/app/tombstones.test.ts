@@ -7,8 +7,7 @@ import { configuredCatalog } from '../helpers/catalog.js';
 import { ofType, recordsOf, REPO_ROOT, runCli, writeFiles, type CliResult } from '../helpers/cli.js';
 import { testWorkspace, type TestWorkspace } from '../helpers/simulator.js';
 import { strictAjv } from '../helpers/strict-ajv.js';
-import type { DeletedEntity } from '../../src/simulator/index.js';
-import type { GroundTruth } from '../../src/simulator/truth.js';
+import type { DeletedEntity, GroundTruth } from 'customerio-simulator';
 
 type Row = Record<string, any>;
 type Protocol = 'airbyte' | 'singer';
@@ -196,7 +195,10 @@ describe('tombstones: deletes reach the warehouse', () => {
     ws.sim.resetStats();
     const second = await runCli(args);
     expect(second.code, second.stderr).toBe(0);
-    const requestsWith = ws.sim.stats().requests;
+    // Requests the tap chose to make. On a busy machine arrivals bunch up and the simulator's
+    // limiter may answer one 429; its retry would make two equal syncs differ by one.
+    const asked = (): number => ws.sim.stats().requests - ws.sim.stats().rateLimited;
+    const requestsWith = asked();
 
     const tombstones = tombstonesOf(second, protocol);
     const got = tombstones.map((t) => `${t.stream} ${keyText(STREAMS[t.stream]?.key.map((f) => t.data[f]) ?? [])}`).sort();
@@ -231,7 +233,7 @@ describe('tombstones: deletes reach the warehouse', () => {
     const without = await runCli(withoutArgs);
     expect(without.code, without.stderr).toBe(0);
     expect(tombstonesOf(without, protocol)).toEqual([]);
-    expect(ws.sim.stats().requests).toBe(requestsWith);
+    expect(asked()).toBe(requestsWith);
   }, 120_000);
 
   it('Airbyte: a dedup destination fed both syncs ends with exactly the current rows', async () => {

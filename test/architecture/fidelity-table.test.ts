@@ -4,11 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/cli.js';
 
 /**
- * src/simulator/FIDELITY.md maps every quirk of the API facts to the simulator behaviour that
- * plays it, a simulator test and a tap test. A row whose test was renamed or moved would claim a
- * proof that no longer exists: every test it names must be a file that holds that title.
+ * The simulator package's FIDELITY.md maps every quirk of the API facts to the simulator
+ * behaviour that plays it, a simulator test and a tap test. A row whose test was renamed or moved
+ * would claim a proof that no longer exists: every test it names must be a file that holds that
+ * title. The simulator column names the package's tests (or, as `test/…`, a contract test of the
+ * tap); the tap column names the tap's tests, from the repository root.
  */
-const table = readFileSync(join(REPO_ROOT, 'src', 'simulator', 'FIDELITY.md'), 'utf8');
+const PACKAGE = join('packages', 'customerio-simulator');
+const table = readFileSync(join(REPO_ROOT, PACKAGE, 'FIDELITY.md'), 'utf8');
 const rows = table
   .split('\n')
   .filter((line) => line.startsWith('| ') && !line.startsWith('| quirk') && !line.startsWith('| variant') && !/^\|[-| ]+\|$/.test(line))
@@ -49,7 +52,7 @@ describe('the fidelity table', () => {
     const missing: string[] = [];
     for (const cells of quirkRows) {
       for (const [cell, folder] of [
-        [cells[2] as string, 'test/simulator'],
+        [cells[2] as string, join(PACKAGE, 'test')],
         [cells[3] as string, 'test'],
       ] as const) {
         for (const ref of references(cell, folder)) {

@@ -7,7 +7,8 @@ import { REPO_ROOT } from '../helpers/cli.js';
 /**
  * The tap's layers, checked on the source: no import cycle (type imports count: a cycle of types
  * is still a knot to untie), the engine imports no stream definition, and the engine names no
- * stream, config key or Customer.io path, so it runs whatever definitions it is given.
+ * stream, config key or Customer.io path, so it runs whatever definitions it is given. The
+ * simulator package's own source is checked for cycles by simulator-fence.test.ts.
  */
 const SRC = join(REPO_ROOT, 'src');
 
@@ -65,21 +66,18 @@ function cycles(nodes: string[]): string[][] {
 
 describe('the import graph', () => {
   it('reads the whole source tree', () => {
-    expect(files.length).toBeGreaterThan(100);
+    expect(files.length).toBeGreaterThan(50);
     expect(graph.get('engine/sync.ts')?.length).toBeGreaterThan(3);
   });
 
-  it('has no cycle in the tap or in the simulator', () => {
-    const tap = files.filter((f) => !f.startsWith('simulator/'));
-    const simulator = files.filter((f) => f.startsWith('simulator/'));
-    expect(cycles(tap)).toEqual([]);
-    expect(cycles(simulator)).toEqual([]);
+  it('has no cycle', () => {
+    expect(cycles(files)).toEqual([]);
   });
 
   it('has the engine import no stream definition and no command', () => {
     const wrong = files
       .filter((f) => f.startsWith('engine/'))
-      .flatMap((f) => (graph.get(f) ?? []).filter((to) => to.startsWith('streams/') || to.startsWith('app/') || to.startsWith('simulator/')).map((to) => `${f} → ${to}`));
+      .flatMap((f) => (graph.get(f) ?? []).filter((to) => to.startsWith('streams/') || to.startsWith('app/')).map((to) => `${f} → ${to}`));
     expect(wrong).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -8,47 +8,49 @@ import ts from 'typescript';
 import { afterAll, describe, expect, test } from 'vitest';
 
 /**
- * The simulator is a second program living in src/ (DESIGN.md, "Direction after the first
- * release"): it has its own entry file (src/simulator/bin.ts), imports nothing outside itself, and
- * only app/demo.ts and app/simulate.ts reach it, loaded by main.ts with a dynamic import so that
- * spec, check, discover and read never load it.
+ * The simulator is a program of its own in the workspace package customerio-simulator (DESIGN.md,
+ * "Direction for the second release"): its entry file is its src/bin.ts, it imports nothing
+ * outside its own src/, and the tap reaches it only by the package name, from app/demo.ts and
+ * app/simulate.ts, loaded by main.ts with a dynamic import so that spec, check, discover and read
+ * never load it. The tap's compiler sees src/ only; its tests, too, import the package by name.
  */
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SRC = join(ROOT, 'src');
 const DIST = join(ROOT, 'dist');
+const PACKAGE = join(ROOT, 'packages', 'customerio-simulator');
+const PACKAGE_NAME = 'customerio-simulator';
 
-const SIMULATOR = 'simulator/';
 const GATES = ['app/demo.ts', 'app/simulate.ts'];
 
 type Kind = 'static' | 'type' | 'dynamic';
 
 interface Edge {
-  /** Path under src/, with '/' separators. */
+  /** Path of the importing file under its root, with '/' separators. */
   from: string;
   specifier: string;
-  /** Path under src/ of a relative specifier (.js read as .ts); null for packages and builtins. */
+  /** Path under the same root of a relative specifier (.js read as .ts), '../…' when it leaves the root; null for packages and builtins. */
   to: string | null;
   kind: Kind;
 }
 
-function srcPath(absolute: string): string {
-  return relative(SRC, absolute).split(sep).join('/');
+function under(root: string, absolute: string): string {
+  return relative(root, absolute).split(sep).join('/');
 }
 
 /** Every import of one file: `import … from`, `import type`, `export … from`, `import('…')`, `import x = require('…')`. */
-function importsOf(file: string): Edge[] {
+function importsOf(root: string, file: string): Edge[] {
   const text = readFileSync(file, 'utf8');
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const edges: Edge[] = [];
   const add = (node: ts.Node, specifier: ts.Node | undefined, kind: Kind): void => {
     if (specifier === undefined || !ts.isStringLiteralLike(specifier)) {
       const { line } = source.getLineAndCharacterOfPosition(node.getStart());
-      throw new Error(`${srcPath(file)}:${line + 1}: an import whose specifier is not a string literal cannot be checked`);
+      throw new Error(`${under(root, file)}:${line + 1}: an import whose specifier is not a string literal cannot be checked`);
     }
     const spec = specifier.text;
-    const to = spec.startsWith('.') ? srcPath(resolve(dirname(file), spec.replace(/\.js$/, '.ts'))) : null;
-    edges.push({ from: srcPath(file), specifier: spec, to, kind });
+    const to = spec.startsWith('.') ? under(root, resolve(dirname(file), spec.replace(/\.js$/, '.ts'))) : null;
+    edges.push({ from: under(root, file), specifier: spec, to, kind });
   };
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node)) add(node, node.moduleSpecifier, node.importClause?.isTypeOnly ? 'type' : 'static');
@@ -63,12 +65,22 @@ function importsOf(file: string): Edge[] {
   return edges;
 }
 
-const files = (readdirSync(SRC, { recursive: true }) as string[])
-  .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
-  .map((f) => join(SRC, f))
-  .sort();
-const edges = files.flatMap(importsOf);
-const inSimulator = (path: string | null): boolean => path !== null && path.startsWith(SIMULATOR);
+/** The .ts files under `dir` (no declaration files), sorted. */
+function tsFiles(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .map((f) => join(dir, f))
+    .sort();
+}
+
+const tapEdges = tsFiles(SRC).flatMap((file) => importsOf(SRC, file));
+const SIM_SRC = join(PACKAGE, 'src');
+const simulatorFiles = tsFiles(SIM_SRC);
+const simulatorEdges = simulatorFiles.flatMap((file) => importsOf(SIM_SRC, file));
+const TESTS = join(ROOT, 'test');
+const testEdges = tsFiles(TESTS).flatMap((file) => importsOf(TESTS, file));
+const leaves = (e: Edge): boolean => e.to !== null && (e.to === '..' || e.to.startsWith('../'));
+const isPackage = (e: Edge): boolean => e.specifier === PACKAGE_NAME || e.specifier.startsWith(`${PACKAGE_NAME}/`);
 const show = (e: Edge): string => `${e.from} -> '${e.specifier}' (${e.kind})`;
 
 /** Strongly connected components of more than one file (or a file importing itself): the import cycles. */
@@ -107,39 +119,61 @@ function cycles(nodes: readonly string[], next: (node: string) => readonly strin
   return found;
 }
 
-describe('the simulator fence, from the import statements of src/', () => {
+describe('the simulator fence, from the import statements', () => {
   test('the parser sees the simulator and the gates (a sanity check of the checks below)', () => {
-    expect(files.filter((f) => inSimulator(srcPath(f))).length).toBeGreaterThan(50);
-    expect(edges.some((e) => e.from === 'simulator/bin.ts' && e.to === 'simulator/serve.ts')).toBe(true);
-    expect(edges.some((e) => e.kind === 'type')).toBe(true);
+    expect(simulatorFiles.length).toBeGreaterThan(50);
+    expect(simulatorEdges.some((e) => e.from === 'bin.ts' && e.to === 'serve.ts')).toBe(true);
+    expect(tapEdges.filter(isPackage).map((e) => e.from).sort()).toEqual(expect.arrayContaining(GATES));
+    expect(tapEdges.some((e) => e.kind === 'type')).toBe(true);
   });
 
-  test('only app/demo.ts and app/simulate.ts import from src/simulator/', () => {
-    const intruders = edges.filter((e) => !inSimulator(e.from) && inSimulator(e.to) && !GATES.includes(e.from));
-    expect(intruders.map(show)).toEqual([]);
+  test('no file of src/ imports a path outside src/', () => {
+    expect(tapEdges.filter(leaves).map(show)).toEqual([]);
+  });
+
+  test('only app/demo.ts and app/simulate.ts import customerio-simulator, by a dynamic import() or for types', () => {
+    const wrong = tapEdges.filter((e) => isPackage(e) && (!GATES.includes(e.from) || e.kind === 'static'));
+    expect(wrong.map(show)).toEqual([]);
   });
 
   test('only main.ts imports app/demo.ts and app/simulate.ts, and only with a dynamic import()', () => {
-    const into = edges.filter((e) => e.to !== null && GATES.includes(e.to));
+    const into = tapEdges.filter((e) => e.to !== null && GATES.includes(e.to));
     expect(into.filter((e) => e.from !== 'main.ts' || e.kind !== 'dynamic').map(show)).toEqual([]);
     expect(into.map((e) => e.to).sort()).toEqual(GATES);
   });
 
-  test('src/simulator/ imports nothing outside itself but node builtins and npm dependencies', () => {
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  test("the simulator imports nothing outside its src/ but node builtins and its package's dependencies", () => {
+    const pkg = JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
     const dependencies = new Set(Object.keys(pkg.dependencies ?? {}));
     const packageName = (spec: string): string => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
     const allowed = (e: Edge): boolean =>
-      e.to !== null
-        ? inSimulator(e.to)
-        : e.specifier.startsWith('node:') || builtinModules.includes(e.specifier) || dependencies.has(packageName(e.specifier));
-    expect(edges.filter((e) => inSimulator(e.from) && !allowed(e)).map(show)).toEqual([]);
+      e.to !== null ? !leaves(e) : e.specifier.startsWith('node:') || builtinModules.includes(e.specifier) || dependencies.has(packageName(e.specifier));
+    expect(simulatorEdges.filter((e) => !allowed(e)).map(show)).toEqual([]);
   });
 
-  test('no import cycle inside src/simulator/, type imports included', () => {
-    const simulatorFiles = files.map(srcPath).filter(inSimulator);
-    const next = (file: string): string[] => edges.filter((e) => e.from === file && inSimulator(e.to)).map((e) => e.to as string);
-    expect(cycles(simulatorFiles, next)).toEqual([]);
+  test('no import cycle inside the simulator, type imports included', () => {
+    const next = (file: string): string[] => simulatorEdges.filter((e) => e.from === file && e.to !== null && !leaves(e)).map((e) => e.to as string);
+    expect(cycles(simulatorFiles.map((f) => under(SIM_SRC, f)), next)).toEqual([]);
+  });
+
+  test("the tap's tests reach the simulator by its package name only, never by a path into packages/", () => {
+    const intoPackages = testEdges.filter((e) => e.to !== null && resolve(TESTS, e.to).startsWith(join(ROOT, 'packages') + sep));
+    expect(intoPackages.map(show)).toEqual([]);
+    expect(testEdges.some(isPackage)).toBe(true);
+  });
+});
+
+describe("the tap's compiler sees src/ only", () => {
+  const parsed = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(String(d.messageText)); } });
+
+  test('rootDir is src/, every file it compiles is under src/', () => {
+    expect(parsed?.options.rootDir).toBe(SRC.replace(/[\\/]$/, '').split(sep).join('/'));
+    expect(parsed?.fileNames.length).toBeGreaterThan(50);
+    expect(parsed?.fileNames.filter((f) => !resolve(f).startsWith(SRC + sep))).toEqual([]);
+  });
+
+  test('it has no project reference: a reference would let an import of the simulator\'s sources through as its declarations', () => {
+    expect(parsed?.projectReferences ?? []).toEqual([]);
   });
 });
 
@@ -166,7 +200,7 @@ describe('spec, check, discover and read load no simulator module (run against d
   );
   let runs = 0;
 
-  /** The files under dist/simulator/ that node resolved while running `args`. */
+  /** The files of the simulator package (under its folder, symlink resolved) that node resolved while running `args`. */
   function simulatorModulesLoadedBy(args: string[]): string[] {
     if (!existsSync(join(DIST, 'main.js'))) throw new Error('dist/ is missing: run npm run build first');
     const out = join(dir, `resolved-${runs++}.txt`);
@@ -176,22 +210,28 @@ describe('spec, check, discover and read load no simulator module (run against d
       env: { ...process.env, FENCE_OUT: out },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    const simulator = pathToFileURL(join(DIST, 'simulator')).href + '/';
-    const loaded = readFileSync(out, 'utf8').split('\n').filter((url) => url.startsWith(simulator));
+    const simulator = pathToFileURL(realpathSync(PACKAGE)).href + '/';
+    const loaded = readFileSync(out, 'utf8').split('\n').filter((url) => url.startsWith(simulator) || url.includes(`/node_modules/${PACKAGE_NAME}/`));
     return [...new Set(loaded)].map((url) => url.slice(simulator.length)).sort();
   }
 
-  test('the hook sees the simulator when it is loaded (app/simulate.js), so the checks below can fail', () => {
-    const loaded = simulatorModulesLoadedBy(['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(join(DIST, 'app', 'simulate.js')).href)});`]);
-    expect(loaded).toContain('serve.js');
-    expect(loaded).toContain('server.js');
+  test('the hook sees the simulator when it is loaded by its package name, so the checks below can fail', () => {
+    const loaded = simulatorModulesLoadedBy(['--input-type=module', '-e', `await import('${PACKAGE_NAME}');`]);
+    expect(loaded).toContain('dist/serve.js');
+    expect(loaded).toContain('dist/server.js');
   });
 
-  test('importing dist/main.js (every command but simulate and demo) loads nothing under dist/simulator/', () => {
+  test("the light entry demo loads (customerio-simulator/spawn) brings no server, data or route module into the tap's process", () => {
+    const loaded = simulatorModulesLoadedBy(['--input-type=module', '-e', `await import('${PACKAGE_NAME}/spawn');`]);
+    expect(loaded).toContain('dist/process.js');
+    expect(loaded.filter((path) => /^dist\/(server|backend|serve)\.js$|^dist\/(data|routes|metrics|truth)\//.test(path))).toEqual([]);
+  });
+
+  test('importing dist/main.js (every command but simulate and demo) loads no simulator module', () => {
     expect(simulatorModulesLoadedBy(['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(join(DIST, 'main.js')).href)});`])).toEqual([]);
   });
 
-  test('tap-customerio spec loads nothing under dist/simulator/', () => {
+  test('tap-customerio spec loads no simulator module', () => {
     expect(simulatorModulesLoadedBy([join(DIST, 'cli.js'), 'spec'])).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { systemClock } from '../../src/clock.js';
 import { ApiClient } from '../../src/http/client.js';
 import { RateLimiter } from '../../src/http/rate-limit.js';
 import { DEFAULT_RETRY } from '../../src/http/retry.js';
-import { startSimulator, type FaultRule, type Simulator } from '../../src/simulator/index.js';
+import { startSimulator, type FaultRule, type Simulator } from 'customerio-simulator';
 import { TEST_KEY } from './cli.js';
 
 export interface ClientOptions {

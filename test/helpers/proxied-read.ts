@@ -1,4 +1,4 @@
-import type { SimulatorOptions } from '../../src/simulator/index.js';
+import type { SimulatorOptions } from 'customerio-simulator';
 import { configuredCatalog, type SyncMode } from './catalog.js';
 import { runCli, writeFiles, type CliResult } from './cli.js';
 import { recordingProxy, type RecordingProxy } from './recording-proxy.js';

@@ -1,4 +1,4 @@
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from 'customerio-simulator';
 import { TEST_KEY, writeFiles } from './cli.js';
 
 export interface TestWorkspace {

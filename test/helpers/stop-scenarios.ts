@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { expect } from 'vitest';
-import type { DeletedEntity } from '../../src/simulator/index.js';
+import type { DeletedEntity } from 'customerio-simulator';
 import { configuredCatalog } from './catalog.js';
 import { ofType, recordsOf, runCli, writeFiles, type CliResult } from './cli.js';
 import { testWorkspace, type TestWorkspace } from './simulator.js';

@@ -4,7 +4,7 @@ import { TapError } from '../../src/errors.js';
 import { ApiClient } from '../../src/http/client.js';
 import { RateLimiter } from '../../src/http/rate-limit.js';
 import { DEFAULT_RETRY } from '../../src/http/retry.js';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { startSimulator, type Simulator } from 'customerio-simulator';
 import { testClient, type ClientOptions } from '../helpers/api-client.js';
 import { TEST_KEY } from '../helpers/cli.js';
 
