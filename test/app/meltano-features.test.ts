@@ -202,7 +202,8 @@ describe('what orchestrators see while a sync runs', () => {
       child.on('close', (status) => resolve({ status, stdout: text }));
     });
     expect(onTerminal.status).toBe(0);
-    expect(onTerminal.stdout).toMatch(/\r\x1b\[K\d[\d,]* records, [\d.]+ requests\/s, \d+ s — campaigns_actions/);
+    // ESC [ K: the progress line clears the rest of the terminal line before it is redrawn.
+    expect(onTerminal.stdout).toMatch(new RegExp(`\r${String.fromCharCode(27)}\\[K\\d[\\d,]* records, [\\d.]+ requests/s, \\d+ s — campaigns_actions`));
     const piped = await runCli(['read', '--config', slow as string, '--catalog', catalog]);
     expect(piped.code).toBe(0);
     expect(piped.stderr).not.toMatch(/requests\/s, \d+ s —/);

@@ -11,7 +11,7 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 
 const ajv = new Ajv({ strict: false, allErrors: true });
-addFormats.default ? addFormats.default(ajv) : addFormats(ajv);
+(addFormats.default ?? addFormats)(ajv);
 const validators = new Map();
 const tableFile = process.argv.includes('--table') ? process.argv[process.argv.indexOf('--table') + 1] : undefined;
 const tables = tableFile && existsSync(tableFile) ? JSON.parse(readFileSync(tableFile, 'utf8')) : {};

@@ -91,7 +91,8 @@ export class Messages {
     let newsletterId: number | null = null;
     let contentId: number | null = null;
     let transactionalId: number | null = null;
-    let templateId: number | null = null;
+    // Every source sets it below.
+    let templateId: number | null;
     let triggerEventId: string | null = null;
     const source = draw.weighted([['campaign', 70], ['newsletter', 22], ['transactional', 8]] as const);
     const campaign = source === 'campaign' && this.senders.length > 0 ? draw.pick(this.senders) : undefined;
