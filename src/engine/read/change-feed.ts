@@ -83,11 +83,11 @@ function fullReadReason(ctx: SyncContext, cursor: ChangeFeedCursor, bookmark: Bo
   if (now - bookmark.at > reach) {
     return { level: 'WARN', text: `the bookmark ${iso(bookmark.at)} is older than the ${days(reach)} days the change feed keeps, so changes may be missing from it` };
   }
-  const fullAt = typeof saved['full_at'] === 'number' ? saved['full_at'] : undefined;
+  // A bookmark without full_at (written by hand, or by another tool) counts from the bookmark.
+  const fullAt = typeof saved['full_at'] === 'number' ? saved['full_at'] : bookmark.at;
   if (cursor.fullEverySeconds === 0) return { level: 'INFO', text: 'a full read on every sync is configured' };
-  if (fullAt === undefined || now - fullAt >= cursor.fullEverySeconds) {
-    const since = fullAt === undefined ? 'none recorded' : `the last was ${days(now - fullAt)} days ago`;
-    return { level: 'INFO', text: `a full read is due every ${days(cursor.fullEverySeconds)} days to find changes the feed does not report (${since})` };
+  if (now - fullAt >= cursor.fullEverySeconds) {
+    return { level: 'INFO', text: `a full read is due every ${days(cursor.fullEverySeconds)} days to find changes the feed does not report (the last was ${days(now - fullAt)} days ago)` };
   }
   return undefined;
 }

@@ -194,6 +194,17 @@ describe('change feed: full reads', () => {
     expect(api.logs).toContain('INFO members: reading everyone: a full read on every sync is configured');
   });
 
+  it('a bookmark without full_at (another tool’s) counts the next full read from the bookmark', async () => {
+    const ws = new Workspace(3);
+    const soon = ws.api(T0 + DAY);
+    expect((await read(soon, { changed_at: T0 })).records).toEqual([]);
+    expect(count(paths(soon), '/v1/members/search')).toBe(0);
+    const later = ws.api(T0 + 7 * DAY);
+    expect((await read(later, { changed_at: T0 })).records).toHaveLength(3);
+    // A bookmark in the future reads nothing either.
+    expect((await read(ws.api(T0), { changed_at: T0 + 365 * DAY })).records).toEqual([]);
+  });
+
   it('a bookmark older than the feed reaches reads everyone, with a WARN saying why', async () => {
     const ws = new Workspace(3);
     const state = await firstSync(ws);
