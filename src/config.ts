@@ -27,6 +27,7 @@ export interface TapConfig {
   export_timeout_minutes: number;
   emit_deletes: boolean;
   deletes_max_keys: number;
+  people_full_every_days: number;
 }
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => void;

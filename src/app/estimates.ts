@@ -31,9 +31,13 @@ export function workspaceCounts(api: ApiClient, probed: unknown, logger: Logger)
   };
 }
 
-/** Row estimates for the Airbyte progress bar; nothing is asked when no counted stream is selected. */
+/**
+ * Row estimates for the Airbyte progress bar; nothing is asked when no counted stream is selected.
+ * An incremental read from a change feed emits what changed, mostly a handful of rows, not the
+ * count: it gets no estimate, and an idle sync spends no request on one.
+ */
 export async function estimateEvents(counts: WorkspaceCounts, selections: Selection[]): Promise<TapEvent[]> {
-  const counted = selections.filter((s) => s.def.estimateFrom !== undefined);
+  const counted = selections.filter((s) => s.def.estimateFrom !== undefined && !(s.mode === 'incremental' && s.def.cursor?.mode === 'change-feed'));
   if (counted.length === 0) return [];
   const workspace = await counts();
   if (!workspace) return [];

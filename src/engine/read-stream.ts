@@ -1,6 +1,7 @@
 import type { Chunk } from './chunk.js';
 import type { SyncContext } from './context.js';
 import { bulkExportReader } from './read/bulk-export.js';
+import { changeFeedReader } from './read/change-feed.js';
 import { clientFilterReader } from './read/client-filter.js';
 import { feedReader } from './read/feed.js';
 import { fullRefreshReader } from './read/full-refresh.js';
@@ -14,10 +15,11 @@ export type { SyncMode };
 /**
  * Every reader, asked in order which one reads a definition in a sync mode. Metrics and
  * windowed endpoints read the same way in both modes (a full refresh is the read without a
- * bookmark: a windowed endpoint sent no bounds answers only its default window); a stream with
- * an export job is read in full through it.
+ * bookmark: a windowed endpoint sent no bounds answers only its default window); so are streams
+ * with a change feed (a full read is theirs too: it sets the bookmark and the key set). A stream
+ * with an export job is read in full through it.
  */
-const READERS: readonly Reader[] = [metricsReader, serverWindowsReader, bulkExportReader, fullRefreshReader, clientFilterReader, feedReader];
+const READERS: readonly Reader[] = [metricsReader, serverWindowsReader, changeFeedReader, bulkExportReader, fullRefreshReader, clientFilterReader, feedReader];
 
 export function readerFor(def: StreamDef, mode: SyncMode): Reader {
   const reader = READERS.find((r) => r.reads(def, mode));

@@ -133,7 +133,34 @@ export type Incremental =
       lookbackSeconds: number;
       /** The counts add up to those of a parent's: nothing is asked under a parent whose own counts did not move. */
       rollsUpTo?: RollsUpTo;
-    };
+    }
+  /**
+   * A stream read whole now and then (its own full-refresh or bulk reader), and in between
+   * only for the records a feed of changes names (read/change-feed.ts). `field` is stamped on
+   * every record: when its changes were read from.
+   */
+  | { mode: 'change-feed'; field: string; feed: ChangeFeed; fullEverySeconds: number };
+
+/**
+ * A newest-first feed of changes with no time filter, walked once per query (one kind of change
+ * each) until it reaches past the bookmark; what each entry says about which record changed.
+ */
+export interface ChangeFeed {
+  path: string;
+  records: string;
+  pagination: Extract<Pagination, { kind: 'cursor' }>;
+  /** One walk per query; `removes`: the record each entry of it names is gone (deleted). */
+  walks: readonly { query: Query; removes?: boolean }[];
+  /** How far back the feed is kept, seconds: a bookmark older than this cannot be read from. */
+  reachSeconds: number;
+  idOf(entry: Row): string | undefined;
+  /** Unix seconds. */
+  timeOf(entry: Row): number | undefined;
+  /** The key (the stream's primary key, as text) of the record the entry names. */
+  keyOf(entry: Row): string | undefined;
+  /** The key of a second record the entry removes (a merge names the one merged away), if any. */
+  removedBy(entry: Row): string | undefined;
+}
 
 export interface ParentLink {
   stream: StreamDef;
@@ -240,9 +267,9 @@ export function queryFor(def: StreamDef, parent: Row | undefined): Query {
   return typeof def.query === 'function' ? def.query(parent) : def.query;
 }
 
-/** Streams read whole on every incremental sync: a key that was there and is gone was deleted. */
+/** Streams that emit tombstones: read whole on every incremental sync (a key that was there and is gone was deleted), or told of deletes by a change feed. */
 export function tracksDeletes(def: StreamDef): boolean {
-  return def.cursor?.mode === 'client-filter';
+  return def.cursor?.mode === 'client-filter' || def.cursor?.mode === 'change-feed';
 }
 
 export function isPartitioned(def: StreamDef): boolean {

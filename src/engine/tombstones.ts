@@ -68,7 +68,17 @@ export class KeyTracker {
     return this.off;
   }
 
-  private tombstone(key: string, partition: { key: string; parent: Row | undefined } | undefined): Row {
+  /** Whether tombstones are emitted and keys kept (on, and the size limit not passed). */
+  get tracking(): boolean {
+    return this.enabled && !this.off;
+  }
+
+  /**
+   * The tombstone of one key. Its cursor is the sync's start, newer than every record an earlier
+   * sync emitted, so a destination that keeps the newest row per key keeps it. Callers check
+   * `tracking` first.
+   */
+  tombstone(key: string, partition?: { key: string; parent: Row | undefined }): Row {
     const at = this.ctx.syncStartedAt;
     const record: Row = {};
     for (const field of Object.keys((loadSchema(this.def) as { properties?: Row }).properties ?? {})) record[field] = null;

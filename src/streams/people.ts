@@ -1,4 +1,5 @@
-import { defineStream, type Row } from '../engine/stream.js';
+import { cursorValue } from '../engine/chunk.js';
+import { defineStream, type ChangeFeed, type Row } from '../engine/stream.js';
 
 /** Matches every person: each profile has a cio_id. */
 export const EVERYONE = { filter: { and: [{ attribute: { field: 'cio_id', operator: 'exists' } }] } };
@@ -17,6 +18,47 @@ function customers(body: Row): Row[] {
   return list.map((item: Row) => (item['customer'] && typeof item['customer'] === 'object' ? (item['customer'] as Row) : item));
 }
 
+const DAY = 86_400;
+
+/**
+ * The activity types that change a profile (customerio-api.md §5.3 "Activity types that change a
+ * profile"), each walked on its own: the feed has no time filter, and a walk per type stops at
+ * the first page older than the bookmark instead of paging through every email event.
+ * `failed_attribute_change` and `skipped_update` changed nothing; relationship types change no
+ * profile field this stream carries.
+ */
+export const PROFILE_CHANGES = [
+  'attribute_change',
+  'profile_create',
+  'profile_merge',
+  'anon_merge',
+  'device_change',
+  'unsubscribed_email',
+  'topic_unsubscribed_email',
+  'unsubscribed_action',
+] as const;
+
+/** A deleted person's activities, the profile_delete among them, are served only with deleted=true. */
+export const PROFILE_REMOVALS = ['profile_delete'] as const;
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/** The workspace activity feed, as people's feed of changes. */
+const activityFeed: ChangeFeed = {
+  path: '/v1/activities',
+  records: 'activities',
+  pagination: { kind: 'cursor', next: 'next', param: 'start', pageSize: { param: 'limit', value: 100 } },
+  walks: [...PROFILE_CHANGES.map((type) => ({ query: { type } })), ...PROFILE_REMOVALS.map((type) => ({ query: { type, deleted: true }, removes: true }))],
+  // 30 days are guaranteed (§5.3, §7.6); what is older may be gone.
+  reachSeconds: 30 * DAY,
+  idOf: (activity) => text(activity['id']) ?? (typeof activity['id'] === 'number' ? String(activity['id']) : undefined),
+  timeOf: (activity) => cursorValue(activity, 'timestamp'),
+  // customer_id is null in workspaces with several identifiers (§5.3): cio_id always names the person.
+  keyOf: (activity) => text((activity['customer_identifiers'] as Row | null | undefined)?.['cio_id']),
+  // A merge is written on the survivor; the profile merged away is named only in its data.
+  removedBy: (activity) => text((activity['data'] as Row | null | undefined)?.['merged_cio_id']),
+};
+
 export const people = defineStream({
   name: 'people',
   scope: 'People',
@@ -27,6 +69,8 @@ export const people = defineStream({
   path: '/v1/customers',
   records: customers,
   primaryKey: [['cio_id']],
+  // people_full_every_days sets how often everyone is read again (streams/settings.ts).
+  cursor: { mode: 'change-feed', field: 'changed_at', feed: activityFeed, fullEverySeconds: 7 * DAY },
   pagination: {
     kind: 'search-then-hydrate',
     search: { path: '/v1/customers', body: () => EVERYONE, pageSize: 1000, idsFrom: searchIds },

@@ -29,7 +29,9 @@ export function engineSettings(config: TapConfig): { range: ReadRange; bucket: R
 /** A stream with the values the config sets for it: the lookbacks of messages and of the metrics, how people are read. */
 export function withSettings(def: StreamDef, config: TapConfig, counts: WorkspaceCounts): StreamDef {
   const cursor = def.cursor;
-  if (def.name === people.name && config.people_source !== 'search') {
+  if (def.name === people.name) {
+    const every = cursor?.mode === 'change-feed' ? { cursor: { ...cursor, fullEverySeconds: config.people_full_every_days * DAY } } : {};
+    if (config.people_source === 'search') return { ...def, ...every };
     const source = {
       source: config.people_source,
       threshold: config.people_export_threshold,
@@ -37,7 +39,7 @@ export function withSettings(def: StreamDef, config: TapConfig, counts: Workspac
       timeoutMinutes: config.export_timeout_minutes,
       counts,
     };
-    return { ...def, bulk: peopleExport(source) };
+    return { ...def, ...every, bulk: peopleExport(source) };
   }
   if (cursor?.mode === 'server-window') return { ...def, cursor: { ...cursor, lookbackSeconds: config.messages_lookback_days * DAY } };
   if (cursor?.mode === 'metrics') {

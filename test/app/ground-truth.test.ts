@@ -110,6 +110,7 @@ function expectedKeys(truth: GroundTruth, stream: string, mode: Mode, syncStarte
       return kept.map((a) => keyOf([a['id']]));
     }
     case 'people':
+      // Both modes: an incremental sync without a bookmark is the change feed's full read, everyone.
       return [...truth.peopleCioIds()].map((id) => keyOf([id]));
     case 'object_types':
       return (truth.objectTypes() as Row[]).map((t) => keyOf([t['id']]));

@@ -67,9 +67,10 @@ describe('resuming after SIGKILL', () => {
 
   it('people: continues from the checkpointed search page', async () => {
     const { 'c.json': catalogPath } = writeFiles({ 'c.json': await configuredCatalog(ws.configPath, { people: 'full_refresh' }) });
-    const killed = await readUntilKilled(catalogPath as string, (m) => m['type'] === 'STATE' && m['state']['stream']['stream_state']['resume'] !== undefined);
+    // The search's page token is nested in the full read's state (streams with a change feed).
+    const killed = await readUntilKilled(catalogPath as string, (m) => m['type'] === 'STATE' && m['state']['stream']['stream_state']['full']?.['state']?.['resume'] !== undefined);
     const checkpoint = statesOf(killed, 'people').at(-1);
-    expect(checkpoint?.['stream']['stream_state']['resume']['start']).toEqual(expect.any(String));
+    expect(checkpoint?.['stream']['stream_state']['full']['state']['resume']['start']).toEqual(expect.any(String));
     const countedBefore = statesOf(killed, 'people').reduce((sum, s) => sum + s['sourceStats']['recordCount'], 0);
 
     const { 's.json': statePath } = writeFiles({ 's.json': [checkpoint] });
@@ -80,8 +81,9 @@ describe('resuming after SIGKILL', () => {
     const all = [...ws.sim.truth.peopleCioIds()];
     expect(after.length).toBeLessThan(all.length);
     expect(new Set([...before, ...after].map((r) => r['cio_id']))).toEqual(new Set(all));
-    // A finished full refresh leaves an empty state: the next sync starts over.
-    expect(statesOf(resumed, 'people').at(-1)?.['stream']['stream_state']).toEqual({});
+    // A finished full read leaves the bookmark an incremental sync continues from (a full refresh starts over).
+    const started = checkpoint?.['stream']['stream_state']['full']['started'];
+    expect(statesOf(resumed, 'people').at(-1)?.['stream']['stream_state']).toMatchObject({ changed_at: started, boundary: [], full_at: started });
   });
 
   it('segment_memberships: finished segments are not read again', async () => {

@@ -7,7 +7,8 @@ function endpoint(def: StreamDef): string {
   if (pagination.kind === 'search-then-hydrate') {
     // A hydrate request is built from ids: ask it for placeholders to print its path.
     const hydrate = pagination.hydrate.request(['{object_id}'], { id: '{id}' });
-    return `POST ${pagination.search.path} search, then ${hydrate.method ?? 'GET'} ${decodeURIComponent(hydrate.path)}`;
+    const read = `POST ${pagination.search.path} search, then ${hydrate.method ?? 'GET'} ${decodeURIComponent(hydrate.path)}`;
+    return def.cursor?.mode === 'change-feed' ? `${read}; changes from GET ${def.cursor.feed.path}` : read;
   }
   if (typeof def.path !== 'string') throw new Error(`${def.name}: a path function where a template would do`);
   const path = def.path;

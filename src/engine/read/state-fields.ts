@@ -30,6 +30,19 @@ export function checkIntervalsField(stream: string, state: Row, field: string, s
   );
 }
 
+export function checkStringList(stream: string, state: Row, field: string, source: StateSource, fix: string): void {
+  const value = state[field];
+  if (value === undefined || (Array.isArray(value) && value.every((item) => typeof item === 'string'))) return;
+  throw new TapError('STATE_INVALID', `The state file ${source.file}: ${stream}.${field} must be a list of strings, got ${JSON.stringify(value).slice(0, 80)}`, { hint: fix });
+}
+
+/** A field that holds a nested state (or a map) must be a JSON object. */
+export function checkObjectField(stream: string, state: Row, field: string, source: StateSource, fix: string): void {
+  const value = state[field];
+  if (value === undefined || (value !== null && typeof value === 'object' && !Array.isArray(value))) return;
+  throw new TapError('STATE_INVALID', `The state file ${source.file}: ${stream}.${field} must be an object, got ${JSON.stringify(value).slice(0, 80)}`, { hint: fix });
+}
+
 /** Stored key sets (tombstones) must decode: a damaged one is named, never read as "everything was deleted". */
 export function checkKeySet(where: string, state: unknown, source: StateSource): void {
   const keys = state && typeof state === 'object' ? (state as Row)['keys'] : undefined;
