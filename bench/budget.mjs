@@ -45,7 +45,20 @@ for (const c of cases) {
     requests.push(stats.requests);
     lines.push(tap.lines);
   }
-  results[c.key ?? c.stream] = { budgetUsed: Number(median(ratios).toFixed(3)), rateLimited: Math.max(...rateLimited), requests: median(requests), outputLines: median(lines), runs };
-  rows.push({ stream: c.label ?? c.stream, scale: c.scale, requests: median(requests), 'budget used (median)': median(ratios).toFixed(3), '429s (max)': Math.max(...rateLimited), target: '>= 0.95, 0' });
+  results[c.key ?? c.stream] = {
+    budgetUsed: Number(median(ratios).toFixed(3)),
+    rateLimited: Math.max(...rateLimited),
+    requests: median(requests),
+    outputLines: median(lines),
+    runs,
+  };
+  rows.push({
+    stream: c.label ?? c.stream,
+    scale: c.scale,
+    requests: median(requests),
+    'budget used (median)': median(ratios).toFixed(3),
+    '429s (max)': Math.max(...rateLimited),
+    target: '>= 0.95, 0',
+  });
 }
 report('budget', results, rows);

@@ -30,7 +30,13 @@ for (let run = 0; run < runs; run++) {
   for (const v of run % 2 === 0 ? variants : [...variants].reverse()) {
     const tap = await runCounting(v.args);
     if (tap.code !== 0 || tap.cpuSeconds === undefined) throw new Error(`${v.name} read failed: ${tap.stderr}`);
-    v.runs.push({ lines: tap.lines, cpuSeconds: tap.cpuSeconds, seconds: Number(tap.seconds.toFixed(1)), recordsPerCpuSecond: Math.round(tap.lines / tap.cpuSeconds), peakRssMb: tap.peakRssMb });
+    v.runs.push({
+      lines: tap.lines,
+      cpuSeconds: tap.cpuSeconds,
+      seconds: Number(tap.seconds.toFixed(1)),
+      recordsPerCpuSecond: Math.round(tap.lines / tap.cpuSeconds),
+      peakRssMb: tap.peakRssMb,
+    });
   }
 }
 await sim.close();
@@ -49,8 +55,24 @@ for (const v of variants) {
     perRun: v.runs,
   };
   results[v.name] = r;
-  rows.push({ tap: v.name, records: r.records, 'tap CPU s (median)': r.cpuSeconds, 'records/CPU s (median)': r.recordsPerCpuSecond, 'records/s (wall)': r.recordsPerSecond, 'peak RSS MB': r.peakRssMb, 'records/CPU s per run': v.runs.map((x) => x.recordsPerCpuSecond).join(' ') });
+  rows.push({
+    tap: v.name,
+    records: r.records,
+    'tap CPU s (median)': r.cpuSeconds,
+    'records/CPU s (median)': r.recordsPerCpuSecond,
+    'records/s (wall)': r.recordsPerSecond,
+    'peak RSS MB': r.peakRssMb,
+    'records/CPU s per run': v.runs.map((x) => x.recordsPerCpuSecond).join(' '),
+  });
 }
 results.currentOverBase = Number((results.current.recordsPerCpuSecond / results.base.recordsPerCpuSecond).toFixed(3));
-rows.push({ tap: 'current ÷ base', records: '', 'tap CPU s (median)': '', 'records/CPU s (median)': results.currentOverBase, 'records/s (wall)': '', 'peak RSS MB': '', 'records/CPU s per run': '' });
+rows.push({
+  tap: 'current ÷ base',
+  records: '',
+  'tap CPU s (median)': '',
+  'records/CPU s (median)': results.currentOverBase,
+  'records/s (wall)': '',
+  'peak RSS MB': '',
+  'records/CPU s per run': '',
+});
 report('conform', results, rows);

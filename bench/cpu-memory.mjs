@@ -66,7 +66,7 @@ for (const size of sizes) {
 // Like the API, the simulator answers an empty page (messages null, with a next) at some positions
 // of the list: follow next to the first page with records.
 let pageText;
-for (let token; ; ) {
+for (let token; ;) {
   const query = new URLSearchParams({ limit: '1000', start_ts: String(now - 3 * DAY), end_ts: String(now) });
   if (token) query.set('start', token);
   pageText = await (await fetch(`${sim.url}/v1/messages?${query}`, { headers: { authorization: `Bearer ${KEY}` } })).text();
@@ -88,7 +88,17 @@ for (let run = 0; run < runs; run++) {
   jsonRuns.push((used.user + used.system) / count);
 }
 results.jsonOnly = { microsecondsPerRecord: Number(median(jsonRuns).toFixed(2)), recordsPerCpuSecond: Math.round(1e6 / median(jsonRuns)) };
-rows.push({ messages: 'JSON only, one core', 'records/s': '', 'requests/s': '', 'tap CPU s': '', 'floor CPU s': '', 'tap/floor (CPU)': '', 'tap/floor (wall)': '', 'records/CPU s': results.jsonOnly.recordsPerCpuSecond, 'peak RSS MB': '' });
+rows.push({
+  messages: 'JSON only, one core',
+  'records/s': '',
+  'requests/s': '',
+  'tap CPU s': '',
+  'floor CPU s': '',
+  'tap/floor (CPU)': '',
+  'tap/floor (wall)': '',
+  'records/CPU s': results.jsonOnly.recordsPerCpuSecond,
+  'peak RSS MB': '',
+});
 
 // 200k people, and 100k messages to a consumer that pauses 20 ms per chunk it reads.
 const peopleSim = await spawnSimulator(['--scale', 'large', '--rate-limit', '0']);
@@ -100,6 +110,26 @@ const slow = await runCounting([...TAP, 'read', '--config', slowConfig, '--catal
 await sim.close();
 results.people200k = { records: people.lines, seconds: Number(people.seconds.toFixed(1)), peakRssMb: people.peakRssMb, cpuSeconds: people.cpuSeconds };
 results.slowConsumer100k = { records: slow.lines, seconds: Number(slow.seconds.toFixed(1)), peakRssMb: slow.peakRssMb };
-rows.push({ messages: 'people 200k', 'records/s': Math.round(people.lines / people.seconds), 'requests/s': '', 'tap CPU s': people.cpuSeconds, 'floor CPU s': '', 'tap/floor (CPU)': '', 'tap/floor (wall)': '', 'records/CPU s': Math.round(people.lines / people.cpuSeconds), 'peak RSS MB': people.peakRssMb });
-rows.push({ messages: '100k, slow reader', 'records/s': Math.round(slow.lines / slow.seconds), 'requests/s': '', 'tap CPU s': '', 'floor CPU s': '', 'tap/floor (CPU)': '', 'tap/floor (wall)': '', 'records/CPU s': '', 'peak RSS MB': slow.peakRssMb });
+rows.push({
+  messages: 'people 200k',
+  'records/s': Math.round(people.lines / people.seconds),
+  'requests/s': '',
+  'tap CPU s': people.cpuSeconds,
+  'floor CPU s': '',
+  'tap/floor (CPU)': '',
+  'tap/floor (wall)': '',
+  'records/CPU s': Math.round(people.lines / people.cpuSeconds),
+  'peak RSS MB': people.peakRssMb,
+});
+rows.push({
+  messages: '100k, slow reader',
+  'records/s': Math.round(slow.lines / slow.seconds),
+  'requests/s': '',
+  'tap CPU s': '',
+  'floor CPU s': '',
+  'tap/floor (CPU)': '',
+  'tap/floor (wall)': '',
+  'records/CPU s': '',
+  'peak RSS MB': slow.peakRssMb,
+});
 report('cpu-memory-growth', results, rows);

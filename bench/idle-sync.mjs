@@ -6,11 +6,17 @@
 import { spawn } from 'node:child_process';
 import { catalogFor, KEY, report, spawnSimulator, tapOf, writeJson } from './lib.mjs';
 
-const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((a) => a.trim().split(/\s+/)));
+const args = Object.fromEntries(
+  process.argv
+    .slice(2)
+    .join(' ')
+    .split('--')
+    .filter(Boolean)
+    .map((a) => a.trim().split(/\s+/)),
+);
 const scale = args.scale ?? 'medium';
 const changes = Number(args['people-changes'] ?? 50);
 const NOW = 1_796_000_000; // a pinned workspace clock: both builds read the same records
-
 
 /** Runs one read; returns its records per stream and its last STATE per stream (Airbyte). */
 function read(cli, config, catalog, state) {
@@ -36,13 +42,19 @@ function read(cli, config, catalog, state) {
     });
     let stderr = '';
     child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (code) => (code === 0 ? resolve({ records, states: [...states.values()] }) : reject(new Error(`${cli} exited ${code}: ${stderr.slice(-500)}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve({ records, states: [...states.values()] }) : reject(new Error(`${cli} exited ${code}: ${stderr.slice(-500)}`)),
+    );
   });
 }
 
 /** Requests by endpoint family, from the simulator's own counts. */
 function family(route) {
-  return route.replace(/^(GET|POST) /, '').replace(/\/v1\//, '').replace(/\{[^}]+\}/g, '*').replace(/\/\d+/g, '/*');
+  return route
+    .replace(/^(GET|POST) /, '')
+    .replace(/\/v1\//, '')
+    .replace(/\{[^}]+\}/g, '*')
+    .replace(/\/\d+/g, '/*');
 }
 
 async function measure(label, cli) {
@@ -99,6 +111,12 @@ rows.push(...(await measure('this build', 'dist/cli.js')));
 const ratio = (build) => {
   const first = rows.find((r) => r.build === build && r.sync === 'first');
   const idle = rows.find((r) => r.build === build && r.sync === 'idle');
-  return first && idle ? { build, idleRequestsShare: (idle.requests / first.requests).toFixed(3), idleRecordsShare: (idle.records / first.records).toFixed(3) } : undefined;
+  return first && idle
+    ? { build, idleRequestsShare: (idle.requests / first.requests).toFixed(3), idleRecordsShare: (idle.records / first.records).toFixed(3) }
+    : undefined;
 };
-report('idle-sync', { scale, changes, ratios: [ratio('baseline'), ratio('this build')].filter(Boolean) }, rows.map(({ top: t, recordsTop: r, ...rest }) => ({ ...rest, 'requests by family (top 5)': t, 'records by stream (top 5)': r })));
+report(
+  'idle-sync',
+  { scale, changes, ratios: [ratio('baseline'), ratio('this build')].filter(Boolean) },
+  rows.map(({ top: t, recordsTop: r, ...rest }) => ({ ...rest, 'requests by family (top 5)': t, 'records by stream (top 5)': r })),
+);

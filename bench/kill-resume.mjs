@@ -165,7 +165,9 @@ for (const s of scenarios) {
     'in lookback / above high': s.before ? `${med('rereadLookback')} / ${med('rereadAboveHigh')}` : '-',
     're-read ÷ committed': `${med('ratio').toFixed(3)} (${all.map((r) => r.ratio.toFixed(3)).join(' ')})`,
     're-read ÷ emitted': med('ratioEmitted').toFixed(3),
-    'union = truth': all.every((r) => r.unionEqualsTruth) ? `yes (${runs}/${runs})` : `NO (${all.map((r) => `${r.missing} missing, ${r.extra} extra`).join('; ')})`,
+    'union = truth': all.every((r) => r.unionEqualsTruth)
+      ? `yes (${runs}/${runs})`
+      : `NO (${all.map((r) => `${r.missing} missing, ${r.extra} extra`).join('; ')})`,
   });
 }
 report('kill-resume', results, rows);

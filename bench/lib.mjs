@@ -14,7 +14,10 @@ export { spawnSimulator };
 
 /** The node flags on a tap executable's first line: the executable and Docker image run with them. */
 export function nodeFlagsOf(cli) {
-  return readFileSync(cli, 'utf8').split('\n')[0].split(/\s+/).filter((part) => part.startsWith('--'));
+  return readFileSync(cli, 'utf8')
+    .split('\n')[0]
+    .split(/\s+/)
+    .filter((part) => part.startsWith('--'));
 }
 /** The node arguments that run a tap executable (dist/cli.js of this or another checkout) as it runs itself. */
 export function tapOf(cli) {
@@ -42,9 +45,7 @@ export function catalogFor(configPath, streams, { cli = 'dist/cli.js', mode } = 
   const discovered = JSON.parse(execFileSync(process.execPath, [cli, 'discover', '--config', configPath]).toString()).catalog;
   const syncMode = (s) => mode ?? (s.supported_sync_modes.includes('incremental') ? 'incremental' : 'full_refresh');
   return writeJson({
-    streams: discovered.streams
-      .filter((s) => streams.includes(s.name))
-      .map((s) => ({ stream: s, sync_mode: syncMode(s), destination_sync_mode: 'append' })),
+    streams: discovered.streams.filter((s) => streams.includes(s.name)).map((s) => ({ stream: s, sync_mode: syncMode(s), destination_sync_mode: 'append' })),
   });
 }
 

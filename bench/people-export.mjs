@@ -39,7 +39,16 @@ function readPeople(config) {
       ids.sort();
       const hash = createHash('sha256');
       for (const id of ids) hash.update(`${id}\n`);
-      resolve({ code, seconds, records: ids.length, unique: new Set(ids).size, idsHash: hash.digest('hex').slice(0, 16), peakRssMb: rss ? Number(rss[1]) : undefined, cpuSeconds: cpu ? Number(cpu[1]) : undefined, warnings });
+      resolve({
+        code,
+        seconds,
+        records: ids.length,
+        unique: new Set(ids).size,
+        idsHash: hash.digest('hex').slice(0, 16),
+        peakRssMb: rss ? Number(rss[1]) : undefined,
+        cpuSeconds: cpu ? Number(cpu[1]) : undefined,
+        warnings,
+      });
     });
   });
 }

@@ -28,7 +28,8 @@ function convert(raw: string, type: string, variable: string): unknown {
       return value;
     }
     case 'boolean':
-      if (!/^(true|false|1|0)$/i.test(raw)) throw new TapError('CONFIG_INVALID', `${variable} must be true or false`, { hint: `Set ${variable} to true or false` });
+      if (!/^(true|false|1|0)$/i.test(raw))
+        throw new TapError('CONFIG_INVALID', `${variable} must be true or false`, { hint: `Set ${variable} to true or false` });
       return /^(true|1)$/i.test(raw);
     case 'object':
     case 'array':

@@ -4,4 +4,3 @@ import type { LogLevel } from './protocol/events.js';
 export interface Logger {
   log(level: LogLevel, message: string): void;
 }
-

@@ -34,7 +34,9 @@ function parser(argv: string[]): Argv {
     .exitProcess(false)
     .showHelpOnFail(false)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
-    .epilogue('Airbyte: spec | check | discover | read.  Singer: --config C [--discover | --catalog K] [--state S] | --about.  Tools: preview | simulate | demo.')
+    .epilogue(
+      'Airbyte: spec | check | discover | read.  Singer: --config C [--discover | --catalog K] [--state S] | --about.  Tools: preview | simulate | demo.',
+    )
     .fail((message, error) => {
       throw error instanceof TapError ? error : new TapError('USAGE', message ?? String(error), { hint: 'Run tap-customerio --help for the usage' });
     });
@@ -73,7 +75,11 @@ async function commandMode(argv: string[], runtime: Runtime): Promise<number> {
           .option('state', { type: 'string', description: 'Path to the JSON array of STATE messages from the last sync' }),
       (args) => {
         stopOnSignals(abort, runtime);
-        result = readCommand(new Session('airbyte', runtime), { config: args.config, catalog: args.catalog, ...(args.state ? { state: args.state } : {}) }, abort);
+        result = readCommand(
+          new Session('airbyte', runtime),
+          { config: args.config, catalog: args.catalog, ...(args.state ? { state: args.state } : {}) },
+          abort,
+        );
       },
     )
     .command(
@@ -113,10 +119,16 @@ async function commandMode(argv: string[], runtime: Runtime): Promise<number> {
           .option('rate-limit', { type: 'number', default: 10, description: 'Requests per second before 429 (0 = none)' })
           .option('retry-after', { type: 'boolean', default: false, description: 'Send Retry-After on 429 (newer API builds)' })
           .option('latency-ms', { type: 'number', default: 0, description: 'Delay added to every response' })
-          .option('people', { type: 'number', description: 'Number of people, instead of the scale\'s' })
-          .option('campaigns', { type: 'number', description: 'Number of campaigns, instead of the scale\'s' })
-          .option('now', { type: 'number', description: 'The workspace clock, unix seconds (default: an hour ago); pinned, it makes every answer reproducible' })
-          .option('export-gzip', { choices: ['plain', 'gzip', 'alternate'] as const, description: 'Customer export files: plain, gzip or alternate (default: plain)' })
+          .option('people', { type: 'number', description: "Number of people, instead of the scale's" })
+          .option('campaigns', { type: 'number', description: "Number of campaigns, instead of the scale's" })
+          .option('now', {
+            type: 'number',
+            description: 'The workspace clock, unix seconds (default: an hour ago); pinned, it makes every answer reproducible',
+          })
+          .option('export-gzip', {
+            choices: ['plain', 'gzip', 'alternate'] as const,
+            description: 'Customer export files: plain, gzip or alternate (default: plain)',
+          })
           .option('export-failures', { type: 'number', description: 'Share of customer export jobs that fail, 0 to 1 (default: 0)' })
           .option('export-url-ttl', { type: 'number', description: 'How long an export download URL stays valid, in seconds (default: 900)' }),
       (args) => {
@@ -135,7 +147,9 @@ async function commandMode(argv: string[], runtime: Runtime): Promise<number> {
             ...(args.people ? { people: args.people } : {}),
             ...(args.campaigns ? { campaigns: args.campaigns } : {}),
             ...(args.now !== undefined ? { now: args.now } : {}),
-            ...(args['export-gzip'] !== undefined ? { exportGzip: args['export-gzip'] === 'alternate' ? ('alternate' as const) : args['export-gzip'] === 'gzip' } : {}),
+            ...(args['export-gzip'] !== undefined
+              ? { exportGzip: args['export-gzip'] === 'alternate' ? ('alternate' as const) : args['export-gzip'] === 'gzip' }
+              : {}),
             ...(args['export-failures'] !== undefined ? { exportFailures: args['export-failures'] } : {}),
             ...(args['export-url-ttl'] !== undefined ? { exportUrlTtlSeconds: args['export-url-ttl'] } : {}),
           });
@@ -151,7 +165,10 @@ async function commandMode(argv: string[], runtime: Runtime): Promise<number> {
           .option('seed', { type: 'number', default: 1, description: 'Seed of the generated workspace' })
           .option('protocol', { choices: ['airbyte', 'singer'] as const, default: 'airbyte' as const, description: 'Protocol of the written messages' })
           .option('output', { type: 'string', description: 'File for the protocol messages (default: a temp file)' })
-          .option('now', { type: 'number', description: 'The simulated workspace\'s clock, unix seconds: the same seed, scale and clock give the same records' }),
+          .option('now', {
+            type: 'number',
+            description: "The simulated workspace's clock, unix seconds: the same seed, scale and clock give the same records",
+          }),
       (args) => {
         result = toolCommand(runtime, async () => {
           const { demoCommand } = await import('./app/demo.js');
@@ -179,7 +196,9 @@ async function singerMode(argv: string[], runtime: Runtime): Promise<number> {
   let args;
   try {
     args = await parser(argv)
-      .usage('$0 --config CONFIG [--discover | --catalog CATALOG] [--state STATE]\n$0 --about [--format json|markdown|text]\n$0 <spec|check|discover|read|preview|simulate|demo> --help')
+      .usage(
+        '$0 --config CONFIG [--discover | --catalog CATALOG] [--state STATE]\n$0 --about [--format json|markdown|text]\n$0 <spec|check|discover|read|preview|simulate|demo> --help',
+      )
       .option('config', { type: 'string', array: true, description: 'Config JSON file, or ENV for TAP_CUSTOMERIO_<SETTING> variables; repeat to combine' })
       .option('discover', { type: 'boolean', description: 'Print the Singer catalog' })
       .option('catalog', { type: 'string', description: 'Path to the Singer catalog (streams and fields selected in metadata)' })
@@ -196,7 +215,10 @@ async function singerMode(argv: string[], runtime: Runtime): Promise<number> {
   if (args.help) return 0;
   if (args.about) return aboutCommand(runtime.stdout, args.format as AboutFormat);
   if (!args.config || args.config.length === 0) {
-    return usageError(new TapError('USAGE', 'Missing --config', { hint: 'Run tap-customerio --config config.json [--discover | --catalog catalog.json] (see --help)' }), runtime);
+    return usageError(
+      new TapError('USAGE', 'Missing --config', { hint: 'Run tap-customerio --config config.json [--discover | --catalog catalog.json] (see --help)' }),
+      runtime,
+    );
   }
   const session = new Session('singer', runtime);
   if (args.discover) return discoverCommand(session, args.config);

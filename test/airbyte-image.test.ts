@@ -11,7 +11,11 @@ const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
 
 /** The instructions of the final stage (what ships), with line continuations joined. */
 function finalStage(): string[] {
-  const lines = dockerfile.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const lines = dockerfile
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   const from = lines.map((l, i) => (l.startsWith('FROM ') ? i : -1)).filter((i) => i >= 0);
   return lines.slice(from.at(-1));
 }
@@ -63,7 +67,18 @@ describe('Airbyte image and metadata (A16)', () => {
   it('metadata.yaml has the required fields with valid values', () => {
     const data = metadata.data;
     expect(metadata.metadataSpecVersion).toBeTruthy();
-    for (const field of ['name', 'definitionId', 'connectorType', 'dockerRepository', 'dockerImageTag', 'license', 'documentationUrl', 'githubIssueLabel', 'connectorSubtype', 'releaseStage']) {
+    for (const field of [
+      'name',
+      'definitionId',
+      'connectorType',
+      'dockerRepository',
+      'dockerImageTag',
+      'license',
+      'documentationUrl',
+      'githubIssueLabel',
+      'connectorSubtype',
+      'releaseStage',
+    ]) {
       expect(data[field], field).toBeTruthy();
     }
     expect(data['definitionId']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);

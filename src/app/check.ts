@@ -55,7 +55,14 @@ export async function runCheck(session: Session, configPath: string): Promise<Ch
     return { ok: false, message: failure.userMessage, probes: [] };
   }
   try {
-    const ctx = newSyncContext({ api: connection.api, ...engineSettings(config), logger, clock: runtime.clock, signal: abort.signal, concurrency: DEFAULT_CONCURRENCY });
+    const ctx = newSyncContext({
+      api: connection.api,
+      ...engineSettings(config),
+      logger,
+      clock: runtime.clock,
+      signal: abort.signal,
+      concurrency: DEFAULT_CONCURRENCY,
+    });
     // The region probe already read the workspaces list: the stream of that endpoint needs no second call.
     const listed = (connection.workspaces as { workspaces?: unknown } | undefined)?.workspaces;
     if (Array.isArray(listed)) {
@@ -69,7 +76,12 @@ export async function runCheck(session: Session, configPath: string): Promise<Ch
     const authFailure = blocked.find((p) => p.error.code === 'AUTH_FAILED');
     if (authFailure) return { ok: false, message: authFailure.error.userMessage, region: connection.region, probes };
     if (readable.length === 0) {
-      return { ok: false, message: `The App API key works ${where} but may read none of the streams. ${blocked[0]?.error.hint ?? ''}`.trim(), region: connection.region, probes };
+      return {
+        ok: false,
+        message: `The App API key works ${where} but may read none of the streams. ${blocked[0]?.error.hint ?? ''}`.trim(),
+        region: connection.region,
+        probes,
+      };
     }
     let message = `Connected ${where}. Readable: ${readable.join(', ')}.`;
     if (blocked.length > 0) {
@@ -101,4 +113,3 @@ function describe(error: TapError, scope: string | undefined): string {
   if (error.code === 'FORBIDDEN') return `403: the key lacks access to ${scope ?? 'this data'}`;
   return `${error.code}: ${error.message}`;
 }
-

@@ -35,7 +35,9 @@ export async function demoCommand(runtime: Runtime, options: DemoOptions): Promi
     const session = new Session(options.protocol, { ...runtime, stdout: file });
     const config = validateConfig({ app_api_key: DEMO_API_KEY, base_url: simulator.url }, 'demo config');
     session.redactor.add(config.app_api_key);
-    runtime.stderr.write(`Simulator (${options.scale}, seed ${options.seed}) at ${simulator.url}; syncing all ${ALL_STREAMS.length} streams at ${config.requests_per_second} requests/s…\n`);
+    runtime.stderr.write(
+      `Simulator (${options.scale}, seed ${options.seed}) at ${simulator.url}; syncing all ${ALL_STREAMS.length} streams at ${config.requests_per_second} requests/s…\n`,
+    );
     const summary = await executeRead(session, { config, selections: allSelections(ALL_STREAMS), state: {} }, new AbortController());
     await session.output.end();
     await new Promise<void>((resolve) => file.end(resolve));

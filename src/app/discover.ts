@@ -10,7 +10,10 @@ export async function discoverCommand(session: Session, configPath: string | rea
   } catch (error) {
     return session.fail(error);
   }
-  const text = session.protocol === 'airbyte' ? line({ type: 'CATALOG', catalog: airbyteCatalog(ALL_STREAMS) }) : `${JSON.stringify(singerCatalog(ALL_STREAMS), null, 2)}\n`;
+  const text =
+    session.protocol === 'airbyte'
+      ? line({ type: 'CATALOG', catalog: airbyteCatalog(ALL_STREAMS) })
+      : `${JSON.stringify(singerCatalog(ALL_STREAMS), null, 2)}\n`;
   await session.output.write(text);
   await session.output.end();
   return 0;

@@ -54,9 +54,20 @@ export async function previewCommand(session: Session, options: PreviewOptions):
   try {
     const connection = await connect({ config, runtime, logger, signal: abort.signal, probe: config.region === 'auto' && !config.base_url });
     region = connection.region as TapConfig['region'];
-    const ctx = newSyncContext({ api: connection.api, ...engineSettings(config), logger, clock: runtime.clock, signal: abort.signal, concurrency: SERIAL, recordLimit: options.limit });
+    const ctx = newSyncContext({
+      api: connection.api,
+      ...engineSettings(config),
+      logger,
+      clock: runtime.clock,
+      signal: abort.signal,
+      concurrency: SERIAL,
+      recordLimit: options.limit,
+    });
     try {
-      const selection = { def: withSettings(def, config, workspaceCounts(connection.api, connection.workspaces, logger)), mode: def.cursor ? ('incremental' as const) : ('full_refresh' as const) };
+      const selection = {
+        def: withSettings(def, config, workspaceCounts(connection.api, connection.workspaces, logger)),
+        mode: def.cursor ? ('incremental' as const) : ('full_refresh' as const),
+      };
       for await (const event of runSync(ctx, [selection], new StateStore())) {
         if (event.kind === 'records') records.push(...event.records);
         if (event.kind === 'error') failure ??= event.error;

@@ -59,12 +59,18 @@ export function tally(streams: Record<string, StreamSummary>, event: TapEvent, f
 /** One line per field of a stream that had values set to null, with how many (Singer has no meta.changes). */
 export function nulledWarnings(stream: string, summary: StreamSummary | undefined): string[] {
   return Object.entries(summary?.nulled ?? {}).map(
-    ([field, count]) => `${stream}: ${count} value${count === 1 ? '' : 's'} of ${field} fit no type the schema declares and ${count === 1 ? 'was' : 'were'} emitted as null`,
+    ([field, count]) =>
+      `${stream}: ${count} value${count === 1 ? '' : 's'} of ${field} fit no type the schema declares and ${count === 1 ? 'was' : 'were'} emitted as null`,
   );
 }
 
 /** The closing log lines of a read: requests and budget, CPU and memory, and every value nulled. */
-export function logSummary(logger: Logger, streams: Record<string, StreamSummary>, http: HttpStats, budget: number): { requestsPerSecond: number; budgetUsed: number } {
+export function logSummary(
+  logger: Logger,
+  streams: Record<string, StreamSummary>,
+  http: HttpStats,
+  budget: number,
+): { requestsPerSecond: number; budgetUsed: number } {
   const span = http.firstAt !== undefined && http.lastAt !== undefined ? (http.lastAt - http.firstAt) / 1000 : 0;
   const requestsPerSecond = http.requests > 1 && span > 0 ? (http.requests - 1) / span : 0;
   const budgetUsed = requestsPerSecond / budget;
@@ -94,9 +100,13 @@ export function failedStreams(streams: Record<string, StreamSummary>, failures: 
   if (stop) {
     return {
       failed,
-      error: new TapError(stop.code, `${stop.message}: ${failed.length} of ${Object.keys(streams).length} streams did not complete${failed.length > 0 ? `: ${failed.join(', ')}` : ''}`, {
-        hint: `${stop.hint ? `${stop.hint}. ` : ''}Each stream's last STATE covers every record emitted before it: run the sync again with the last STATE to continue from there`,
-      }),
+      error: new TapError(
+        stop.code,
+        `${stop.message}: ${failed.length} of ${Object.keys(streams).length} streams did not complete${failed.length > 0 ? `: ${failed.join(', ')}` : ''}`,
+        {
+          hint: `${stop.hint ? `${stop.hint}. ` : ''}Each stream's last STATE covers every record emitted before it: run the sync again with the last STATE to continue from there`,
+        },
+      ),
     };
   }
   const worst = failures.find((f) => f.failureType === 'config_error') ?? failures[0];

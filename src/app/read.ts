@@ -39,7 +39,9 @@ export async function readCommand(session: Session, paths: ReadPaths, abort: Abo
     const summary = await executeRead(session, inputs, abort, options);
     await session.output.end();
     if (session.output.closed) {
-      session.output.writeStderr(`stdout was closed by its reader (${session.output.closed}); the sync stopped. The last STATE it read covers everything before it.\n`);
+      session.output.writeStderr(
+        `stdout was closed by its reader (${session.output.closed}); the sync stopped. The last STATE it read covers everything before it.\n`,
+      );
       return 1;
     }
     return summary.error ? 1 : 0;
@@ -49,12 +51,7 @@ export async function readCommand(session: Session, paths: ReadPaths, abort: Abo
 }
 
 /** Runs a sync and writes it out; returns what happened, per stream and over HTTP. */
-export async function executeRead(
-  session: Session,
-  inputs: ReadInputs,
-  abort: AbortController,
-  options: ReadOptions = {},
-): Promise<ReadSummary> {
+export async function executeRead(session: Session, inputs: ReadInputs, abort: AbortController, options: ReadOptions = {}): Promise<ReadSummary> {
   const { runtime, logger, output } = session;
   const started = runtime.clock.now();
   // Every in-flight request listens on the one abort signal.
@@ -97,10 +94,7 @@ export async function executeRead(
     // Airbyte only (Singer has no estimate message), and asked beside the data, not before it:
     // a request that must come back before the first data request leaves the budget idle for a round trip.
     let estimates: TapEvent[] | undefined;
-    const asking =
-      options.recordLimit === undefined && !singer
-        ? estimateEvents(counts, inputs.selections).then((events) => (estimates = events))
-        : undefined;
+    const asking = options.recordLimit === undefined && !singer ? estimateEvents(counts, inputs.selections).then((events) => (estimates = events)) : undefined;
     const emitEstimates = async (): Promise<void> => {
       if (!estimates) return;
       for (const estimate of estimates.splice(0)) await output.emit(estimate);
@@ -132,7 +126,16 @@ export async function executeRead(
   const { requestsPerSecond, budgetUsed } = logSummary(summaryLogger, streams, http, inputs.config.requests_per_second);
   const { failed, error } = failedStreams(streams, failures, stop);
   if (error && !output.closed) await output.emit({ kind: 'error', error });
-  return { region: connection.region, streams, failed, ...(error ? { error } : {}), http: { ...http }, requestsPerSecond, budgetUsed, durationMs: runtime.clock.now() - started };
+  return {
+    region: connection.region,
+    streams,
+    failed,
+    ...(error ? { error } : {}),
+    http: { ...http },
+    requestsPerSecond,
+    budgetUsed,
+    durationMs: runtime.clock.now() - started,
+  };
 }
 
 /** While every request waits out a 429, running streams say so (Airbyte RATE_LIMITED). */
@@ -144,4 +147,3 @@ function announceRateLimit(session: Session, streams: Record<string, StreamSumma
     }
   }
 }
-

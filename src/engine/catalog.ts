@@ -141,7 +141,12 @@ function selectedFields(metadata: unknown[], def: StreamDef): Set<string> | unde
 function metadataAt(metadata: unknown[], breadcrumb: string[]): Record<string, unknown> | undefined {
   for (const item of metadata) {
     const entry = item as { breadcrumb?: unknown; metadata?: unknown };
-    if (Array.isArray(entry?.breadcrumb) && entry.breadcrumb.join('\u0000') === breadcrumb.join('\u0000') && entry.metadata && typeof entry.metadata === 'object') {
+    if (
+      Array.isArray(entry?.breadcrumb) &&
+      entry.breadcrumb.join('\u0000') === breadcrumb.join('\u0000') &&
+      entry.metadata &&
+      typeof entry.metadata === 'object'
+    ) {
       return entry.metadata as Record<string, unknown>;
     }
   }

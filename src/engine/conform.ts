@@ -31,7 +31,15 @@ const OBJECT = 32;
 const ARRAY = 64;
 const ANY = 127;
 
-const TYPE_BITS: Record<string, number> = { null: NULL, boolean: BOOLEAN, integer: INTEGER, number: NUMBER | INTEGER, string: STRING, object: OBJECT, array: ARRAY };
+const TYPE_BITS: Record<string, number> = {
+  null: NULL,
+  boolean: BOOLEAN,
+  integer: INTEGER,
+  number: NUMBER | INTEGER,
+  string: STRING,
+  object: OBJECT,
+  array: ARRAY,
+};
 
 interface SchemaNode {
   type?: string | string[];

@@ -123,7 +123,11 @@ export async function searchOnce(
   options: PageOptions,
 ): Promise<{ ids: string[]; next: string | undefined }> {
   const query = { limit: sized(ctx, def, options.pageSize ?? spec.search.pageSize), ...(options.start === undefined ? {} : { start: options.start }) };
-  const body = expectObject(await ctx.api.request({ method: 'POST', path: spec.search.path, query, body: spec.search.body(options.parent) }), def, spec.search.path);
+  const body = expectObject(
+    await ctx.api.request({ method: 'POST', path: spec.search.path, query, body: spec.search.body(options.parent) }),
+    def,
+    spec.search.path,
+  );
   return { ids: spec.search.idsFrom(body), next: readNextToken(body, 'next', def, spec.search.path) };
 }
 

@@ -70,7 +70,14 @@ export function parseAirbyteState(raw: unknown, file: string, warn: Warn = () =>
       const streams = (state['global'] as Record<string, unknown> | undefined)?.['stream_states'];
       if (!Array.isArray(streams)) throw new TapError('STATE_INVALID', `${where} is a GLOBAL state without global.stream_states`, { hint: STATE_HINT_AIRBYTE });
       warn(`${where} is a GLOBAL state; its stream states were migrated to per-stream states`);
-      Object.assign(out, parseAirbyteState(streams.map((s) => ({ type: 'STREAM', stream: s })), file, warn));
+      Object.assign(
+        out,
+        parseAirbyteState(
+          streams.map((s) => ({ type: 'STREAM', stream: s })),
+          file,
+          warn,
+        ),
+      );
       return;
     }
     const stream = state['stream'] as Record<string, unknown> | undefined;

@@ -14,11 +14,17 @@ export interface StreamMap {
   filter?: (record: Row) => boolean;
 }
 
-const HINT = 'Supported: "prop": null, "prop": "md5(other)" | "sha256(other)" | "other", "__alias__": "name", "__filter__": "prop == \'value\'" (==, !=, <, <=, >, >=)';
+const HINT =
+  'Supported: "prop": null, "prop": "md5(other)" | "sha256(other)" | "other", "__alias__": "name", "__filter__": "prop == \'value\'" (==, !=, <, <=, >, >=)';
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** `setting` is the config key the maps came from, so every problem names where to fix it. */
-export function parseStreamMaps(raw: unknown, streams: ReadonlyMap<string, { properties: string[]; keys: string[] }>, allowAlias: boolean, setting: string): Map<string, StreamMap> {
+export function parseStreamMaps(
+  raw: unknown,
+  streams: ReadonlyMap<string, { properties: string[]; keys: string[] }>,
+  allowAlias: boolean,
+  setting: string,
+): Map<string, StreamMap> {
   const maps = new Map<string, StreamMap>();
   if (raw === undefined || raw === null) return maps;
   if (typeof raw !== 'object' || Array.isArray(raw)) throw invalid(`${setting} must be an object keyed by stream name`);

@@ -1,10 +1,7 @@
 import { TapError } from '../errors.js';
 
 /** The one place that decides what an HTTP outcome means. */
-export type Outcome =
-  | { kind: 'ok' }
-  | { kind: 'retry'; reason: string; rateLimited: boolean }
-  | { kind: 'fail'; error: TapError };
+export type Outcome = { kind: 'ok' } | { kind: 'retry'; reason: string; rateLimited: boolean } | { kind: 'fail'; error: TapError };
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504, 520, 522, 524]);
 
@@ -126,6 +123,9 @@ export function describeBody(body: string): string {
   } catch {
     // not JSON: fall through to an excerpt
   }
-  const flat = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = text
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return `: ${flat.slice(0, 120)}${flat.length > 120 ? '…' : ''}`;
 }

@@ -79,13 +79,7 @@ export class ApiClient {
     return withRetries(endpoint, ctx, (departure) => this.attempt(method, path, endpoint, request.body, departure));
   }
 
-  private async attempt(
-    method: 'GET' | 'POST',
-    path: string,
-    endpoint: string,
-    payload: unknown,
-    departure: Departure,
-  ): Promise<Attempted> {
+  private async attempt(method: 'GET' | 'POST', path: string, endpoint: string, payload: unknown, departure: Departure): Promise<Attempted> {
     const { clock, retry, signal } = this.options;
     const now = clock.now();
     this.stats.requests++;
@@ -128,7 +122,11 @@ export class ApiClient {
       const body: unknown = JSON.parse(text);
       return Number.isNaN(parsedDate) ? { outcome, body } : { outcome, body, serverTime: Math.floor(parsedDate / 1000) };
     } catch {
-      const excerpt = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80);
+      const excerpt = text
+        .replace(/<[^>]*>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 80);
       return {
         outcome: { kind: 'retry', reason: `${endpoint} answered ${status} with a body that is not JSON ("${excerpt}")`, rateLimited: false },
       };

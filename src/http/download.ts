@@ -28,7 +28,9 @@ export async function openDownload(url: string, options: { signal: AbortSignal; 
     throw new TapError('API_RESPONSE_INVALID', 'The export download link is not a URL', { hint: 'The API answered an unusable link: retry the sync later' });
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new TapError('API_RESPONSE_INVALID', `The export download link uses ${parsed.protocol}, not https`, { hint: 'The API answered an unusable link: retry the sync later' });
+    throw new TapError('API_RESPONSE_INVALID', `The export download link uses ${parsed.protocol}, not https`, {
+      hint: 'The API answered an unusable link: retry the sync later',
+    });
   }
   let answer: Awaited<ReturnType<typeof request>>;
   try {
@@ -47,7 +49,8 @@ export async function openDownload(url: string, options: { signal: AbortSignal; 
   if (status === 200) return answer.body;
   await answer.body.dump().catch(() => undefined);
   // S3 answers an expired signature with 403, GCS with 400, others with 401 or 410: each is worth one fresh link.
-  if ([400, 401, 403, 410].includes(status)) throw new DownloadError('expired', `the export link was refused by ${parsed.host} (${status}: expired or invalid signature)`);
+  if ([400, 401, 403, 410].includes(status))
+    throw new DownloadError('expired', `the export link was refused by ${parsed.host} (${status}: expired or invalid signature)`);
   if (status >= 300 && status < 400) throw new DownloadError('failed', `${parsed.host} redirected the export download (${status}); redirects are not followed`);
   throw new DownloadError('failed', `${parsed.host} answered ${status} to the export download`);
 }

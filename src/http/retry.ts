@@ -73,7 +73,11 @@ export interface RetryContext {
  * request of the process (the budget is the account's) and is tried more patiently than a 5xx,
  * a timeout or a reset; Retry-After wins over the backoff when the server sends it.
  */
-export async function withRetries(endpoint: string, ctx: RetryContext, attempt: (departure: Departure) => Promise<Attempted>): Promise<{ body: unknown; serverTime: number | undefined }> {
+export async function withRetries(
+  endpoint: string,
+  ctx: RetryContext,
+  attempt: (departure: Departure) => Promise<Attempted>,
+): Promise<{ body: unknown; serverTime: number | undefined }> {
   const { policy, clock, limiter, logger, signal, stats } = ctx;
   let failures = 0;
   let rateLimited = 0;

@@ -12,10 +12,12 @@ export function renderAirbyte(event: TapEvent, now: number = Date.now()): Render
       const tail = `,"emitted_at":${now}}}\n`;
       const changes = event.changes;
       if (!changes) return { stdout: recordChunks(event.records, head, tail) };
-      return { stdout: recordChunks(event.records, head, (i) => {
-        const fields = changes[i];
-        return fields ? withChanges(fields, now) : tail;
-      }) };
+      return {
+        stdout: recordChunks(event.records, head, (i) => {
+          const fields = changes[i];
+          return fields ? withChanges(fields, now) : tail;
+        }),
+      };
     }
     case 'state':
       return {
@@ -38,9 +40,7 @@ export function renderAirbyte(event: TapEvent, now: number = Date.now()): Render
             stream_status: {
               stream_descriptor: { name: event.stream },
               status: event.status,
-              ...(event.rateLimitedUntil === undefined
-                ? {}
-                : { reasons: [{ type: 'RATE_LIMITED', rate_limited: { quota_reset: event.rateLimitedUntil } }] }),
+              ...(event.rateLimitedUntil === undefined ? {} : { reasons: [{ type: 'RATE_LIMITED', rate_limited: { quota_reset: event.rateLimitedUntil } }] }),
             },
           },
         }),
@@ -48,7 +48,12 @@ export function renderAirbyte(event: TapEvent, now: number = Date.now()): Render
     case 'log':
       return { stdout: line({ type: 'LOG', log: { level: event.level, message: event.message } }) };
     case 'estimate':
-      return { stdout: line({ type: 'TRACE', trace: { type: 'ESTIMATE', emitted_at: now, estimate: { name: event.stream, type: 'STREAM', row_estimate: event.rows } } }) };
+      return {
+        stdout: line({
+          type: 'TRACE',
+          trace: { type: 'ESTIMATE', emitted_at: now, estimate: { name: event.stream, type: 'STREAM', row_estimate: event.rows } },
+        }),
+      };
     case 'error':
       return { stdout: line(airbyteErrorTrace(event.error, event.stream, now)) };
   }

@@ -24,5 +24,6 @@ export const messages = defineStream({
     earliest: Date.UTC(2012, 0, 1) / 1000,
   },
   pagination: { kind: 'cursor', next: 'next', param: 'start', pageSize: { param: 'limit', value: 1000 } },
-  history: 'every delivery from `start_date` (all history when unset), in windows of at most 6 months with both bounds: never the 6 months the API answers without them',
+  history:
+    'every delivery from `start_date` (all history when unset), in windows of at most 6 months with both bounds: never the 6 months the API answers without them',
 });

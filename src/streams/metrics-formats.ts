@@ -10,10 +10,32 @@ import type { MetricsFormat, MetricsRequest, Row, SeriesTable } from '../engine/
 
 /** The 26 series the current spec lists; anything else is kept in `other_series`. */
 export const DELIVERY_SERIES = [
-  'attempted', 'bounced', 'clicked', 'converted', 'created', 'deferred', 'delivered', 'drafted', 'failed',
-  'human_clicked', 'human_opened', 'link_untracked', 'machine_clicked', 'open_untracked', 'opened',
-  'prefetch_opened', 'replied', 'sent', 'spammed', 'suppressed', 'topic_unsubscribed',
-  'tracking_consent_denied', 'tracking_consent_granted', 'undeliverable', 'unsubscribed', 'untracked',
+  'attempted',
+  'bounced',
+  'clicked',
+  'converted',
+  'created',
+  'deferred',
+  'delivered',
+  'drafted',
+  'failed',
+  'human_clicked',
+  'human_opened',
+  'link_untracked',
+  'machine_clicked',
+  'open_untracked',
+  'opened',
+  'prefetch_opened',
+  'replied',
+  'sent',
+  'spammed',
+  'suppressed',
+  'topic_unsubscribed',
+  'tracking_consent_denied',
+  'tracking_consent_granted',
+  'undeliverable',
+  'unsubscribed',
+  'untracked',
 ] as const;
 export const JOURNEY_SERIES = ['started', 'activated', 'exited_early', 'finished', 'converted', 'never_activated', 'messaged'] as const;
 export const LINK_SERIES = ['clicked', 'human_clicked', 'machine_clicked'] as const;
@@ -31,7 +53,12 @@ const V1_MAX_STEPS: Record<Resolution, number> = { hours: 24, days: 45, weeks: 1
 const MAX_SPAN_BUCKETS: Record<Resolution, number> = { hours: 3_650 * 24, days: 3_650, weeks: 521, months: 119 };
 
 /** start/end endpoints (version=2 and journeys): UTC buckets from the window start the API echoes. */
-function startEndFormat(label: string, series: readonly string[], query: (start: number, end: number, res: Resolution) => MetricsRequest['query'], at: string[]): MetricsFormat {
+function startEndFormat(
+  label: string,
+  series: readonly string[],
+  query: (start: number, end: number, res: Resolution) => MetricsRequest['query'],
+  at: string[],
+): MetricsFormat {
   return {
     label,
     bucketOf: (unix, res) => bucketStart(unix, res, 'UTC'),
@@ -41,7 +68,7 @@ function startEndFormat(label: string, series: readonly string[], query: (start:
       const requests: MetricsRequest[] = [];
       // A longer range is asked in spans of whole buckets that each stay under ten years, so
       // no bucket is asked twice.
-      for (let start = firstWanted; start <= to; ) {
+      for (let start = firstWanted; start <= to;) {
         const next = addBuckets(start, res, MAX_SPAN_BUCKETS[res], 'UTC');
         const end = Math.min(to, next - 1);
         requests.push({ query: query(start, end, res), start, until: end });
@@ -60,7 +87,11 @@ function startEndFormat(label: string, series: readonly string[], query: (start:
 }
 
 /** period/steps endpoints: the last bucket is the server's current period, in US Eastern time. */
-function periodStepsFormat(label: string, series: readonly string[], tables: (body: Row, where: Where) => Array<{ series: Record<string, unknown>; ids?: Row; extra?: Row }>): MetricsFormat {
+function periodStepsFormat(
+  label: string,
+  series: readonly string[],
+  tables: (body: Row, where: Where) => Array<{ series: Record<string, unknown>; ids?: Row; extra?: Row }>,
+): MetricsFormat {
   return {
     label,
     bucketOf: (unix, res) => bucketStart(unix, res, US_EASTERN),
@@ -93,7 +124,9 @@ export const V2_METRICS = startEndFormat('version=2', DELIVERY_SERIES, (start, e
 export const JOURNEY_METRICS = startEndFormat('start/end', JOURNEY_SERIES, (start, end, res) => ({ start, end, resolution: res }), ['journey_metric']);
 
 /** v1 period/steps metrics of newsletters, broadcasts and transactional messages. */
-export const V1_METRICS = periodStepsFormat('period/steps', DELIVERY_SERIES, (body, where) => [{ series: seriesAt(body, ['metric', 'series'], where), extra: channel(body) }]);
+export const V1_METRICS = periodStepsFormat('period/steps', DELIVERY_SERIES, (body, where) => [
+  { series: seriesAt(body, ['metric', 'series'], where), extra: channel(body) },
+]);
 
 /** v1 link metrics: one series table per tracked link under links[]. */
 export const V1_LINK_METRICS = periodStepsFormat('period/steps', LINK_SERIES, (body, where) => {

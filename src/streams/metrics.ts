@@ -41,7 +41,7 @@ function metricsStream(spec: {
 
 /** What each family of metrics endpoints lets a first sync reach. */
 const START_END_HISTORY = 'buckets from `start_date` (one year back when unset), one request per entity';
-const PERIOD_STEPS_HISTORY = 'the API\'s `steps` maximum: the last 24 hours, 45 days, 12 weeks or 121 months (a WARN says when `start_date` asks for more)';
+const PERIOD_STEPS_HISTORY = "the API's `steps` maximum: the last 24 hours, 45 days, 12 weeks or 121 months (a WARN says when `start_date` asks for more)";
 
 const campaignIds = (c: Row): Row => ({ campaign_id: c['id'] });
 const actionIds = (a: Row): Row => ({ campaign_id: a['campaign_id'], action_id: a['id'] });

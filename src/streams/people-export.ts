@@ -33,7 +33,11 @@ export function peopleExport(options: PeopleSource): BulkExport {
     choose: () => choose(options),
     configured,
     columns: (exact) => (options.attributes ? uniqueSorted(options.attributes) : uniqueSorted(exact.flatMap((person) => Object.keys(attributesOf(person))))),
-    start: (columns) => ({ method: 'POST', path: '/v1/exports/customers', body: { filters: EVERYONE.filter, attributes: columns.filter((c) => !isIdentifier(c)) } }),
+    start: (columns) => ({
+      method: 'POST',
+      path: '/v1/exports/customers',
+      body: { filters: EVERYONE.filter, attributes: columns.filter((c) => !isIdentifier(c)) },
+    }),
     job: jobOf,
     status: (id) => ({ path: `/v1/exports/${encodeURIComponent(id)}` }),
     download: (id) => ({ path: `/v1/exports/${encodeURIComponent(id)}/download` }),
@@ -51,7 +55,10 @@ async function choose(options: PeopleSource): Promise<{ use: boolean; why: strin
   const count = (await options.counts())?.['people'];
   if (typeof count !== 'number') return { use: false, why: 'read by search: the workspace counts (GET /v1/workspaces) gave no number of people' };
   const use = count > options.threshold;
-  return { use, why: `read by ${use ? 'export' : 'search'}: the workspace has ${count} people, ${use ? 'more' : 'not more'} than people_export_threshold ${options.threshold}` };
+  return {
+    use,
+    why: `read by ${use ? 'export' : 'search'}: the workspace has ${count} people, ${use ? 'more' : 'not more'} than people_export_threshold ${options.threshold}`,
+  };
 }
 
 function jobOf(body: Row): ExportJob | undefined {

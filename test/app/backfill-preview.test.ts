@@ -18,9 +18,20 @@ describe('end_date: backfilling history month by month', () => {
   it('12 monthly runs, each continuing from the last state, equal one yearly run', { timeout: 120_000 }, async () => {
     const yearStart = ws.sim.now() - 360 * DAY;
     const yearEnd = yearStart + 12 * 30 * DAY;
-    const catalog = writeFiles({ 'k.json': await configuredCatalog(ws.configPath, { messages: 'incremental', campaign_metrics: 'incremental' }) })['k.json'] as string;
+    const catalog = writeFiles({ 'k.json': await configuredCatalog(ws.configPath, { messages: 'incremental', campaign_metrics: 'incremental' }) })[
+      'k.json'
+    ] as string;
     const config = (end: number) =>
-      writeFiles({ 'c.json': { ...ws.config, requests_per_second: 100, start_date: iso(yearStart), end_date: iso(end), messages_lookback_days: 3, metrics_lookback_days: 3 } })['c.json'] as string;
+      writeFiles({
+        'c.json': {
+          ...ws.config,
+          requests_per_second: 100,
+          start_date: iso(yearStart),
+          end_date: iso(end),
+          messages_lookback_days: 3,
+          metrics_lookback_days: 3,
+        },
+      })['c.json'] as string;
 
     const yearly = await runCli(['read', '--config', config(yearEnd), '--catalog', catalog]);
     expect(yearly.code, yearly.stderr).toBe(0);
@@ -41,7 +52,9 @@ describe('end_date: backfilling history month by month', () => {
       for (const record of recordsOf(run.messages, 'campaign_metrics')) monthlyMetrics.set(`${record['campaign_id']}@${record['period_start']}`, record);
       state = finalStates(run.messages);
       // The bookmark never moves past end_date.
-      const bookmark = (state as Array<Record<string, any>>).find((s) => s['stream']['stream_descriptor']['name'] === 'messages')?.['stream']['stream_state']['created'];
+      const bookmark = (state as Array<Record<string, any>>).find((s) => s['stream']['stream_descriptor']['name'] === 'messages')?.['stream']['stream_state'][
+        'created'
+      ];
       expect(bookmark).toBeLessThanOrEqual(end);
     }
     const yearlyIds = recordsOf(yearly.messages, 'messages').map((r) => r['id']);
@@ -70,13 +83,26 @@ describe('preview', () => {
   it('--format jsonl prints the records whole', async () => {
     const result = await runCli(['preview', '--config', ws.configPath, '--stream', 'campaigns_actions', '--limit', '2', '--format', 'jsonl']);
     expect(result.code, result.stderr).toBe(0);
-    const records = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records).toHaveLength(2);
     expect(records[0]).toHaveProperty('campaign_id');
   });
 
   it('explains an empty answer and what to try', async () => {
-    const result = await runCli(['preview', '--config', ws.configPath, '--stream', 'messages', '--start', '2001-01-01T00:00:00Z', '--end', '2001-02-01T00:00:00Z']);
+    const result = await runCli([
+      'preview',
+      '--config',
+      ws.configPath,
+      '--stream',
+      'messages',
+      '--start',
+      '2001-01-01T00:00:00Z',
+      '--end',
+      '2001-02-01T00:00:00Z',
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/No messages records came back/);
@@ -84,7 +110,7 @@ describe('preview', () => {
     expect(result.stderr).toMatch(/check --config/);
   });
 
-  it('reuses check\'s hints when the key is refused or lacks access', async () => {
+  it("reuses check's hints when the key is refused or lacks access", async () => {
     const { 'bad.json': bad } = writeFiles({ 'bad.json': { app_api_key: 'wrong-key-0000', base_url: ws.sim.url } });
     const refused = await runCli(['preview', '--config', bad as string, '--stream', 'segments']);
     expect(refused.code).not.toBe(0);

@@ -82,12 +82,16 @@ describe('bad catalog', () => {
   const read = (path: string) => runCli(['read', '--config', ws.configPath, '--catalog', path]);
 
   it('an unknown stream lists the known ones', async () => {
-    const { 'c.json': path } = writeFiles({ 'c.json': { streams: [{ stream: { name: 'campaign' }, sync_mode: 'full_refresh', destination_sync_mode: 'append' }] } });
+    const { 'c.json': path } = writeFiles({
+      'c.json': { streams: [{ stream: { name: 'campaign' }, sync_mode: 'full_refresh', destination_sync_mode: 'append' }] },
+    });
     expectRejected(await read(path as string), /streams\[0\] names an unknown stream "campaign".*Known streams: campaigns/);
   });
 
   it('an unsupported sync mode names the stream and the allowed modes', async () => {
-    const { 'c.json': path } = writeFiles({ 'c.json': { streams: [{ stream: { name: 'objects' }, sync_mode: 'incremental', destination_sync_mode: 'append' }] } });
+    const { 'c.json': path } = writeFiles({
+      'c.json': { streams: [{ stream: { name: 'objects' }, sync_mode: 'incremental', destination_sync_mode: 'append' }] },
+    });
     expectRejected(await read(path as string), /objects does not support sync_mode incremental/);
   });
 
@@ -99,7 +103,9 @@ describe('bad catalog', () => {
 
   it('Singer: an unknown replication method', async () => {
     const { 'c.json': path } = writeFiles({
-      'c.json': { streams: [{ tap_stream_id: 'segments', schema: {}, metadata: [{ breadcrumb: [], metadata: { selected: true, 'replication-method': 'LOG_BASED' } }] }] },
+      'c.json': {
+        streams: [{ tap_stream_id: 'segments', schema: {}, metadata: [{ breadcrumb: [], metadata: { selected: true, 'replication-method': 'LOG_BASED' } }] }],
+      },
     });
     const result = await runCli(['--config', ws.configPath, '--catalog', path as string]);
     expectRejected(result, /replication-method "LOG_BASED".*INCREMENTAL or FULL_TABLE/);

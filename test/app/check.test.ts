@@ -77,7 +77,11 @@ describe('check: per-stream access', () => {
     const blocked = ALL_STREAMS.filter((d) => blockedScopes.has(d.scope));
     expect(blocked.map((d) => d.name)).toEqual(expect.arrayContaining(['segments', 'segment_memberships', 'segment_usage', 'activities']));
     const readable = /Readable: ([^.]*)\./.exec(status.message)?.[1]?.split(', ') ?? [];
-    expect([...readable].sort()).toEqual(ALL_STREAMS.filter((d) => !blockedScopes.has(d.scope)).map((d) => d.name).sort());
+    expect([...readable].sort()).toEqual(
+      ALL_STREAMS.filter((d) => !blockedScopes.has(d.scope))
+        .map((d) => d.name)
+        .sort(),
+    );
     for (const def of blocked) expect(status.message).toContain(`${def.name} (403: the key lacks access to ${def.scope})`);
     // One probe per area of access, not per stream: the whole catalog in a handful of calls.
     const areas = new Set(ALL_STREAMS.map((d) => d.scope)).size;

@@ -42,7 +42,10 @@ describe('demo', () => {
     const summary = parseSummary(result.stdout);
     expect([...summary.rows.keys()].sort()).toEqual(ALL_STREAMS.map((def) => def.name).sort());
 
-    const lines = readFileSync(output, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    const lines = readFileSync(output, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, any>);
     const records = new Map<string, number>();
     const states = new Map<string, number>();
     const lastStatus = new Map<string, string>();

@@ -11,7 +11,13 @@ import { testWorkspace, type TestWorkspace } from '../helpers/simulator.js';
  * a rejected input never produces a STATE.
  */
 let ws: TestWorkspace;
-let base: { config: Record<string, unknown>; airbyteCatalog: Record<string, any>; singerCatalog: Record<string, any>; airbyteState: unknown[]; singerState: unknown };
+let base: {
+  config: Record<string, unknown>;
+  airbyteCatalog: Record<string, any>;
+  singerCatalog: Record<string, any>;
+  airbyteState: unknown[];
+  singerState: unknown;
+};
 
 function random(seed: number): () => number {
   let s = seed >>> 0;
@@ -24,7 +30,23 @@ function random(seed: number): () => number {
   };
 }
 
-const ODD_VALUES: unknown[] = [null, true, 0, -1, 1e308, 3.5, '', 'x'.repeat(100_000), '💥\u0000\u202e', [], {}, [1, 'a'], { nested: { deep: [null] } }, 'ENV', '../../etc/passwd'];
+const ODD_VALUES: unknown[] = [
+  null,
+  true,
+  0,
+  -1,
+  1e308,
+  3.5,
+  '',
+  'x'.repeat(100_000),
+  '💥\u0000\u202e',
+  [],
+  {},
+  [1, 'a'],
+  { nested: { deep: [null] } },
+  'ENV',
+  '../../etc/passwd',
+];
 
 /** One mutation of a JSON value, returned as file text. */
 function mutate(value: unknown, rnd: () => number): string {
@@ -130,7 +152,8 @@ describe.each<[Kind, number]>([
         const airbyte = !argv[0]?.startsWith('--');
         if (airbyte) for (const line of result.stdout.split('\n').filter(Boolean)) expect(() => JSON.parse(line), label).not.toThrow();
         // Rejected input, as opposed to a valid file the API then refuses (a key of "ENV" gets a 401).
-        const inputError = /CONFIG_INVALID|CATALOG_INVALID|STATE_INVALID|USAGE|^Error: /m.test(result.stdout + result.stderr) && !/"type":"RECORD"/.test(result.stdout);
+        const inputError =
+          /CONFIG_INVALID|CATALOG_INVALID|STATE_INVALID|USAGE|^Error: /m.test(result.stdout + result.stderr) && !/"type":"RECORD"/.test(result.stdout);
         if (result.code !== 0 && inputError && !/"type":"(RECORD)"|"type":"SCHEMA"/.test(result.stdout)) {
           rejected++;
           // Names the file it could not use (or, for check, reports FAILED naming the problem).

@@ -51,7 +51,10 @@ beforeAll(async () => {
         ...stream,
         metadata: stream['metadata'].map((entry: Row) => {
           if (entry['breadcrumb'].length > 0) return entry;
-          const incremental = mode === 'incremental' && entry['metadata']['forced-replication-method'] !== 'FULL_TABLE' && (entry['metadata']['valid-replication-keys'] ?? []).length > 0;
+          const incremental =
+            mode === 'incremental' &&
+            entry['metadata']['forced-replication-method'] !== 'FULL_TABLE' &&
+            (entry['metadata']['valid-replication-keys'] ?? []).length > 0;
           return { ...entry, metadata: { ...entry['metadata'], selected: true, 'replication-method': incremental ? 'INCREMENTAL' : 'FULL_TABLE' } };
         }),
       })),
@@ -133,7 +136,9 @@ function expectedKeys(truth: GroundTruth, stream: string, mode: Mode, syncStarte
     case 'exports':
       return (truth.exports() as Row[]).map((e) => keyOf([e['id']]));
     case 'esp_suppressions':
-      return (['bounces', 'blocks', 'spam_reports', 'invalid_emails'] as const).flatMap((type) => truth.suppressions(type).map((s: Row) => keyOf([type, s['email']])));
+      return (['bounces', 'blocks', 'spam_reports', 'invalid_emails'] as const).flatMap((type) =>
+        truth.suppressions(type).map((s: Row) => keyOf([type, s['email']])),
+      );
     default:
       return undefined; // metrics: see metricsEntities
   }
@@ -157,23 +162,43 @@ function metricsEntities(truth: GroundTruth, stream: string): string[] {
     ids.filter((id) => live(parent, [id])).flatMap((id) => truth.metricLinks(kind, [id]).map((link: Row) => keyOf([id, link['id']])));
   switch (stream) {
     case 'campaign_metrics':
-      return withSeries('campaign', 'campaign', campaigns.map((c) => [c]));
+      return withSeries(
+        'campaign',
+        'campaign',
+        campaigns.map((c) => [c]),
+      );
     case 'campaign_journey_metrics':
-      return withSeries('journey', 'campaign', campaigns.map((c) => [c]));
+      return withSeries(
+        'journey',
+        'campaign',
+        campaigns.map((c) => [c]),
+      );
     case 'campaign_action_metrics':
       return withSeries('campaign_action', 'campaign', actions);
     case 'campaign_link_metrics':
       return links('campaign', 'campaign', campaigns);
     case 'newsletter_metrics':
-      return withSeries('newsletter', 'newsletter', newsletters.map((n) => [n]));
+      return withSeries(
+        'newsletter',
+        'newsletter',
+        newsletters.map((n) => [n]),
+      );
     case 'newsletter_link_metrics':
       return links('newsletter', 'newsletter', newsletters);
     case 'broadcast_metrics':
-      return withSeries('broadcast', 'broadcast', broadcasts.map((b) => [b]));
+      return withSeries(
+        'broadcast',
+        'broadcast',
+        broadcasts.map((b) => [b]),
+      );
     case 'broadcast_action_metrics':
       return withSeries('broadcast_action', 'broadcast', broadcastActions);
     case 'transactional_metrics':
-      return withSeries('transactional', 'transactional', transactional.map((t) => [t]));
+      return withSeries(
+        'transactional',
+        'transactional',
+        transactional.map((t) => [t]),
+      );
     case 'transactional_link_metrics':
       return links('transactional', 'transactional', transactional);
     default:
@@ -212,7 +237,11 @@ describe.each([
   it('completes, every Airbyte message fits the protocol, and no value had to be nulled', () => {
     expect(result().code, result().stderr.slice(-2000)).toBe(0);
     // Every documented variant converts losslessly: nothing is reported as nulled.
-    expect(result().messages.filter((m) => m['type'] === 'RECORD' && m['record']?.['meta']).slice(0, 3)).toEqual([]);
+    expect(
+      result()
+        .messages.filter((m) => m['type'] === 'RECORD' && m['record']?.['meta'])
+        .slice(0, 3),
+    ).toEqual([]);
     expect(result().stderr + JSON.stringify(ofType(result().messages, 'LOG'))).not.toMatch(/fit no type/);
     if (protocol === 'airbyte') {
       for (const message of result().messages) expect(pairingProblems(message), JSON.stringify(message).slice(0, 300)).toEqual([]);
@@ -277,13 +306,15 @@ describe.each([
       const expected = metricsEntities(ws.sim.truth, name);
       const withSeries = [...buckets.keys()];
       // An entity without tracked links has no link rows; every other one must be there.
-      expect(withSeries.filter((k) => !expected.includes(k)), `${name}: extra entities`).toEqual([]);
+      expect(
+        withSeries.filter((k) => !expected.includes(k)),
+        `${name}: extra entities`,
+      ).toEqual([]);
       if (!name.endsWith('_link_metrics')) expect(withSeries.sort(), `${name}: entities`).toEqual([...expected].sort());
       const shapes = new Set([...buckets.values()].map((starts) => JSON.stringify([...starts].sort())));
       expect(shapes.size, `${name}: entities with different buckets`).toBe(1);
     },
   );
 });
-
 
 ciRequiresOfficialSchema();

@@ -101,7 +101,7 @@ describe('second incremental read after the workspace changed', () => {
 });
 
 describe('a parent deleted mid-sync', () => {
-  it('a 404 on a campaign\'s actions or a segment\'s members skips that parent with a log line', async () => {
+  it("a 404 on a campaign's actions or a segment's members skips that parent with a log line", async () => {
     const victimCampaign = ws.sim.truth.campaigns()[1] as { id: number };
     const victimSegment = ws.sim.truth.segments().find((s: any) => ws.sim.truth.segmentMemberCioIds(s.id).length > 0) as { id: number };
     ws.sim.setFaults([
@@ -118,7 +118,10 @@ describe('a parent deleted mid-sync', () => {
     expect(logs).toContain(`segment_memberships: segments ${victimSegment.id} no longer exists (404); skipped`);
     const actions = recordsOf(result.messages, 'campaigns_actions');
     expect(actions.some((a) => a['campaign_id'] === victimCampaign.id)).toBe(false);
-    const expectedActions = ws.sim.truth.campaigns().filter((c: any) => c.id !== victimCampaign.id).flatMap((c: any) => ws.sim.truth.campaignActions(c.id));
+    const expectedActions = ws.sim.truth
+      .campaigns()
+      .filter((c: any) => c.id !== victimCampaign.id)
+      .flatMap((c: any) => ws.sim.truth.campaignActions(c.id));
     expect(actions.length).toBe(expectedActions.length);
     const memberships = recordsOf(result.messages, 'segment_memberships');
     expect(memberships.length).toBeGreaterThan(0);

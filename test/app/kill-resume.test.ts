@@ -56,7 +56,12 @@ async function setup(seed: number): Promise<Setup> {
           ? entry
           : {
               ...entry,
-              metadata: { ...entry['metadata'], selected: stream['tap_stream_id'] === 'messages', 'replication-method': 'INCREMENTAL', 'replication-key': 'created' },
+              metadata: {
+                ...entry['metadata'],
+                selected: stream['tap_stream_id'] === 'messages',
+                'replication-method': 'INCREMENTAL',
+                'replication-key': 'created',
+              },
             },
       ),
     })),
@@ -77,8 +82,7 @@ interface Read {
 
 /** One read of `messages`; SIGKILLed once `killAfter` messages records have come out, if given. */
 async function read(s: Setup, protocol: Protocol, config: string, state: unknown, killAfter?: number): Promise<Read> {
-  const args =
-    protocol === 'airbyte' ? ['read', '--config', config, '--catalog', s.catalogs.airbyte] : ['--config', config, '--catalog', s.catalogs.singer];
+  const args = protocol === 'airbyte' ? ['read', '--config', config, '--catalog', s.catalogs.airbyte] : ['--config', config, '--catalog', s.catalogs.singer];
   if (state !== undefined) args.push('--state', writeFiles({ 'state.json': state })['state.json'] as string);
   let seen = 0;
   let killed = false;
@@ -264,7 +268,10 @@ describe('messages: an incremental read killed part-way, after a complete one', 
 
       // Nothing finished below the lookback region is read again.
       const belowLookback = resumed.records.filter((r) => r['created'] < high - lookback && inside(done, r['created']));
-      expect(belowLookback.slice(0, 5).map((r) => `${r['id']}@${r['created']}`), `${belowLookback.length} records below the lookback`).toEqual([]);
+      expect(
+        belowLookback.slice(0, 5).map((r) => `${r['id']}@${r['created']}`),
+        `${belowLookback.length} records below the lookback`,
+      ).toEqual([]);
 
       // (b) What the restart reads again of what the killed read had committed. Allowed:
       //  - the lookback region [high − lookback, high): read again by design (late delivery metrics);
@@ -292,7 +299,10 @@ describe('messages: an incremental read killed part-way, after a complete one', 
       // Windows go oldest first, so half-way through, part of the lookback is read again already.
       expect(refreshed.length).toBeGreaterThan(0);
       const thirdTime = resumed.records.filter((r) => inside(refreshed, r['created']));
-      expect(thirdTime.slice(0, 5).map((r) => `${r['id']}@${r['created']}`), `refreshed ${spans(refreshed)}`).toEqual([]);
+      expect(
+        thirdTime.slice(0, 5).map((r) => `${r['id']}@${r['created']}`),
+        `refreshed ${spans(refreshed)}`,
+      ).toEqual([]);
     }, 90_000);
   }
 });

@@ -32,13 +32,17 @@ describe('config from the environment (--config ENV)', () => {
 
   it('combines with a file, later sources winning', async () => {
     const { 'c.json': path } = writeFiles({ 'c.json': { app_api_key: 'file-key-will-be-overridden', base_url: ws.sim.url } });
-    const result = await runCli(['--config', path as string, '--config', 'ENV', '--catalog', segmentsOnly()], { env: { TAP_CUSTOMERIO_APP_API_KEY: TEST_KEY } });
+    const result = await runCli(['--config', path as string, '--config', 'ENV', '--catalog', segmentsOnly()], {
+      env: { TAP_CUSTOMERIO_APP_API_KEY: TEST_KEY },
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toContain('file-key-will-be-overridden');
   });
 
   it('names the variable when its value has the wrong type', async () => {
-    const result = await runCli(['--config', 'ENV', '--discover'], { env: { TAP_CUSTOMERIO_APP_API_KEY: TEST_KEY, TAP_CUSTOMERIO_REQUESTS_PER_SECOND: 'fast' } });
+    const result = await runCli(['--config', 'ENV', '--discover'], {
+      env: { TAP_CUSTOMERIO_APP_API_KEY: TEST_KEY, TAP_CUSTOMERIO_REQUESTS_PER_SECOND: 'fast' },
+    });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/TAP_CUSTOMERIO_REQUESTS_PER_SECOND must be a number/);
   });
@@ -71,10 +75,12 @@ describe('stream maps', () => {
   };
 
   it('alias, drop, hash and filter', async () => {
-    const result = await run(
-      { campaigns: { __alias__: 'automations', name_hash: 'sha256(name)', description: null, __filter__: "state == 'running'" } },
-      ['--catalog', writeFiles({ 'k.json': { streams: [{ tap_stream_id: 'campaigns', schema: {}, metadata: [{ breadcrumb: [], metadata: { selected: true } }] }] } })['k.json'] as string],
-    );
+    const result = await run({ campaigns: { __alias__: 'automations', name_hash: 'sha256(name)', description: null, __filter__: "state == 'running'" } }, [
+      '--catalog',
+      writeFiles({ 'k.json': { streams: [{ tap_stream_id: 'campaigns', schema: {}, metadata: [{ breadcrumb: [], metadata: { selected: true } }] }] } })[
+        'k.json'
+      ] as string,
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const schema = ofType(result.messages, 'SCHEMA')[0];
     expect(schema?.['stream']).toBe('automations');
@@ -188,7 +194,7 @@ describe('what orchestrators see while a sync runs', () => {
     expect(piped).toBe('');
   });
 
-  it('read draws the progress line on a terminal\'s stderr, and never into a pipe', { timeout: 60_000 }, async () => {
+  it("read draws the progress line on a terminal's stderr, and never into a pipe", { timeout: 60_000 }, async () => {
     const { 'c.json': slow } = writeFiles({ 'c.json': { ...ws.config, requests_per_second: 4 } });
     const catalog = writeFiles({ 'k.json': await configuredCatalog(ws.configPath, { campaigns_actions: 'full_refresh' }) })['k.json'] as string;
     const out = writeFiles({ 'o.txt': '' })['o.txt'] as string;
@@ -212,11 +218,23 @@ describe('what orchestrators see while a sync runs', () => {
   it('--help of every command lists its flags', async () => {
     for (const [args, flags] of [
       [['--help'], ['--config', '--discover', '--catalog', '--state', '--about', '--test']],
-      [['read', '--help'], ['--config', '--catalog', '--state']],
+      [
+        ['read', '--help'],
+        ['--config', '--catalog', '--state'],
+      ],
       [['check', '--help'], ['--config']],
-      [['simulate', '--help'], ['--port', '--seed', '--scale', '--rate-limit', '--latency-ms']],
-      [['demo', '--help'], ['--scale', '--protocol', '--output']],
-      [['preview', '--help'], ['--config', '--stream']],
+      [
+        ['simulate', '--help'],
+        ['--port', '--seed', '--scale', '--rate-limit', '--latency-ms'],
+      ],
+      [
+        ['demo', '--help'],
+        ['--scale', '--protocol', '--output'],
+      ],
+      [
+        ['preview', '--help'],
+        ['--config', '--stream'],
+      ],
     ] as Array<[string[], string[]]>) {
       const result = await runCli(args);
       expect(result.code, args.join(' ')).toBe(0);

@@ -12,7 +12,13 @@ const TARGET = join(REPO_ROOT, 'test', 'helpers', 'target.mjs');
 
 /** Meltano's select rules: deselect all, then `stream.property` globs, `!` to exclude. */
 function applySelect(catalog: Record<string, any>, rules: string[]): Record<string, any> {
-  const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const glob = (pattern: string) =>
+    new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    );
   const parsed = rules.map((rule) => {
     const negated = rule.startsWith('!');
     const [stream, property = '*'] = rule.replace(/^!/, '').split('.');

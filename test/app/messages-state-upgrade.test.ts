@@ -25,7 +25,9 @@ describe('a messages state from before the interval state', () => {
     })['s.json'] as string;
     const result = await runCli(['read', '--config', ws.configPath, '--catalog', catalog, '--state', state]);
     expect(result.code, result.stderr.slice(-1000)).toBe(0);
-    const ids = recordsOf(result.messages, 'messages').map((r) => r['id']).sort();
+    const ids = recordsOf(result.messages, 'messages')
+      .map((r) => r['id'])
+      .sort();
     expect(ids.length).toBeGreaterThan(0);
     expect(ids).toEqual(ws.sim.truth.messageIds(bookmark - 10 * DAY, ws.sim.now()).sort());
     const last = ofType(result.messages, 'STATE').at(-1)?.['state']['stream']['stream_state'];

@@ -16,11 +16,27 @@ type Row = Record<string, any>;
 const DAY = 86_400;
 const LOOKBACK_DAYS = 5;
 
-const STREAMS = ['campaign_metrics', 'campaign_action_metrics', 'campaign_link_metrics', 'broadcast_metrics', 'broadcast_action_metrics', 'newsletter_metrics', 'newsletter_link_metrics'];
+const STREAMS = [
+  'campaign_metrics',
+  'campaign_action_metrics',
+  'campaign_link_metrics',
+  'broadcast_metrics',
+  'broadcast_action_metrics',
+  'newsletter_metrics',
+  'newsletter_link_metrics',
+];
 /** The streams whose entities add up to a parent's: nothing is asked under a parent that did not move. */
-const CHILD_PATHS = [/\/campaigns\/\d+\/actions\/[^/]+\/metrics/, /\/campaigns\/\d+\/metrics\/links/, /\/broadcasts\/\d+\/actions\/[^/]+\/metrics/, /\/newsletters\/\d+\/metrics\/links/];
+const CHILD_PATHS = [
+  /\/campaigns\/\d+\/actions\/[^/]+\/metrics/,
+  /\/campaigns\/\d+\/metrics\/links/,
+  /\/broadcasts\/\d+\/actions\/[^/]+\/metrics/,
+  /\/newsletters\/\d+\/metrics\/links/,
+];
 
-const keyOf = (stream: string, record: Row): string => `${stream} ${keyFields(streamDef(stream)).map((f) => String(record[f])).join('|')}`;
+const keyOf = (stream: string, record: Row): string =>
+  `${stream} ${keyFields(streamDef(stream))
+    .map((f) => String(record[f]))
+    .join('|')}`;
 
 /** The last state of a stream a sync left. */
 function stateOf(result: CliResult, protocol: Protocol, stream: string): Row | undefined {
@@ -41,7 +57,8 @@ let config: string;
 const catalogs = {} as Record<Protocol, string>;
 
 function readArgs(protocol: Protocol, state: unknown, configPath = config): string[] {
-  const args = protocol === 'airbyte' ? ['read', '--config', configPath, '--catalog', catalogs.airbyte] : ['--config', configPath, '--catalog', catalogs.singer];
+  const args =
+    protocol === 'airbyte' ? ['read', '--config', configPath, '--catalog', catalogs.airbyte] : ['--config', configPath, '--catalog', catalogs.singer];
   if (state !== undefined) args.push('--state', writeFiles({ 's.json': state })['s.json'] as string);
   return args;
 }
@@ -55,7 +72,14 @@ function childRequests(): number {
 beforeAll(async () => {
   // The clock a week behind wall time, so it can move forward and stay in the past.
   ws = await testWorkspace({ scale: 'small', rateLimit: 0, now: Math.floor(Date.now() / 1000) - 7 * DAY });
-  config = writeFiles({ 'c.json': { ...ws.config, requests_per_second: 100, start_date: new Date((ws.sim.now() - 20 * DAY) * 1000).toISOString(), metrics_lookback_days: LOOKBACK_DAYS } })['c.json'] as string;
+  config = writeFiles({
+    'c.json': {
+      ...ws.config,
+      requests_per_second: 100,
+      start_date: new Date((ws.sim.now() - 20 * DAY) * 1000).toISOString(),
+      metrics_lookback_days: LOOKBACK_DAYS,
+    },
+  })['c.json'] as string;
   catalogs.airbyte = writeFiles({ 'k.json': await configuredCatalog(config, Object.fromEntries(STREAMS.map((s) => [s, 'incremental']))) })['k.json'] as string;
   const discovered = JSON.parse((await runCli(['--config', config, '--discover'])).stdout) as Row;
   catalogs.singer = writeFiles({
@@ -63,7 +87,9 @@ beforeAll(async () => {
       streams: (discovered['streams'] as Row[]).map((stream) => ({
         ...stream,
         metadata: (stream['metadata'] as Row[]).map((entry) =>
-          entry['breadcrumb'].length > 0 ? entry : { ...entry, metadata: { ...entry['metadata'], selected: STREAMS.includes(stream['tap_stream_id']), 'replication-method': 'INCREMENTAL' } },
+          entry['breadcrumb'].length > 0
+            ? entry
+            : { ...entry, metadata: { ...entry['metadata'], selected: STREAMS.includes(stream['tap_stream_id']), 'replication-method': 'INCREMENTAL' } },
         ),
       })),
     },
@@ -96,33 +122,37 @@ describe.each(['airbyte', 'singer'] as const)('%s: metrics by difference', (prot
     expect(ws.sim.stats().requests).toBeLessThan(firstRequests - firstChildRequests + 1);
   });
 
-  it('after the counts grew, the fold of every sync equals a fresh read of the window, with children read only under parents that moved', { timeout: 180_000 }, async () => {
-    ws.sim.advance(6 * 3600);
-    ws.sim.resetStats();
-    const grown = await runCli(readArgs(protocol, stateInput(idle, protocol)));
-    expect(grown.code, grown.stderr.slice(-800)).toBe(0);
-    const grownChildRequests = childRequests();
-    const fresh = await runCli(readArgs(protocol, undefined));
-    expect(fresh.code).toBe(0);
-    const now = fold(fresh);
-    const folded = fold(first, idle, grown);
-    // Every row of the lookback a fresh read has, the destination holds with the same counts
-    // (older buckets are not read again, by design: metrics_lookback_days).
-    const inLookback = (key: string, row: Row): boolean => {
-      const stream = key.split(' ')[0] as string;
-      const bookmark = Date.parse(String(stateOf(idle, protocol, stream)?.['period_start'])) / 1000;
-      return Date.parse(row['period_start']) / 1000 >= bookmark - LOOKBACK_DAYS * DAY + DAY;
-    };
-    const before = fold(first);
-    let differing = 0;
-    for (const [key, row] of now) {
-      if (!inLookback(key, row)) continue;
-      expect(folded.get(key), key).toEqual(row);
-      if (JSON.stringify(before.get(key)) !== JSON.stringify(row)) differing++;
-    }
-    // The growth moved some counts, and the grown sync sent what moved, not everything.
-    expect(differing).toBeGreaterThan(0);
-    expect(recordsOf(grown.messages).length).toBeLessThan(recordsOf(first.messages).length);
-    expect(grownChildRequests).toBeGreaterThan(0);
-  });
+  it(
+    'after the counts grew, the fold of every sync equals a fresh read of the window, with children read only under parents that moved',
+    { timeout: 180_000 },
+    async () => {
+      ws.sim.advance(6 * 3600);
+      ws.sim.resetStats();
+      const grown = await runCli(readArgs(protocol, stateInput(idle, protocol)));
+      expect(grown.code, grown.stderr.slice(-800)).toBe(0);
+      const grownChildRequests = childRequests();
+      const fresh = await runCli(readArgs(protocol, undefined));
+      expect(fresh.code).toBe(0);
+      const now = fold(fresh);
+      const folded = fold(first, idle, grown);
+      // Every row of the lookback a fresh read has, the destination holds with the same counts
+      // (older buckets are not read again, by design: metrics_lookback_days).
+      const inLookback = (key: string, row: Row): boolean => {
+        const stream = key.split(' ')[0] as string;
+        const bookmark = Date.parse(String(stateOf(idle, protocol, stream)?.['period_start'])) / 1000;
+        return Date.parse(row['period_start']) / 1000 >= bookmark - LOOKBACK_DAYS * DAY + DAY;
+      };
+      const before = fold(first);
+      let differing = 0;
+      for (const [key, row] of now) {
+        if (!inLookback(key, row)) continue;
+        expect(folded.get(key), key).toEqual(row);
+        if (JSON.stringify(before.get(key)) !== JSON.stringify(row)) differing++;
+      }
+      // The growth moved some counts, and the grown sync sent what moved, not everything.
+      expect(differing).toBeGreaterThan(0);
+      expect(recordsOf(grown.messages).length).toBeLessThan(recordsOf(first.messages).length);
+      expect(grownChildRequests).toBeGreaterThan(0);
+    },
+  );
 });

@@ -59,9 +59,9 @@ const reads = new Map<string, CliResult>();
 beforeAll(async () => {
   ws = await testWorkspace({ scale: 'small', rateLimit: 0 });
   const names = METRICS_STREAMS;
-  const catalog = writeFiles({ 'k.json': await configuredCatalog(ws.configPath, Object.fromEntries(names.map((n) => [n, 'incremental'])) as Record<string, 'incremental'>) })[
-    'k.json'
-  ] as string;
+  const catalog = writeFiles({
+    'k.json': await configuredCatalog(ws.configPath, Object.fromEntries(names.map((n) => [n, 'incremental'])) as Record<string, 'incremental'>),
+  })['k.json'] as string;
   // History enough for several buckets, DST changes included, without holding a year of hours in memory.
   const history: Record<string, number> = { hours: 3, days: 200, weeks: 200, months: 400 };
   for (const resolution of ['hours', 'days', 'weeks', 'months']) {
@@ -82,7 +82,7 @@ describe.each(['hours', 'days', 'weeks', 'months'])('metrics at resolution %s', 
     for (const name of METRICS_STREAMS) expect(recordsOf(result.messages, name).length, name).toBeGreaterThan(0);
   });
 
-  it('each bucket starts where the API\'s time zone says and holds exactly its counts', { timeout: 120_000 }, () => {
+  it("each bucket starts where the API's time zone says and holds exactly its counts", { timeout: 120_000 }, () => {
     const truth = ws.sim.truth;
     const result = reads.get(resolution) as CliResult;
     let checked = 0;
@@ -95,7 +95,9 @@ describe.each(['hours', 'days', 'weeks', 'months'])('metrics at resolution %s', 
         const series = truth.metricSeriesNames(spec.kind, ids);
         const got = { ...record['other_series'], ...record };
         for (const name2 of series) {
-          expect(got[name2], `${name} ${ids.join('/')} ${record['period_start']} ${name2}`).toBe(truth.bucketCount(spec.kind, ids, name2, resolution, start, spec.tz));
+          expect(got[name2], `${name} ${ids.join('/')} ${record['period_start']} ${name2}`).toBe(
+            truth.bucketCount(spec.kind, ids, name2, resolution, start, spec.tz),
+          );
           checked++;
         }
       }
@@ -116,7 +118,7 @@ describe.each(['hours', 'days', 'weeks', 'months'])('metrics at resolution %s', 
     expect(checked).toBeGreaterThan(500);
   });
 
-  it('bucket starts are consecutive boundaries: v2 from the window start, v1 ending at the server\'s current period', () => {
+  it("bucket starts are consecutive boundaries: v2 from the window start, v1 ending at the server's current period", () => {
     const truth = ws.sim.truth;
     const result = reads.get(resolution) as CliResult;
     const all = recordsOf(result.messages, 'campaign_metrics');

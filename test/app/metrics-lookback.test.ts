@@ -34,7 +34,9 @@ beforeAll(async () => {
   ws = await testWorkspace({ scale: 'small', rateLimit: 0, now: Math.floor(Date.now() / 1000) - 3 * DAY });
   const start_date = new Date((ws.sim.now() - 30 * DAY) * 1000).toISOString();
   const { 'c.json': config } = writeFiles({ 'c.json': { ...ws.config, requests_per_second: 100, start_date, metrics_lookback_days: LOOKBACK_DAYS } });
-  const { 'k.json': catalog } = writeFiles({ 'k.json': await configuredCatalog(config as string, { campaign_metrics: 'incremental', newsletter_metrics: 'incremental' }) });
+  const { 'k.json': catalog } = writeFiles({
+    'k.json': await configuredCatalog(config as string, { campaign_metrics: 'incremental', newsletter_metrics: 'incremental' }),
+  });
   first = await runCli(['read', '--config', config as string, '--catalog', catalog as string], { timeoutMs: 50_000 });
   const states = finalStates(first.messages) as Row[];
   bookmarks = Object.fromEntries(states.map((s) => [s['stream']['stream_descriptor']['name'], Date.parse(s['stream']['stream_state']['period_start']) / 1000]));
@@ -74,42 +76,54 @@ describe('a second incremental read after the counts grew', () => {
     expect(ofType(second.messages, 'TRACE').filter((m) => m['trace']['type'] === 'ERROR')).toEqual([]);
   });
 
-  it.each(Object.keys(STREAMS) as Name[])('%s: an entity whose lookback moved re-emits exactly its buckets inside the lookback; one that did not, only its new buckets', (stream) => {
-    const truth = ws.sim.truth;
-    const spec = STREAMS[stream];
-    const bookmark = bookmarks[stream] as number;
-    const rows = recordsOf(second.messages, stream);
-    expect(rows.length).toBeGreaterThan(0);
-    const keys = rows.map((r) => keyOf(stream, r));
-    expect(keys.length, 'duplicates').toBe(new Set(keys).size);
-    // From the bucket holding bookmark - lookback (days in the API's zone) to the one holding now.
-    const from = bookmark - LOOKBACK_DAYS * DAY;
-    const served = (spec.tz === 'UTC' ? truth.v2BucketStarts('days', from - 2 * DAY, truth.now(), 'UTC') : truth.v1BucketStarts('days', 45)) as number[];
-    const holdingFrom = Math.max(...served.filter((s) => s <= from));
-    const expectedStarts = served.filter((s) => s >= holdingFrom && s <= truth.now());
-    expect(expectedStarts.length).toBeGreaterThanOrEqual(LOOKBACK_DAYS + 2);
-    const entities = new Set(rows.map((r) => r[spec.id]));
-    const firstRows = recordsOf(first.messages, stream);
-    expect(entities).toEqual(new Set(firstRows.map((r) => r[spec.id])));
-    const seriesNow = (entity: number, start: number): Row =>
-      Object.fromEntries((ws.sim.truth.metricSeriesNames(spec.kind, [entity]) as string[]).map((series) => [series, truth.bucketCount(spec.kind, [entity], series, 'days', start, spec.tz)]));
-    let moved = 0;
-    for (const entity of entities) {
-      const starts = rows.filter((r) => r[spec.id] === entity).map(startOf).sort((a, b) => a - b);
-      if (starts.length === expectedStarts.length) {
-        expect(starts, `${stream} ${entity}`).toEqual(expectedStarts);
-        moved++;
-        continue;
+  it.each(Object.keys(STREAMS) as Name[])(
+    '%s: an entity whose lookback moved re-emits exactly its buckets inside the lookback; one that did not, only its new buckets',
+    (stream) => {
+      const truth = ws.sim.truth;
+      const spec = STREAMS[stream];
+      const bookmark = bookmarks[stream] as number;
+      const rows = recordsOf(second.messages, stream);
+      expect(rows.length).toBeGreaterThan(0);
+      const keys = rows.map((r) => keyOf(stream, r));
+      expect(keys.length, 'duplicates').toBe(new Set(keys).size);
+      // From the bucket holding bookmark - lookback (days in the API's zone) to the one holding now.
+      const from = bookmark - LOOKBACK_DAYS * DAY;
+      const served = (spec.tz === 'UTC' ? truth.v2BucketStarts('days', from - 2 * DAY, truth.now(), 'UTC') : truth.v1BucketStarts('days', 45)) as number[];
+      const holdingFrom = Math.max(...served.filter((s) => s <= from));
+      const expectedStarts = served.filter((s) => s >= holdingFrom && s <= truth.now());
+      expect(expectedStarts.length).toBeGreaterThanOrEqual(LOOKBACK_DAYS + 2);
+      const entities = new Set(rows.map((r) => r[spec.id]));
+      const firstRows = recordsOf(first.messages, stream);
+      expect(entities).toEqual(new Set(firstRows.map((r) => r[spec.id])));
+      const seriesNow = (entity: number, start: number): Row =>
+        Object.fromEntries(
+          (ws.sim.truth.metricSeriesNames(spec.kind, [entity]) as string[]).map((series) => [
+            series,
+            truth.bucketCount(spec.kind, [entity], series, 'days', start, spec.tz),
+          ]),
+        );
+      let moved = 0;
+      for (const entity of entities) {
+        const starts = rows
+          .filter((r) => r[spec.id] === entity)
+          .map(startOf)
+          .sort((a, b) => a - b);
+        if (starts.length === expectedStarts.length) {
+          expect(starts, `${stream} ${entity}`).toEqual(expectedStarts);
+          moved++;
+          continue;
+        }
+        // Not re-emitted: what the first read emitted for the lookback is still what the API holds.
+        expect(starts, `${stream} ${entity}`).toEqual(expectedStarts.filter((s) => s > bookmark));
+        for (const row of firstRows.filter((r) => r[spec.id] === entity && startOf(r) >= holdingFrom && startOf(r) <= bookmark)) {
+          const got = { ...row['other_series'], ...row };
+          for (const [series, count] of Object.entries(seriesNow(entity, startOf(row))))
+            expect(got[series], `${stream} ${entity} ${row['period_start']} ${series}`).toBe(count);
+        }
       }
-      // Not re-emitted: what the first read emitted for the lookback is still what the API holds.
-      expect(starts, `${stream} ${entity}`).toEqual(expectedStarts.filter((s) => s > bookmark));
-      for (const row of firstRows.filter((r) => r[spec.id] === entity && startOf(r) >= holdingFrom && startOf(r) <= bookmark)) {
-        const got = { ...row['other_series'], ...row };
-        for (const [series, count] of Object.entries(seriesNow(entity, startOf(row)))) expect(got[series], `${stream} ${entity} ${row['period_start']} ${series}`).toBe(count);
-      }
-    }
-    expect(moved, 'some counts grew in the lookback').toBeGreaterThan(0);
-  });
+      expect(moved, 'some counts grew in the lookback').toBeGreaterThan(0);
+    },
+  );
 
   it.each(Object.keys(STREAMS) as Name[])('%s: the re-emitted buckets hold the counts the API holds now, and some grew', { timeout: 60_000 }, (stream) => {
     const truth = ws.sim.truth;

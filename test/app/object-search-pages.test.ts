@@ -45,7 +45,7 @@ beforeAll(async () => {
 afterAll(async () => ws?.close());
 
 describe('objects over several search pages that repeat an object', () => {
-  it('the search the tap walks has several pages a type, and some page repeats the previous page\'s last object', async () => {
+  it("the search the tap walks has several pages a type, and some page repeats the previous page's last object", async () => {
     let repeats = 0;
     let multiPage = 0;
     for (const type of ws.sim.truth.objectTypes() as Row[]) {
@@ -67,7 +67,9 @@ describe('objects over several search pages that repeat an object', () => {
     const keys = recordsOf(result.messages, 'objects').map((r) => `${r['object_type_id']}|${r['object_id']}`);
     expect(keys.length, 'duplicates').toBe(new Set(keys).size);
     const truth = ws.sim.truth;
-    const expected = (truth.objectTypes() as Row[]).flatMap((t) => truth.objects(String(t['id'])).map((o: Row) => `${t['id']}|${o['identifiers']['object_id']}`));
+    const expected = (truth.objectTypes() as Row[]).flatMap((t) =>
+      truth.objects(String(t['id'])).map((o: Row) => `${t['id']}|${o['identifiers']['object_id']}`),
+    );
     expect(expected.length).toBeGreaterThan(TAP_PAGE * 2);
     expect([...keys].sort()).toEqual([...expected].sort());
   });

@@ -61,7 +61,7 @@ describe('page sizes and offset paging', () => {
     }
   });
 
-  it('no request asks a page larger than its list\'s maximum; every paged list was asked with a limit', () => {
+  it("no request asks a page larger than its list's maximum; every paged list was asked with a limit", () => {
     const limited = proxy.requests.filter((r) => r.url.searchParams.has('limit'));
     expect(limited.length).toBeGreaterThan(0);
     for (const request of limited) {
@@ -73,7 +73,10 @@ describe('page sizes and offset paging', () => {
       expect(limit, where).toBeLessThanOrEqual(rule?.[2] as number);
     }
     for (const [method, path] of MAX_LIMIT) {
-      expect(limited.some((r) => r.method === method && path.test(r.url.pathname)), `${method} ${path}`).toBe(true);
+      expect(
+        limited.some((r) => r.method === method && path.test(r.url.pathname)),
+        `${method} ${path}`,
+      ).toBe(true);
     }
   });
 

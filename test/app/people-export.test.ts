@@ -144,7 +144,9 @@ describe('people by export (people_source: export)', () => {
     expectAllPeople(ws, people);
     for (const person of people.slice(0, 100)) {
       const exact = exactPerson(ws, person['cio_id']);
-      const wanted = Object.fromEntries(['country', 'email', 'plan'].flatMap((k) => (exact['attributes'][k] === undefined ? [] : [[k, exact['attributes'][k]]])));
+      const wanted = Object.fromEntries(
+        ['country', 'email', 'plan'].flatMap((k) => (exact['attributes'][k] === undefined ? [] : [[k, exact['attributes'][k]]])),
+      );
       expect(person['attributes']).toEqual(wanted);
     }
     // The check's sample only: nothing hydrated to learn columns.
@@ -198,7 +200,9 @@ describe('people by export (people_source: export)', () => {
 
   it('a state naming a job that is gone exports again, and says so', async () => {
     ws.sim.resetStats();
-    const state = [{ type: 'STREAM', stream: { stream_descriptor: { name: 'people' }, stream_state: { export: { job: 999_993, columns: ['plan'], emitted: 10 } } } }];
+    const state = [
+      { type: 'STREAM', stream: { stream_descriptor: { name: 'people' }, stream_state: { export: { job: 999_993, columns: ['plan'], emitted: 10 } } } },
+    ];
     const result = await read(ws, ws.configPath, state);
     expect(result.code, result.stderr).toBe(0);
     expect(logs(result, 'WARN').some((m) => m.includes('999993') && m.includes('gone') && m.includes('exporting again'))).toBe(true);
@@ -230,17 +234,21 @@ describe('people_source: auto', () => {
   it.each([
     [PEOPLE - 1, 'export', 1],
     [PEOPLE, 'search', 0],
-  ] as const)('threshold %s: read by %s', async (threshold, path, jobs) => {
-    ws.sim.resetStats();
-    const result = await read(ws, withConfig(ws, { people_export_threshold: threshold }));
-    expect(result.code, result.stderr).toBe(0);
-    expect(logs(result, 'INFO').some((m) => m.includes(`read by ${path}: the workspace has ${PEOPLE} people`))).toBe(true);
-    expect(exportRequests(ws).start).toBe(jobs);
-    // The counts are asked once, for the row estimate and the choice together.
-    expect(ws.sim.stats().byPath['/v1/workspaces']).toBe(1);
-    expect(ofType(result.messages, 'TRACE').some((m) => m['trace']['type'] === 'ESTIMATE')).toBe(true);
-    expectAllPeople(ws, recordsOf(result.messages, 'people'));
-  }, 120_000);
+  ] as const)(
+    'threshold %s: read by %s',
+    async (threshold, path, jobs) => {
+      ws.sim.resetStats();
+      const result = await read(ws, withConfig(ws, { people_export_threshold: threshold }));
+      expect(result.code, result.stderr).toBe(0);
+      expect(logs(result, 'INFO').some((m) => m.includes(`read by ${path}: the workspace has ${PEOPLE} people`))).toBe(true);
+      expect(exportRequests(ws).start).toBe(jobs);
+      // The counts are asked once, for the row estimate and the choice together.
+      expect(ws.sim.stats().byPath['/v1/workspaces']).toBe(1);
+      expect(ofType(result.messages, 'TRACE').some((m) => m['trace']['type'] === 'ESTIMATE')).toBe(true);
+      expectAllPeople(ws, recordsOf(result.messages, 'people'));
+    },
+    120_000,
+  );
 });
 
 describe('files: gzip, an expired link, a dropped connection', () => {
@@ -280,7 +288,10 @@ describe('files: gzip, an expired link, a dropped connection', () => {
     try {
       const result = await read(ws, withConfig(ws, { base_url: api.url }));
       expect(result.code, result.stderr).toBe(0);
-      expect(logs(result, 'WARN').some((m) => m.includes('opening it again')), [...logs(result, 'WARN'), ...logs(result, 'INFO')].join('\n')).toBe(true);
+      expect(
+        logs(result, 'WARN').some((m) => m.includes('opening it again')),
+        [...logs(result, 'WARN'), ...logs(result, 'INFO')].join('\n'),
+      ).toBe(true);
       expectAllPeople(ws, recordsOf(result.messages, 'people'));
       expect(files.requests).toHaveLength(3);
     } finally {
@@ -291,7 +302,10 @@ describe('files: gzip, an expired link, a dropped connection', () => {
 });
 
 /** The API behind a proxy that points every download link at a file proxy damaging the file. */
-async function damagedWorkspace(damage: FileDamage, options: SimulatorOptions = {}): Promise<{ ws: Awaited<ReturnType<typeof workspace>>; api: RecordingProxy; files: RecordingProxy }> {
+async function damagedWorkspace(
+  damage: FileDamage,
+  options: SimulatorOptions = {},
+): Promise<{ ws: Awaited<ReturnType<typeof workspace>>; api: RecordingProxy; files: RecordingProxy }> {
   const ws = await workspace(options);
   const files = await fileProxy(ws.sim.downloadUrl, damage);
   const api = await recordingProxy(ws.sim.url, {
@@ -349,7 +363,11 @@ describe('every reason to read by search instead, with a WARN and each person on
   it('a file that disagrees with the exact read', async () => {
     const { ws, api, files } = await damagedWorkspace({ kind: 'replace', from: ',free\r', to: ',FREE\r' });
     try {
-      await expectFallback(ws, withConfig(ws, { base_url: api.url }), /disagrees with the exact read for \w+: attribute "plan" is "FREE" in the export and "free" the exact way/);
+      await expectFallback(
+        ws,
+        withConfig(ws, { base_url: api.url }),
+        /disagrees with the exact read for \w+: attribute "plan" is "FREE" in the export and "free" the exact way/,
+      );
       expect(files.requests).toHaveLength(1);
     } finally {
       await Promise.all([api.close(), files.close()]);

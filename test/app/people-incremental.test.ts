@@ -39,7 +39,9 @@ interface Setup {
 async function setup(protocol: Protocol, options: { stateEvery?: number } = {}): Promise<Setup> {
   const ws = await testWorkspace({ scale: 'medium', rateLimit: 0 });
   const configFor = (extra: Row = {}): string =>
-    writeFiles({ 'c.json': { ...ws.config, requests_per_second: 100, ...(options.stateEvery ? { state_every_records: options.stateEvery } : {}), ...extra } })['c.json'] as string;
+    writeFiles({ 'c.json': { ...ws.config, requests_per_second: 100, ...(options.stateEvery ? { state_every_records: options.stateEvery } : {}), ...extra } })[
+      'c.json'
+    ] as string;
   const config = configFor();
   if (protocol === 'airbyte') {
     const catalog = (await configuredCatalog(config, { people: 'incremental' })) as { streams: Row[] };
@@ -52,7 +54,9 @@ async function setup(protocol: Protocol, options: { stateEvery?: number } = {}):
       .filter((s) => s['tap_stream_id'] === 'people')
       .map((s) => ({
         ...s,
-        metadata: (s['metadata'] as Row[]).map((m) => (m['breadcrumb'].length > 0 ? m : { ...m, metadata: { ...m['metadata'], selected: true, 'replication-method': 'INCREMENTAL' } })),
+        metadata: (s['metadata'] as Row[]).map((m) =>
+          m['breadcrumb'].length > 0 ? m : { ...m, metadata: { ...m['metadata'], selected: true, 'replication-method': 'INCREMENTAL' } },
+        ),
       })),
   };
   return { protocol, ws, configFor, catalog: writeFiles({ 's.json': singer })['s.json'] as string, airbyteSchema: undefined };
@@ -151,7 +155,11 @@ function expectFoldIsTruth(sim: Simulator, folded: Map<string, Row>, unsure: Rea
   const truth = sim.truth.people.current();
   const missing = [...truth.keys()].filter((cio) => !folded.has(cio));
   const extra = [...folded.keys()].filter((cio) => !truth.has(cio));
-  expect({ missing: missing.slice(0, 5), extra: extra.slice(0, 5), sizes: [folded.size, truth.size] }).toEqual({ missing: [], extra: [], sizes: [truth.size, truth.size] });
+  expect({ missing: missing.slice(0, 5), extra: extra.slice(0, 5), sizes: [folded.size, truth.size] }).toEqual({
+    missing: [],
+    extra: [],
+    sizes: [truth.size, truth.size],
+  });
   const differ: string[] = [];
   for (const [cio, served] of truth) {
     if (unsure.has(cio)) continue;
@@ -160,7 +168,9 @@ function expectFoldIsTruth(sim: Simulator, folded: Map<string, Row>, unsure: Rea
   }
   if (differ.length > 0) {
     const cio = differ[0] as string;
-    expect(comparable(folded.get(cio) as Row), `${differ.length} differ, e.g. ${cio}`).toEqual(comparable({ cio_id: cio, ...bare(truth.get(cio) as ServedCustomer) }));
+    expect(comparable(folded.get(cio) as Row), `${differ.length} differ, e.g. ${cio}`).toEqual(
+      comparable({ cio_id: cio, ...bare(truth.get(cio) as ServedCustomer) }),
+    );
   }
 }
 
@@ -266,7 +276,17 @@ describe.each(['airbyte', 'singer'] as const)('%s: people incrementally, sync af
     await clockPast(sim, bookmark);
     const goneBefore = goneNow(sim);
     const batch = sim.changePeople({
-      counts: { attribute_change: 150, profile_create: 20, profile_delete: 10, profile_merge: 10, device_change: 30, unsubscribed_email: 10, topic_unsubscribed_email: 10, silent: 10, several: 10 },
+      counts: {
+        attribute_change: 150,
+        profile_create: 20,
+        profile_delete: 10,
+        profile_merge: 10,
+        device_change: 30,
+        unsubscribed_email: 10,
+        topic_unsubscribed_email: 10,
+        silent: 10,
+        several: 10,
+      },
       seed: 7,
     });
     expect(Math.min(...batch.changes.map((c) => c.at))).toBeGreaterThan(bookmark);
@@ -280,7 +300,11 @@ describe.each(['airbyte', 'singer'] as const)('%s: people incrementally, sync af
     expect(new Set(people(changed.records, deletedAt).map((r) => r['cio_id']))).toEqual(named);
     expect(people(changed.records, deletedAt)).toHaveLength(named.size);
     expect(hydrations(changed)).toBe(Math.ceil(named.size / 100));
-    expect(tombstones(changed.records, deletedAt).map((r) => r['cio_id']).sort()).toEqual([...gone].sort());
+    expect(
+      tombstones(changed.records, deletedAt)
+        .map((r) => r['cio_id'])
+        .sort(),
+    ).toEqual([...gone].sort());
     expect(gone.length).toBe(20);
     // Stamped with the newest activity naming them, before the sync started.
     for (const record of changed.records) expect(record['changed_at']).toBeGreaterThan(bookmark - 1);
@@ -290,7 +314,11 @@ describe.each(['airbyte', 'singer'] as const)('%s: people incrementally, sync af
     expect(silent.size).toBeGreaterThan(0);
     const folded = fold(runs, deletedAt);
     const truth = sim.truth.people.current();
-    expect([...silent].some((cio) => JSON.stringify(comparable(folded.get(cio) as Row)) !== JSON.stringify(comparable({ cio_id: cio, ...bare(truth.get(cio) as ServedCustomer) })))).toBe(true);
+    expect(
+      [...silent].some(
+        (cio) => JSON.stringify(comparable(folded.get(cio) as Row)) !== JSON.stringify(comparable({ cio_id: cio, ...bare(truth.get(cio) as ServedCustomer) })),
+      ),
+    ).toBe(true);
     bookmark = changed.streamState?.['changed_at'];
     expect(changed.streamState?.['boundary'].length).toBeGreaterThan(0);
     state = changed.next;
@@ -310,7 +338,11 @@ describe.each(['airbyte', 'singer'] as const)('%s: people incrementally, sync af
     expect(reconcile.logs).toContain('INFO people: reading everyone: a full read on every sync is configured');
     expect(feedRequests(reconcile)).toBe(0);
     expect(people(reconcile.records, deletedAt)).toHaveLength(sim.truth.peopleCount());
-    expect(tombstones(reconcile.records, deletedAt).map((r) => r['cio_id']).sort()).toEqual([...gone].sort());
+    expect(
+      tombstones(reconcile.records, deletedAt)
+        .map((r) => r['cio_id'])
+        .sort(),
+    ).toEqual([...gone].sort());
     expectFoldIsTruth(sim, fold(runs, deletedAt));
     bookmark = reconcile.streamState?.['changed_at'];
     expect(reconcile.streamState).toMatchObject({ boundary: [], full_at: bookmark });
@@ -392,7 +424,10 @@ describe.each(['airbyte', 'singer'] as const)('%s: people killed mid-sync and re
 
     // Changes naming about 500 people; the incremental read is killed while reading them again.
     await clockPast(sim, bookmark);
-    sim.changePeople({ counts: { attribute_change: 400, profile_delete: 10, profile_merge: 10, device_change: 40, profile_create: 20, several: 20 }, seed: 11 });
+    sim.changePeople({
+      counts: { attribute_change: 400, profile_delete: 10, profile_merge: 10, device_change: 40, profile_create: 20, several: 20 },
+      seed: 11,
+    });
     const named = namedSince(sim, bookmark);
     expect(named.size).toBeGreaterThan(400);
     const cut = await sync(s, resumed.next, { killAfter: 250 });

@@ -18,7 +18,9 @@ let smallConfig: string;
 beforeAll(async () => {
   ws = await testWorkspace({ scale: 'medium', latencyMs: 10 });
   const start_date = new Date((ws.sim.now() - 400 * DAY) * 1000).toISOString();
-  config = writeFiles({ 'c.json': { ...ws.config, start_date, requests_per_second: 50, state_every_records: 500, messages_lookback_days: 0 } })['c.json'] as string;
+  config = writeFiles({ 'c.json': { ...ws.config, start_date, requests_per_second: 50, state_every_records: 500, messages_lookback_days: 0 } })[
+    'c.json'
+  ] as string;
   // One request per entity, a few entities a second: slow enough to be killed part-way.
   small = await testWorkspace({ scale: 'small', latencyMs: 50 });
   smallConfig = writeFiles({ 'c.json': { ...small.config, requests_per_second: 5, state_every_records: 100 } })['c.json'] as string;
@@ -40,7 +42,8 @@ async function killedAndResumed(streams: Record<string, 'full_refresh' | 'increm
   const catalog = writeFiles({ 'k.json': await configuredCatalog(config, streams) })['k.json'] as string;
   const killed = await runCli(['read', '--config', config, '--catalog', catalog], {
     onMessage: (m, child) => {
-      if (m['type'] === 'STATE' && m['state']['stream']['stream_descriptor']['name'] === stream && when(m['state']['stream']['stream_state'])) child.kill('SIGKILL');
+      if (m['type'] === 'STATE' && m['state']['stream']['stream_descriptor']['name'] === stream && when(m['state']['stream']['stream_state']))
+        child.kill('SIGKILL');
     },
   });
   expect(killed.signal).toBe('SIGKILL');
@@ -50,12 +53,22 @@ async function killedAndResumed(streams: Record<string, 'full_refresh' | 'increm
   expect(resumed.code, resumed.stderr.slice(-1000)).toBe(0);
   // What the killed read had emitted up to its last STATE: everything the checkpoint covers.
   const lastStateAt = killed.messages.lastIndexOf(killed.messages.filter((m) => m['type'] === 'STATE').at(-1) as Row);
-  return { killed, committed: recordsOf(killed.messages.slice(0, lastStateAt), stream), resumed: recordsOf(resumed.messages, stream), checkpoint: checkpoint['stream']['stream_state'] as Row };
+  return {
+    killed,
+    committed: recordsOf(killed.messages.slice(0, lastStateAt), stream),
+    resumed: recordsOf(resumed.messages, stream),
+    checkpoint: checkpoint['stream']['stream_state'] as Row,
+  };
 }
 
 describe('resuming what a killed read had finished', () => {
   it('messages in full refresh: the restart reads only the gaps, and nothing is lost', async () => {
-    const run = await killedAndResumed({ messages: 'full_refresh' }, 'messages', (s) => (s['done'] ?? []).length > 0 && s['high'] === undefined && s['done'].some(([a, b]: [number, number]) => b - a > 30 * DAY), config);
+    const run = await killedAndResumed(
+      { messages: 'full_refresh' },
+      'messages',
+      (s) => (s['done'] ?? []).length > 0 && s['high'] === undefined && s['done'].some(([a, b]: [number, number]) => b - a > 30 * DAY),
+      config,
+    );
     const done = run.checkpoint['done'] as Array<[number, number]>;
     expect(run.checkpoint['high']).toBeUndefined();
     const inDone = (t: number): boolean => done.some(([a, b]) => t >= a && t < b);
@@ -67,7 +80,12 @@ describe('resuming what a killed read had finished', () => {
   });
 
   it('campaign_action_metrics: the restart skips the entities already read, and every entity comes', async () => {
-    const run = await killedAndResumed({ campaign_action_metrics: 'incremental' }, 'campaign_action_metrics', (s) => (s['partial']?.['done'] ?? []).length >= 5, smallConfig);
+    const run = await killedAndResumed(
+      { campaign_action_metrics: 'incremental' },
+      'campaign_action_metrics',
+      (s) => (s['partial']?.['done'] ?? []).length >= 5,
+      smallConfig,
+    );
     const finished = new Set<string>(run.checkpoint['partial']['done']);
     expect(finished.size).toBeGreaterThanOrEqual(5);
     const entity = (r: Row): string => String(r['action_id']);
@@ -75,7 +93,8 @@ describe('resuming what a killed read had finished', () => {
     expect(run.resumed.filter((r) => finished.has(entity(r))).map(entity)).toEqual([]);
     const all = new Set([...run.committed, ...run.resumed].map(entity));
     const truth = small.sim.truth;
-    const expected = (truth.campaigns() as Row[]).flatMap((c) => truth.campaignActions(c['id']).map((a: Row) => ({ c: c['id'], a: Number(a['id']) })))
+    const expected = (truth.campaigns() as Row[])
+      .flatMap((c) => truth.campaignActions(c['id']).map((a: Row) => ({ c: c['id'], a: Number(a['id']) })))
       .filter(({ c, a }) => truth.metricSeriesNames('campaign_action', [c, a]).length > 0)
       .map(({ a }) => String(a));
     expect(expected.filter((a) => !all.has(a))).toEqual([]);

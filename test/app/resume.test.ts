@@ -68,7 +68,10 @@ describe('resuming after SIGKILL', () => {
   it('people: continues from the checkpointed search page', async () => {
     const { 'c.json': catalogPath } = writeFiles({ 'c.json': await configuredCatalog(ws.configPath, { people: 'full_refresh' }) });
     // The search's page token is nested in the full read's state (streams with a change feed).
-    const killed = await readUntilKilled(catalogPath as string, (m) => m['type'] === 'STATE' && m['state']['stream']['stream_state']['full']?.['state']?.['resume'] !== undefined);
+    const killed = await readUntilKilled(
+      catalogPath as string,
+      (m) => m['type'] === 'STATE' && m['state']['stream']['stream_state']['full']?.['state']?.['resume'] !== undefined,
+    );
     const checkpoint = statesOf(killed, 'people').at(-1);
     expect(checkpoint?.['stream']['stream_state']['full']['state']['resume']['start']).toEqual(expect.any(String));
     const countedBefore = statesOf(killed, 'people').reduce((sum, s) => sum + s['sourceStats']['recordCount'], 0);

@@ -40,34 +40,39 @@ async function expectCompletesFrom(stopped: CliResult): Promise<void> {
 }
 
 describe('SIGTERM and SIGINT', () => {
-  it.each(['SIGTERM', 'SIGINT'] as const)('%s: stop, flush, a final STATE covering exactly what was emitted, INCOMPLETE, non-zero; restart completes', async (signal) => {
-    let sent = false;
-    const stopped = await runCli(['read', '--config', ws.configPath, '--catalog', catalogPath], {
-      onMessage: (message, child) => {
-        if (!sent && message['type'] === 'RECORD' && message['record']['stream'] === 'people') {
-          sent = true;
-          child.kill(signal);
-        }
-      },
-    });
-    expect(stopped.signal).toBeNull();
-    expect(stopped.code).not.toBe(0);
-    for (const stream of ['messages', 'people']) {
-      // Every record is followed by a state that counts it.
-      const records = recordsOf(stopped.messages, stream).length;
-      const counted = ofType(stopped.messages, 'STATE')
-        .filter((m) => m['state']['stream']['stream_descriptor']['name'] === stream)
-        .reduce((sum, m) => sum + m['state']['sourceStats']['recordCount'], 0);
-      expect(counted, stream).toBe(records);
-      const lastRecord = stopped.messages.findLastIndex((m) => m['type'] === 'RECORD' && m['record']['stream'] === stream);
-      const lastStateAt = stopped.messages.findLastIndex((m) => m['type'] === 'STATE' && m['state']['stream']['stream_descriptor']['name'] === stream);
-      expect(lastStateAt, stream).toBeGreaterThan(lastRecord);
-    }
-    const statuses = ofType(stopped.messages, 'TRACE').filter((m) => m['trace']['type'] === 'STREAM_STATUS').map((m) => m['trace']['stream_status']['status']);
-    expect(statuses).toContain('INCOMPLETE');
-    expect(stopped.stdout).not.toMatch(/\n\s+at .+:\d+:\d+/);
-    await expectCompletesFrom(stopped);
-  });
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    '%s: stop, flush, a final STATE covering exactly what was emitted, INCOMPLETE, non-zero; restart completes',
+    async (signal) => {
+      let sent = false;
+      const stopped = await runCli(['read', '--config', ws.configPath, '--catalog', catalogPath], {
+        onMessage: (message, child) => {
+          if (!sent && message['type'] === 'RECORD' && message['record']['stream'] === 'people') {
+            sent = true;
+            child.kill(signal);
+          }
+        },
+      });
+      expect(stopped.signal).toBeNull();
+      expect(stopped.code).not.toBe(0);
+      for (const stream of ['messages', 'people']) {
+        // Every record is followed by a state that counts it.
+        const records = recordsOf(stopped.messages, stream).length;
+        const counted = ofType(stopped.messages, 'STATE')
+          .filter((m) => m['state']['stream']['stream_descriptor']['name'] === stream)
+          .reduce((sum, m) => sum + m['state']['sourceStats']['recordCount'], 0);
+        expect(counted, stream).toBe(records);
+        const lastRecord = stopped.messages.findLastIndex((m) => m['type'] === 'RECORD' && m['record']['stream'] === stream);
+        const lastStateAt = stopped.messages.findLastIndex((m) => m['type'] === 'STATE' && m['state']['stream']['stream_descriptor']['name'] === stream);
+        expect(lastStateAt, stream).toBeGreaterThan(lastRecord);
+      }
+      const statuses = ofType(stopped.messages, 'TRACE')
+        .filter((m) => m['trace']['type'] === 'STREAM_STATUS')
+        .map((m) => m['trace']['stream_status']['status']);
+      expect(statuses).toContain('INCOMPLETE');
+      expect(stopped.stdout).not.toMatch(/\n\s+at .+:\d+:\d+/);
+      await expectCompletesFrom(stopped);
+    },
+  );
 });
 
 describe('SIGKILL at random points', () => {
@@ -107,7 +112,9 @@ describe('the safety net: a failure nothing waits for', () => {
     expect(stopped.code).toBe(1);
     const last = stopped.messages.filter((m) => m['type'] !== 'LOG').at(-1);
     expect(last?.['trace']?.['type']).toBe('ERROR');
-    expect(last?.['trace']?.['error']?.['internal_message']).toMatch(new RegExp(`^UNHANDLED: Stopped after an internal failure that nothing was waiting for \\(injected ${kind}\\)`));
+    expect(last?.['trace']?.['error']?.['internal_message']).toMatch(
+      new RegExp(`^UNHANDLED: Stopped after an internal failure that nothing was waiting for \\(injected ${kind}\\)`),
+    );
     expect(last?.['trace']?.['error']?.['failure_type']).toBe('system_error');
     expect(last?.['trace']?.['error']?.['stack_trace']).toBeUndefined();
     expect(stopped.stdout).not.toMatch(/\n\s+at .+:\d+:\d+/);

@@ -12,7 +12,9 @@ describe('simulate --now', () => {
       const now = (await (await fetch(`${url}/__sim/advance?seconds=0`, { method: 'POST' })).json()) as { now: number };
       expect(now.now).toBe(1_790_000_000);
       const headers = { authorization: 'Bearer sim-demo-app-api-key' };
-      const page = (await (await fetch(`${url}/v1/messages?limit=5&start_ts=${1_790_000_000 - 86_400}&end_ts=${1_790_000_000}`, { headers })).json()) as { messages: Array<{ created: number }> };
+      const page = (await (await fetch(`${url}/v1/messages?limit=5&start_ts=${1_790_000_000 - 86_400}&end_ts=${1_790_000_000}`, { headers })).json()) as {
+        messages: Array<{ created: number }>;
+      };
       expect(page.messages.length).toBe(5);
       for (const message of page.messages) expect(message.created).toBeLessThanOrEqual(1_790_000_000);
     } finally {

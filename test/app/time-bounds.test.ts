@@ -36,7 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => ws?.close());
 
-describe.each(['full_refresh', 'incremental'])('messages %s with start_date and end_date on a message\'s second', (mode) => {
+describe.each(['full_refresh', 'incremental'])("messages %s with start_date and end_date on a message's second", (mode) => {
   it('the message at start_date once, the one at end_date not, everything between once', () => {
     const result = reads.get(mode) as CliResult;
     expect(result.code, result.stderr.slice(-1000)).toBe(0);

@@ -98,7 +98,11 @@ function tombstonesOf(result: CliResult, protocol: Protocol): Array<{ stream: st
   const field = DELETED_AT[protocol];
   return result.messages
     .filter((m) => m['type'] === 'RECORD')
-    .map((m) => (protocol === 'singer' ? { stream: m['stream'] as string, data: m['record'] as Row } : { stream: m['record']['stream'] as string, data: m['record']['data'] as Row }))
+    .map((m) =>
+      protocol === 'singer'
+        ? { stream: m['stream'] as string, data: m['record'] as Row }
+        : { stream: m['record']['stream'] as string, data: m['record']['data'] as Row },
+    )
     .filter((r) => r.data[field] !== undefined && r.data[field] !== null);
 }
 
@@ -142,7 +146,9 @@ describe('tombstones: deletes reach the warehouse', () => {
 
   beforeAll(async () => {
     ws = await testWorkspace();
-    airbyteCatalog = writeFiles({ 'a.json': await configuredCatalog(ws.configPath, Object.fromEntries(NAMES.map((n) => [n, 'incremental']))) })['a.json'] as string;
+    airbyteCatalog = writeFiles({ 'a.json': await configuredCatalog(ws.configPath, Object.fromEntries(NAMES.map((n) => [n, 'incremental']))) })[
+      'a.json'
+    ] as string;
     const discovered = JSON.parse((await runCli(['--config', ws.configPath, '--discover'])).stdout) as Row;
     singerCatalog = writeFiles({
       's.json': {
@@ -150,7 +156,9 @@ describe('tombstones: deletes reach the warehouse', () => {
           .filter((s: Row) => NAMES.includes(s['tap_stream_id']))
           .map((s: Row) => ({
             ...s,
-            metadata: s['metadata'].map((m: Row) => (m['breadcrumb'].length > 0 ? m : { ...m, metadata: { ...m['metadata'], selected: true, 'replication-method': 'INCREMENTAL' } })),
+            metadata: s['metadata'].map((m: Row) =>
+              m['breadcrumb'].length > 0 ? m : { ...m, metadata: { ...m['metadata'], selected: true, 'replication-method': 'INCREMENTAL' } },
+            ),
           })),
       },
     })['s.json'] as string;
@@ -188,54 +196,64 @@ describe('tombstones: deletes reach the warehouse', () => {
     expect(snippets['keys']).toEqual([...(before.get('snippets') ?? [])].sort());
   });
 
-  it.each(['airbyte', 'singer'] as const)('%s: after deletes, the next incremental sync emits exactly one tombstone per deleted key', async (protocol) => {
-    const firstRun = first.get(protocol) as CliResult;
-    const state = protocol === 'airbyte' ? lastAirbyteStates(firstRun) : lastSingerState(firstRun);
-    const statePath = writeFiles({ 'state.json': state })['state.json'] as string;
-    const args = protocol === 'airbyte' ? ['read', '--config', ws.configPath, '--catalog', airbyteCatalog, '--state', statePath] : ['--config', ws.configPath, '--catalog', singerCatalog, '--state', statePath];
-    ws.sim.resetStats();
-    const second = await runCli(args);
-    expect(second.code, second.stderr).toBe(0);
-    // Requests the tap chose to make. On a busy machine arrivals bunch up and the simulator's
-    // limiter may answer one 429; its retry would make two equal syncs differ by one.
-    const asked = (): number => ws.sim.stats().requests - ws.sim.stats().rateLimited;
-    const requestsWith = asked();
+  it.each(['airbyte', 'singer'] as const)(
+    '%s: after deletes, the next incremental sync emits exactly one tombstone per deleted key',
+    async (protocol) => {
+      const firstRun = first.get(protocol) as CliResult;
+      const state = protocol === 'airbyte' ? lastAirbyteStates(firstRun) : lastSingerState(firstRun);
+      const statePath = writeFiles({ 'state.json': state })['state.json'] as string;
+      const args =
+        protocol === 'airbyte'
+          ? ['read', '--config', ws.configPath, '--catalog', airbyteCatalog, '--state', statePath]
+          : ['--config', ws.configPath, '--catalog', singerCatalog, '--state', statePath];
+      ws.sim.resetStats();
+      const second = await runCli(args);
+      expect(second.code, second.stderr).toBe(0);
+      // Requests the tap chose to make. On a busy machine arrivals bunch up and the simulator's
+      // limiter may answer one 429; its retry would make two equal syncs differ by one.
+      const asked = (): number => ws.sim.stats().requests - ws.sim.stats().rateLimited;
+      const requestsWith = asked();
 
-    const tombstones = tombstonesOf(second, protocol);
-    const got = tombstones.map((t) => `${t.stream} ${keyText(STREAMS[t.stream]?.key.map((f) => t.data[f]) ?? [])}`).sort();
-    const expected = deleted.map(deletedKey).map(({ stream, key }) => `${stream} ${key}`).sort();
-    expect(got).toEqual(expected);
-    // Children went with their parents: more tombstones than deletes asked for.
-    expect(expected.length).toBeGreaterThan(10);
+      const tombstones = tombstonesOf(second, protocol);
+      const got = tombstones.map((t) => `${t.stream} ${keyText(STREAMS[t.stream]?.key.map((f) => t.data[f]) ?? [])}`).sort();
+      const expected = deleted
+        .map(deletedKey)
+        .map(({ stream, key }) => `${stream} ${key}`)
+        .sort();
+      expect(got).toEqual(expected);
+      // Children went with their parents: more tombstones than deletes asked for.
+      expect(expected.length).toBeGreaterThan(10);
 
-    // Each tombstone: the key, the cursor and deleted-at at the sync's start, every other field null
-    // (or empty, where the schema declares a list that is never null); it fits its schema.
-    const ajv = strictAjv();
-    const schemas = new Map<string, Row>();
-    if (protocol === 'singer') for (const m of ofType(second.messages, 'SCHEMA')) schemas.set(m['stream'], m['schema']);
-    else {
-      const catalog = JSON.parse(readFileSync(airbyteCatalog, 'utf8')) as Row;
-      for (const s of catalog['streams']) schemas.set(s['stream']['name'], s['stream']['json_schema']);
-    }
-    for (const { stream, data } of tombstones) {
-      const spec = STREAMS[stream] as (typeof STREAMS)[string];
-      const filled = Object.keys(data).filter((field) => data[field] !== null && !(Array.isArray(data[field]) && data[field].length === 0));
-      expect(filled.sort()).toEqual([...spec.key, spec.cursor, DELETED_AT[protocol]].sort());
-      expect(Object.keys(data)).toEqual(expect.arrayContaining(Object.keys((schemas.get(stream) as Row)['properties'])));
-      expect(Date.parse(data[DELETED_AT[protocol]]) / 1000).toBe(data[spec.cursor]);
-      const validate = ajv.compile(schemas.get(stream) as object);
-      expect(validate(data), `${stream}: ${JSON.stringify(validate.errors)}`).toBe(true);
-    }
+      // Each tombstone: the key, the cursor and deleted-at at the sync's start, every other field null
+      // (or empty, where the schema declares a list that is never null); it fits its schema.
+      const ajv = strictAjv();
+      const schemas = new Map<string, Row>();
+      if (protocol === 'singer') for (const m of ofType(second.messages, 'SCHEMA')) schemas.set(m['stream'], m['schema']);
+      else {
+        const catalog = JSON.parse(readFileSync(airbyteCatalog, 'utf8')) as Row;
+        for (const s of catalog['streams']) schemas.set(s['stream']['name'], s['stream']['json_schema']);
+      }
+      for (const { stream, data } of tombstones) {
+        const spec = STREAMS[stream] as (typeof STREAMS)[string];
+        const filled = Object.keys(data).filter((field) => data[field] !== null && !(Array.isArray(data[field]) && data[field].length === 0));
+        expect(filled.sort()).toEqual([...spec.key, spec.cursor, DELETED_AT[protocol]].sort());
+        expect(Object.keys(data)).toEqual(expect.arrayContaining(Object.keys((schemas.get(stream) as Row)['properties'])));
+        expect(Date.parse(data[DELETED_AT[protocol]]) / 1000).toBe(data[spec.cursor]);
+        const validate = ajv.compile(schemas.get(stream) as object);
+        expect(validate(data), `${stream}: ${JSON.stringify(validate.errors)}`).toBe(true);
+      }
 
-    // Tombstones cost no request: the same sync without them asks exactly as much.
-    ws.sim.resetStats();
-    const off = writeFiles({ 'c.json': { ...ws.config, emit_deletes: false } })['c.json'] as string;
-    const withoutArgs = args.map((a) => (a === ws.configPath ? off : a));
-    const without = await runCli(withoutArgs);
-    expect(without.code, without.stderr).toBe(0);
-    expect(tombstonesOf(without, protocol)).toEqual([]);
-    expect(asked()).toBe(requestsWith);
-  }, 120_000);
+      // Tombstones cost no request: the same sync without them asks exactly as much.
+      ws.sim.resetStats();
+      const off = writeFiles({ 'c.json': { ...ws.config, emit_deletes: false } })['c.json'] as string;
+      const withoutArgs = args.map((a) => (a === ws.configPath ? off : a));
+      const without = await runCli(withoutArgs);
+      expect(without.code, without.stderr).toBe(0);
+      expect(tombstonesOf(without, protocol)).toEqual([]);
+      expect(asked()).toBe(requestsWith);
+    },
+    120_000,
+  );
 
   it('Airbyte: a dedup destination fed both syncs ends with exactly the current rows', async () => {
     const firstRun = first.get('airbyte') as CliResult;
@@ -279,7 +297,9 @@ describe('tombstones: parents gone mid-sync, the size limit, a damaged state', (
 
   beforeAll(async () => {
     ws = await testWorkspace();
-    catalog = writeFiles({ 'a.json': await configuredCatalog(ws.configPath, { campaigns: 'incremental', campaigns_actions: 'incremental', snippets: 'incremental' }) })['a.json'] as string;
+    catalog = writeFiles({
+      'a.json': await configuredCatalog(ws.configPath, { campaigns: 'incremental', campaigns_actions: 'incremental', snippets: 'incremental' }),
+    })['a.json'] as string;
     const first = await runCli(['read', '--config', ws.configPath, '--catalog', catalog]);
     expect(first.code, first.stderr).toBe(0);
     firstState = lastAirbyteStates(first);
@@ -299,7 +319,9 @@ describe('tombstones: parents gone mid-sync, the size limit, a damaged state', (
       const tombstones = tombstonesOf(result, 'airbyte');
       expect(tombstones.every((t) => t.stream === 'campaigns_actions')).toBe(true);
       expect(tombstones.map((t) => String(t.data['id'])).sort()).toEqual(actions);
-      const partitions = lastAirbyteStates(result).find((s) => s['stream']['stream_descriptor']['name'] === 'campaigns_actions')?.['stream']['stream_state']['partitions'];
+      const partitions = lastAirbyteStates(result).find((s) => s['stream']['stream_descriptor']['name'] === 'campaigns_actions')?.['stream']['stream_state'][
+        'partitions'
+      ];
       expect(partitions[String(campaign['id'])]).toBeUndefined();
     } finally {
       ws.sim.setFaults([]);
@@ -310,7 +332,9 @@ describe('tombstones: parents gone mid-sync, the size limit, a damaged state', (
     const small = writeFiles({ 'c.json': { ...ws.config, deletes_max_keys: 5 } })['c.json'] as string;
     const result = await readWith(firstState, small);
     expect(result.code, result.stderr).toBe(0);
-    const warnings = ofType(result.messages, 'LOG').map((m) => m['log']['message'] as string).filter((m) => m.includes('deletes are not tracked'));
+    const warnings = ofType(result.messages, 'LOG')
+      .map((m) => m['log']['message'] as string)
+      .filter((m) => m.includes('deletes are not tracked'));
     expect(warnings.some((m) => m.startsWith('campaigns: more than 5 keys'))).toBe(true);
     expect(warnings.some((m) => m.startsWith('campaigns_actions: more than 5 keys'))).toBe(true);
     const states = lastAirbyteStates(result);
@@ -322,7 +346,9 @@ describe('tombstones: parents gone mid-sync, the size limit, a damaged state', (
 
   it('a damaged key set in the state is refused with the field and the fix, before anything is read', async () => {
     const damaged = firstState.map((s) =>
-      s['stream']['stream_descriptor']['name'] === 'campaigns' ? { ...s, stream: { ...s['stream'], stream_state: { ...s['stream']['stream_state'], keys: 'n:1,-4' } } } : s,
+      s['stream']['stream_descriptor']['name'] === 'campaigns'
+        ? { ...s, stream: { ...s['stream'], stream_state: { ...s['stream']['stream_state'], keys: 'n:1,-4' } } }
+        : s,
     );
     ws.sim.resetStats();
     const result = await readWith(damaged);
@@ -373,34 +399,55 @@ describe('tombstones: a sync killed mid-read and restarted from its last STATE',
     return [...byStream.values()];
   };
 
-  it.each([1, 4])('killed at child-stream STATE #%s: the restart completes the tombstones, none twice once done', async (at) => {
-    const expected = ws.sim.truth
-      .deletedEntities()
-      .map(deletedKey)
-      .map(({ stream, key }) => `${stream} ${key}`)
-      .sort();
-    let childStates = 0;
-    const statePath = writeFiles({ 'state.json': beforeDeletes })['state.json'] as string;
-    const killed = await runCli(['read', '--config', ws.configPath, '--catalog', catalog, '--state', statePath], {
-      onMessage: (message, child) => {
-        const name = message['state']?.['stream']?.['stream_descriptor']?.['name'];
-        if (message['type'] === 'STATE' && (name === 'campaigns_actions' || name === 'broadcast_actions') && ++childStates === at) child.kill('SIGKILL');
-      },
-    });
-    expect(killed.signal).toBe('SIGKILL');
-    const restartState = merged(beforeDeletes, lastAirbyteStates(killed));
-    const restarted = await runCli(['read', '--config', ws.configPath, '--catalog', catalog, '--state', writeFiles({ 'state.json': restartState })['state.json'] as string]);
-    expect(restarted.code, restarted.stderr).toBe(0);
+  it.each([1, 4])(
+    'killed at child-stream STATE #%s: the restart completes the tombstones, none twice once done',
+    async (at) => {
+      const expected = ws.sim.truth
+        .deletedEntities()
+        .map(deletedKey)
+        .map(({ stream, key }) => `${stream} ${key}`)
+        .sort();
+      let childStates = 0;
+      const statePath = writeFiles({ 'state.json': beforeDeletes })['state.json'] as string;
+      const killed = await runCli(['read', '--config', ws.configPath, '--catalog', catalog, '--state', statePath], {
+        onMessage: (message, child) => {
+          const name = message['state']?.['stream']?.['stream_descriptor']?.['name'];
+          if (message['type'] === 'STATE' && (name === 'campaigns_actions' || name === 'broadcast_actions') && ++childStates === at) child.kill('SIGKILL');
+        },
+      });
+      expect(killed.signal).toBe('SIGKILL');
+      const restartState = merged(beforeDeletes, lastAirbyteStates(killed));
+      const restarted = await runCli([
+        'read',
+        '--config',
+        ws.configPath,
+        '--catalog',
+        catalog,
+        '--state',
+        writeFiles({ 'state.json': restartState })['state.json'] as string,
+      ]);
+      expect(restarted.code, restarted.stderr).toBe(0);
 
-    const keyed = (result: CliResult): string[] => tombstonesOf(result, 'airbyte').map((t) => `${t.stream} ${keyText(STREAMS[t.stream]?.key.map((f) => t.data[f]) ?? [])}`);
-    // Every deleted key got its tombstone in one run or the other (at least once), and no live key did.
-    expect([...new Set([...keyed(killed), ...keyed(restarted)])].sort()).toEqual(expected);
-    // The destination ends with exactly the current rows.
-    const tables = dedupAirbyte([firstRun, killed, restarted]);
-    for (const name of names) expect([...(tables.get(name)?.keys() ?? [])].sort(), name).toEqual(currentKeys(ws.sim.truth, name).sort());
-    // Once a sync has completed, the deletes are behind it: the next one sends none again.
-    const after = await runCli(['read', '--config', ws.configPath, '--catalog', catalog, '--state', writeFiles({ 'state.json': merged(restartState, lastAirbyteStates(restarted)) })['state.json'] as string]);
-    expect(after.code, after.stderr).toBe(0);
-    expect(tombstonesOf(after, 'airbyte')).toEqual([]);
-  }, 180_000);
+      const keyed = (result: CliResult): string[] =>
+        tombstonesOf(result, 'airbyte').map((t) => `${t.stream} ${keyText(STREAMS[t.stream]?.key.map((f) => t.data[f]) ?? [])}`);
+      // Every deleted key got its tombstone in one run or the other (at least once), and no live key did.
+      expect([...new Set([...keyed(killed), ...keyed(restarted)])].sort()).toEqual(expected);
+      // The destination ends with exactly the current rows.
+      const tables = dedupAirbyte([firstRun, killed, restarted]);
+      for (const name of names) expect([...(tables.get(name)?.keys() ?? [])].sort(), name).toEqual(currentKeys(ws.sim.truth, name).sort());
+      // Once a sync has completed, the deletes are behind it: the next one sends none again.
+      const after = await runCli([
+        'read',
+        '--config',
+        ws.configPath,
+        '--catalog',
+        catalog,
+        '--state',
+        writeFiles({ 'state.json': merged(restartState, lastAirbyteStates(restarted)) })['state.json'] as string,
+      ]);
+      expect(after.code, after.stderr).toBe(0);
+      expect(tombstonesOf(after, 'airbyte')).toEqual([]);
+    },
+    180_000,
+  );
 });

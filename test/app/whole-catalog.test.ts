@@ -105,7 +105,10 @@ describe('the whole catalog', () => {
         .filter((m) => m['trace']['type'] === 'STREAM_STATUS' && m['trace']['stream_status']['stream_descriptor']['name'] === name)
         .map((m) => m['trace']['stream_status']['status']);
       expect(statuses.at(-1), name).toBe('COMPLETE');
-      expect(first.messages.some((m) => m['type'] === 'STATE' && m['state']['stream']['stream_descriptor']['name'] === name), name).toBe(true);
+      expect(
+        first.messages.some((m) => m['type'] === 'STATE' && m['state']['stream']['stream_descriptor']['name'] === name),
+        name,
+      ).toBe(true);
     }
   });
 });
@@ -118,14 +121,17 @@ describe('a 403 on one area', () => {
       expect(result.code).not.toBe(0);
       const terminal = new Map<string, string>();
       for (const m of ofType(result.messages, 'TRACE')) {
-        if (m['trace']['type'] === 'STREAM_STATUS') terminal.set(m['trace']['stream_status']['stream_descriptor']['name'], m['trace']['stream_status']['status']);
+        if (m['trace']['type'] === 'STREAM_STATUS')
+          terminal.set(m['trace']['stream_status']['stream_descriptor']['name'], m['trace']['stream_status']['status']);
       }
       // Every stream of the Segments area of access (the scope in its definition), and only those.
       const segmentStreams = ALL_STREAMS.filter((def) => def.scope === 'Segments').map((def) => def.name);
       expect(segmentStreams).toEqual(expect.arrayContaining(['segments', 'segment_memberships', 'segment_usage']));
       for (const name of names()) expect(terminal.get(name), name).toBe(segmentStreams.includes(name) ? 'INCOMPLETE' : 'COMPLETE');
       for (const name of segmentStreams) {
-        const trace = ofType(result.messages, 'TRACE').find((m) => m['trace']['type'] === 'ERROR' && m['trace']['error']['stream_descriptor']?.['name'] === name);
+        const trace = ofType(result.messages, 'TRACE').find(
+          (m) => m['trace']['type'] === 'ERROR' && m['trace']['error']['stream_descriptor']?.['name'] === name,
+        );
         expect(trace?.['trace']['error']['message'], name).toMatch(/403/);
         expect(trace?.['trace']['error']['message'], name).toMatch(/Segments/);
         expect(trace?.['trace']['error']['failure_type']).toBe('config_error');
@@ -172,6 +178,10 @@ describe('streams with a twist', () => {
   it('broadcast_actions: follows a next token when the API sends one', () => {
     // Action ids come as strings or integers (type drift); the schema declares text.
     const expected = ws.sim.truth.broadcasts().flatMap((b: any) => ws.sim.truth.broadcastActions(b.id).map((a: any) => String(a.id)));
-    expect(recordsOf(first.messages, 'broadcast_actions').map((r) => r['id']).sort()).toEqual([...expected].sort());
+    expect(
+      recordsOf(first.messages, 'broadcast_actions')
+        .map((r) => r['id'])
+        .sort(),
+    ).toEqual([...expected].sort());
   });
 });

@@ -15,7 +15,12 @@ const table = readFileSync(join(REPO_ROOT, PACKAGE, 'FIDELITY.md'), 'utf8');
 const rows = table
   .split('\n')
   .filter((line) => line.startsWith('| ') && !line.startsWith('| quirk') && !line.startsWith('| variant') && !/^\|[-| ]+\|$/.test(line))
-  .map((line) => line.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.trim()));
+  .map((line) =>
+    line
+      .split(/(?<!\\)\|/)
+      .slice(1, -1)
+      .map((cell) => cell.trim()),
+  );
 const quirkRows = rows.filter((cells) => cells.length === 4);
 
 /** `file.test.ts › describe › title; other.test.ts › title`, each reference split apart. */
@@ -38,7 +43,14 @@ function holds(source: string, title: string): boolean {
   if (text.includes(plain)) return true;
   // An it.each / describe.each title: a template whose %s took a label.
   const templates = [...text.matchAll(/(['`])((?:(?!\1).)*%s(?:(?!\1).)*)\1/g)].map((m) => m[2] as string);
-  return templates.some((template) => new RegExp(`^${template.split('%s').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+')}$`).test(plain));
+  return templates.some((template) =>
+    new RegExp(
+      `^${template
+        .split('%s')
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.+')}$`,
+    ).test(plain),
+  );
 }
 
 describe('the fidelity table', () => {

@@ -16,12 +16,16 @@ interface PackResult {
   files: Array<{ path: string }>;
 }
 
-const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as PackResult[];
+const packed = JSON.parse(
+  execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+) as PackResult[];
 const files = (packed[0]?.files ?? []).map((f) => f.path).sort();
 
 describe('npm pack of the tap', () => {
   it('lists the built tap, its spec and schemas (a sanity check of the test below)', () => {
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'spec.json', 'dist/cli.js', 'dist/main.js', 'dist/app/demo.js', 'dist/app/simulate.js', 'schemas/messages.json']));
+    expect(files).toEqual(
+      expect.arrayContaining(['package.json', 'spec.json', 'dist/cli.js', 'dist/main.js', 'dist/app/demo.js', 'dist/app/simulate.js', 'schemas/messages.json']),
+    );
   });
 
   it('lists no simulator file', () => {

@@ -123,7 +123,12 @@ describe('the simulator fence, from the import statements', () => {
   test('the parser sees the simulator and the gates (a sanity check of the checks below)', () => {
     expect(simulatorFiles.length).toBeGreaterThan(50);
     expect(simulatorEdges.some((e) => e.from === 'bin.ts' && e.to === 'serve.ts')).toBe(true);
-    expect(tapEdges.filter(isPackage).map((e) => e.from).sort()).toEqual(expect.arrayContaining(GATES));
+    expect(
+      tapEdges
+        .filter(isPackage)
+        .map((e) => e.from)
+        .sort(),
+    ).toEqual(expect.arrayContaining(GATES));
     expect(tapEdges.some((e) => e.kind === 'type')).toBe(true);
   });
 
@@ -145,7 +150,11 @@ describe('the simulator fence, from the import statements', () => {
   test("the simulator imports nothing outside its src/ but node builtins and its package's dependencies", () => {
     const pkg = JSON.parse(readFileSync(join(PACKAGE, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
     const dependencies = new Set(Object.keys(pkg.dependencies ?? {}));
-    const packageName = (spec: string): string => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+    const packageName = (spec: string): string =>
+      spec
+        .split('/')
+        .slice(0, spec.startsWith('@') ? 2 : 1)
+        .join('/');
     const allowed = (e: Edge): boolean =>
       e.to !== null ? !leaves(e) : e.specifier.startsWith('node:') || builtinModules.includes(e.specifier) || dependencies.has(packageName(e.specifier));
     expect(simulatorEdges.filter((e) => !allowed(e)).map(show)).toEqual([]);
@@ -153,7 +162,12 @@ describe('the simulator fence, from the import statements', () => {
 
   test('no import cycle inside the simulator, type imports included', () => {
     const next = (file: string): string[] => simulatorEdges.filter((e) => e.from === file && e.to !== null && !leaves(e)).map((e) => e.to as string);
-    expect(cycles(simulatorFiles.map((f) => under(SIM_SRC, f)), next)).toEqual([]);
+    expect(
+      cycles(
+        simulatorFiles.map((f) => under(SIM_SRC, f)),
+        next,
+      ),
+    ).toEqual([]);
   });
 
   test("the tap's tests reach the simulator by its package name only, never by a path into packages/", () => {
@@ -164,15 +178,28 @@ describe('the simulator fence, from the import statements', () => {
 });
 
 describe("the tap's compiler sees src/ only", () => {
-  const parsed = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(String(d.messageText)); } });
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    join(ROOT, 'tsconfig.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(String(d.messageText));
+      },
+    },
+  );
 
   test('rootDir is src/, every file it compiles is under src/', () => {
-    expect(parsed?.options.rootDir).toBe(SRC.replace(/[\\/]$/, '').split(sep).join('/'));
+    expect(parsed?.options.rootDir).toBe(
+      SRC.replace(/[\\/]$/, '')
+        .split(sep)
+        .join('/'),
+    );
     expect(parsed?.fileNames.length).toBeGreaterThan(50);
     expect(parsed?.fileNames.filter((f) => !resolve(f).startsWith(SRC + sep))).toEqual([]);
   });
 
-  test('it has no project reference: a reference would let an import of the simulator\'s sources through as its declarations', () => {
+  test("it has no project reference: a reference would let an import of the simulator's sources through as its declarations", () => {
     expect(parsed?.projectReferences ?? []).toEqual([]);
   });
 });
@@ -211,7 +238,9 @@ describe('spec, check, discover and read load no simulator module (run against d
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     const simulator = pathToFileURL(realpathSync(PACKAGE)).href + '/';
-    const loaded = readFileSync(out, 'utf8').split('\n').filter((url) => url.startsWith(simulator) || url.includes(`/node_modules/${PACKAGE_NAME}/`));
+    const loaded = readFileSync(out, 'utf8')
+      .split('\n')
+      .filter((url) => url.startsWith(simulator) || url.includes(`/node_modules/${PACKAGE_NAME}/`));
     return [...new Set(loaded)].map((url) => url.slice(simulator.length)).sort();
   }
 

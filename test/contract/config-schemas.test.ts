@@ -9,7 +9,7 @@ type Row = Record<string, unknown>;
 
 const ajv = recordAjv();
 
-describe('every record the added endpoints serve at small scale validates (with the tap\'s additions)', () => {
+describe("every record the added endpoints serve at small scale validates (with the tap's additions)", () => {
   let sim: Simulator;
   beforeAll(async () => {
     sim = await start();
@@ -49,7 +49,8 @@ describe('every record the added endpoints serve at small scale validates (with 
     check('transactional_messages', await get('/v1/transactional', 'messages'));
 
     const usage: Row[] = [];
-    for (const s of sim.truth.segments().filter((x) => !deleted.segments.includes(x.id))) usage.push((await call<{ used_by: Row }>(sim, `/v1/segments/${s.id}/used_by`)).json.used_by);
+    for (const s of sim.truth.segments().filter((x) => !deleted.segments.includes(x.id)))
+      usage.push((await call<{ used_by: Row }>(sim, `/v1/segments/${s.id}/used_by`)).json.used_by);
     check('segment_usage', usage);
   });
 

@@ -26,7 +26,11 @@ export function start(opts: SimulatorOptions = {}): Promise<Simulator> {
   return startSimulator({ now: NOW, rateLimit: 0, ...opts });
 }
 
-export async function call<T = Record<string, unknown>>(sim: Simulator, path: string, init: { body?: unknown } = {}): Promise<{ status: number; text: string; json: T }> {
+export async function call<T = Record<string, unknown>>(
+  sim: Simulator,
+  path: string,
+  init: { body?: unknown } = {},
+): Promise<{ status: number; text: string; json: T }> {
   const res = await fetch(sim.url + path, {
     method: init.body === undefined ? 'GET' : 'POST',
     headers: { authorization: `Bearer ${DEMO_API_KEY}`, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },

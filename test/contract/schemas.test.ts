@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type {
-  ActionRecord, ActivityRecord, CampaignRecord, CustomerRecord, IdentifiersEntry, MessageRecord, NewsletterRecord, SegmentRecord, ServedCustomer, Simulator,
+  ActionRecord,
+  ActivityRecord,
+  CampaignRecord,
+  CustomerRecord,
+  IdentifiersEntry,
+  MessageRecord,
+  NewsletterRecord,
+  SegmentRecord,
+  ServedCustomer,
+  Simulator,
 } from 'customerio-simulator';
 import { ALL_STREAMS } from '../../src/streams/index.js';
 import { call, DAY, list, NOW, SMALL_MESSAGES, start, walk, expectWellFormedSchema, readSchema, recordAjv, recordChecker } from './helpers.js';
@@ -13,9 +22,12 @@ function declaredFields(def: (typeof ALL_STREAMS)[number]): string[] {
 }
 
 describe('stream schemas', () => {
-  test.each(ALL_STREAMS.map((def) => [def.name, def] as const))('%s: object root, key and cursor declared, non-null and required, intersection-safe keywords', (name, def) => {
-    expectWellFormedSchema(name, readSchema(name), declaredFields(def), ajv);
-  });
+  test.each(ALL_STREAMS.map((def) => [def.name, def] as const))(
+    '%s: object root, key and cursor declared, non-null and required, intersection-safe keywords',
+    (name, def) => {
+      expectWellFormedSchema(name, readSchema(name), declaredFields(def), ajv);
+    },
+  );
 });
 
 describe('every record served at small scale validates against its schema', () => {
@@ -32,7 +44,8 @@ describe('every record served at small scale validates against its schema', () =
     check('campaigns', campaigns);
     const actions: ActionRecord[] = [];
     const deleted = sim.truth.deletedParents();
-    for (const c of campaigns.filter((x) => !deleted.campaigns.includes(x.id))) actions.push(...(await walk<ActionRecord>(sim, `/v1/campaigns/${c.id}/actions`, list('actions'))).records);
+    for (const c of campaigns.filter((x) => !deleted.campaigns.includes(x.id)))
+      actions.push(...(await walk<ActionRecord>(sim, `/v1/campaigns/${c.id}/actions`, list('actions'))).records);
     check('campaigns_actions', actions);
     check('newsletters', (await walk<NewsletterRecord>(sim, '/v1/newsletters?limit=100', list('newsletters'))).records);
     const segments = (await call<{ segments: SegmentRecord[] }>(sim, '/v1/segments')).json.segments;
@@ -49,7 +62,9 @@ describe('every record served at small scale validates against its schema', () =
   test('messages (all of them) and activities', async () => {
     const messages: MessageRecord[] = [];
     for (let a = sim.truth.messageSpan().oldest; a <= NOW; a += 183 * DAY + 1) {
-      messages.push(...(await walk<MessageRecord>(sim, `/v1/messages?limit=1000&start_ts=${a}&end_ts=${Math.min(NOW, a + 183 * DAY)}`, list('messages'))).records);
+      messages.push(
+        ...(await walk<MessageRecord>(sim, `/v1/messages?limit=1000&start_ts=${a}&end_ts=${Math.min(NOW, a + 183 * DAY)}`, list('messages'))).records,
+      );
     }
     expect(messages).toHaveLength(SMALL_MESSAGES);
     check('messages', messages);

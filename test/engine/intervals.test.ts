@@ -60,31 +60,112 @@ const sorted = (set: Set<number>): number[] => [...set].sort((a, b) => a - b);
 
 describe('interval functions, by example', () => {
   it('normalize sorts, merges overlapping and adjacent intervals, and drops empty ones', () => {
-    expect(normalize([[5, 7], [0, 2], [2, 3], [6, 9], [4, 4], [12, 10]])).toEqual([[0, 3], [5, 9]]);
+    expect(
+      normalize([
+        [5, 7],
+        [0, 2],
+        [2, 3],
+        [6, 9],
+        [4, 4],
+        [12, 10],
+      ]),
+    ).toEqual([
+      [0, 3],
+      [5, 9],
+    ]);
     expect(normalize([])).toEqual([]);
   });
 
   it('union, subtract, gaps and covers', () => {
-    expect(union([[0, 5]], [[5, 8], [10, 12]])).toEqual([[0, 8], [10, 12]]);
-    expect(subtract([[0, 10]], [[2, 3], [5, 7]])).toEqual([[0, 2], [3, 5], [7, 10]]);
+    expect(
+      union(
+        [[0, 5]],
+        [
+          [5, 8],
+          [10, 12],
+        ],
+      ),
+    ).toEqual([
+      [0, 8],
+      [10, 12],
+    ]);
+    expect(
+      subtract(
+        [[0, 10]],
+        [
+          [2, 3],
+          [5, 7],
+        ],
+      ),
+    ).toEqual([
+      [0, 2],
+      [3, 5],
+      [7, 10],
+    ]);
     expect(subtract([[0, 10]], [[-5, 20]])).toEqual([]);
-    expect(gaps(0, 10, [[0, 4], [6, 10]])).toEqual([[4, 6]]);
+    expect(
+      gaps(0, 10, [
+        [0, 4],
+        [6, 10],
+      ]),
+    ).toEqual([[4, 6]]);
     expect(gaps(0, 10, [])).toEqual([[0, 10]]);
-    expect(covers([[0, 4], [4, 10]], 0, 10)).toBe(true);
-    expect(covers([[0, 4], [5, 10]], 0, 10)).toBe(false);
+    expect(
+      covers(
+        [
+          [0, 4],
+          [4, 10],
+        ],
+        0,
+        10,
+      ),
+    ).toBe(true);
+    expect(
+      covers(
+        [
+          [0, 4],
+          [5, 10],
+        ],
+        0,
+        10,
+      ),
+    ).toBe(false);
     // The lookback: what lies above high − lookback is taken out of `done`, up to infinity.
     expect(subtract([[0, 100]], [[70, Number.POSITIVE_INFINITY]])).toEqual([[0, 70]]);
   });
 
   it('capped keeps up to max intervals, and past it only the first', () => {
-    const many: Interval[] = [[0, 1], [2, 3], [4, 5], [6, 7]];
+    const many: Interval[] = [
+      [0, 1],
+      [2, 3],
+      [4, 5],
+      [6, 7],
+    ];
     expect(capped(many, 4)).toEqual(many);
     expect(capped(many, 3)).toEqual([[0, 1]]);
-    expect(capped([[4, 5], [0, 1], [1, 2]], 1)).toEqual([[0, 2]]);
+    expect(
+      capped(
+        [
+          [4, 5],
+          [0, 1],
+          [1, 2],
+        ],
+        1,
+      ),
+    ).toEqual([[0, 2]]);
   });
 
   it('parseIntervals reads [start, end] pairs, normalized, and rejects anything else', () => {
-    expect(parseIntervals([[10, 20], [0, 5], [5, 6]])).toEqual([[0, 6], [10, 20]]);
+    expect(
+      parseIntervals([
+        [10, 20],
+        [0, 5],
+        [5, 6],
+      ]),
+    ).toEqual([
+      [0, 6],
+      [10, 20],
+    ]);
     expect(parseIntervals([])).toEqual([]);
     expect(parseIntervals([[3, 3]])).toEqual([]);
     for (const bad of [undefined, null, 5, 'x', {}, [[1]], [[1, 2, 3]], [[2, 1]], [['1', 2]], [[0, Number.NaN]], [[0, Number.POSITIVE_INFINITY]], [1, 2]]) {
@@ -193,7 +274,7 @@ describe('a read killed at any step resumes from the gaps of its state', () => {
     // Windows over the gaps, of random lengths.
     const pending: SimWindow[] = [];
     for (const [a, b] of gaps(from, to, previous)) {
-      for (let s = a; s < b; ) {
+      for (let s = a; s < b;) {
         const e = Math.min(b, s + r.int(1, 60));
         pending.push({ start: s, end: e, left: records.filter((t) => t >= s && t < e).reverse() });
         s = e;
@@ -237,7 +318,17 @@ describe('a read killed at any step resumes from the gaps of its state', () => {
       if (n >= 0) emitted.set(t, n);
       return n < 0;
     });
-    return { from, to, previous, finishedWindows, partials, state, resume, unread, why: `seed ${seed}: [${from}, ${to}) previous ${JSON.stringify(previous)} state ${JSON.stringify(state)}` };
+    return {
+      from,
+      to,
+      previous,
+      finishedWindows,
+      partials,
+      state,
+      resume,
+      unread,
+      why: `seed ${seed}: [${from}, ${to}) previous ${JSON.stringify(previous)} state ${JSON.stringify(state)}`,
+    };
   }
 
   it('the gaps hold every record not yet emitted, and no second of a finished window or of the previous state', () => {

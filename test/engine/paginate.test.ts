@@ -47,25 +47,39 @@ async function all(ctx: SyncContext) {
 describe('cursor pagination', () => {
   it('passes next back as start and stops on "", null or a missing next', async () => {
     for (const end of [{ next: '' }, { next: null }, {}]) {
-      const { ctx, asked } = scripted([{ things: [{ id: 1 }, { id: 2 }], next: 'MQ==' }, { things: [{ id: 3 }], ...end }]);
+      const { ctx, asked } = scripted([
+        { things: [{ id: 1 }, { id: 2 }], next: 'MQ==' },
+        { things: [{ id: 3 }], ...end },
+      ]);
       expect(await all(ctx)).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
       expect(asked.map((r) => r.query)).toEqual([{ limit: 2 }, { limit: 2, start: 'MQ==' }]);
     }
   });
 
   it('keeps going after an empty page that still carries a token', async () => {
-    const { ctx } = scripted([{ things: [], next: 'a' }, { things: null, next: 'b' }, { things: [{ id: 9 }], next: '' }]);
+    const { ctx } = scripted([
+      { things: [], next: 'a' },
+      { things: null, next: 'b' },
+      { things: [{ id: 9 }], next: '' },
+    ]);
     expect(await all(ctx)).toEqual([{ id: 9 }]);
   });
 
   it('stops with an error on a repeated token instead of looping', async () => {
-    const { ctx, asked } = scripted([{ things: [{ id: 1 }], next: 'x' }, { things: [{ id: 2 }], next: 'x' }, { things: [], next: '' }]);
+    const { ctx, asked } = scripted([
+      { things: [{ id: 1 }], next: 'x' },
+      { things: [{ id: 2 }], next: 'x' },
+      { things: [], next: '' },
+    ]);
     await expect(all(ctx)).rejects.toMatchObject({ code: 'API_RESPONSE_INVALID', message: expect.stringMatching(/token "x" twice/) });
     expect(asked).toHaveLength(2);
   });
 
   it('rejects a body without the records key, or a next that is not a string', async () => {
-    await expect(all(scripted([{ other: [] }]).ctx)).rejects.toMatchObject({ code: 'API_RESPONSE_INVALID', message: expect.stringMatching(/without "things"/) });
+    await expect(all(scripted([{ other: [] }]).ctx)).rejects.toMatchObject({
+      code: 'API_RESPONSE_INVALID',
+      message: expect.stringMatching(/without "things"/),
+    });
     await expect(all(scripted([{ things: [], next: 5 }]).ctx)).rejects.toMatchObject({ message: expect.stringMatching(/"next" as number/) });
   });
 });

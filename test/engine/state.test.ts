@@ -43,9 +43,15 @@ describe('state from older versions and other connectors', () => {
   it('a legacy {stream: state} object and a LEGACY message are migrated, with a warning', () => {
     const warnings: string[] = [];
     expect(parseAirbyteState({ campaigns: { updated: 5 } }, 's.json', (w) => warnings.push(w))).toEqual({ campaigns: { updated: 5 } });
-    expect(parseAirbyteState([{ type: 'LEGACY', data: { segments: { updated_at: 7 } } }], 's.json', (w) => warnings.push(w))).toEqual({ segments: { updated_at: 7 } });
+    expect(parseAirbyteState([{ type: 'LEGACY', data: { segments: { updated_at: 7 } } }], 's.json', (w) => warnings.push(w))).toEqual({
+      segments: { updated_at: 7 },
+    });
     expect(
-      parseAirbyteState([{ type: 'GLOBAL', global: { stream_states: [{ stream_descriptor: { name: 'messages' }, stream_state: { created: 9 } }] } }], 's.json', (w) => warnings.push(w)),
+      parseAirbyteState(
+        [{ type: 'GLOBAL', global: { stream_states: [{ stream_descriptor: { name: 'messages' }, stream_state: { created: 9 } }] } }],
+        's.json',
+        (w) => warnings.push(w),
+      ),
     ).toEqual({ messages: { created: 9 } });
     expect(warnings).toHaveLength(3);
   });
@@ -54,14 +60,19 @@ describe('state from older versions and other connectors', () => {
     const warnings: string[] = [];
     const migrated = load(
       'campaigns_actions',
-      { states: [{ partition: { id: 12, parent_slice: {} }, cursor: { updated: 100 } }, { partition: { id: 13 }, cursor: { updated: 200 } }] },
+      {
+        states: [
+          { partition: { id: 12, parent_slice: {} }, cursor: { updated: 100 } },
+          { partition: { id: 13 }, cursor: { updated: 200 } },
+        ],
+      },
       (w) => warnings.push(w),
     );
     expect(migrated).toEqual({ partitions: { '12': { updated: 100 }, '13': { updated: 200 } } });
     expect(warnings[0]).toMatch(/2 partition bookmarks were migrated/);
   });
 
-  it('a state without this stream\'s cursor is dropped with a warning, never silently', () => {
+  it("a state without this stream's cursor is dropped with a warning, never silently", () => {
     const warnings: string[] = [];
     expect(load('messages', { created_at: 5 }, (w) => warnings.push(w))).toBeUndefined();
     expect(warnings[0]).toMatch(/has no "created" bookmark/);

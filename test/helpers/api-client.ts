@@ -15,7 +15,12 @@ export interface ClientOptions {
 
 /** A simulator and an ApiClient pointed at it, with short retry delays and its log lines kept; the caller closes both. */
 export async function testClient(options: ClientOptions = {}): Promise<{ api: ApiClient; logs: string[]; sim: Simulator }> {
-  const sim = await startSimulator({ apiKeys: [TEST_KEY], rateLimit: options.rateLimit ?? 0, retryAfter: options.retryAfter ?? false, faults: options.faults ?? [] });
+  const sim = await startSimulator({
+    apiKeys: [TEST_KEY],
+    rateLimit: options.rateLimit ?? 0,
+    retryAfter: options.retryAfter ?? false,
+    faults: options.faults ?? [],
+  });
   const logs: string[] = [];
   const api = new ApiClient({
     baseUrl: sim.url,

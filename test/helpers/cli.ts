@@ -94,7 +94,8 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRes
       } catch {
         return fail(`stdout line ${messages.length + 1} is not JSON: ${line.slice(0, 300)}`);
       }
-      if (message === null || typeof message !== 'object' || Array.isArray(message)) return fail(`stdout line ${messages.length + 1} is not a JSON object: ${line.slice(0, 300)}`);
+      if (message === null || typeof message !== 'object' || Array.isArray(message))
+        return fail(`stdout line ${messages.length + 1} is not a JSON object: ${line.slice(0, 300)}`);
       messages.push(message as Record<string, any>);
       try {
         options.onMessage?.(message as Record<string, any>, child);
@@ -123,7 +124,10 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<CliRes
         if (signal === null || isJson(pending)) onLine(pending);
       }
       if (kind === 'json' && stdout.trim() !== '' && !isJson(stdout)) fail(`stdout is not one JSON document: ${stdout.slice(0, 300)}`);
-      for (const [channel, text] of [['stdout', stdout], ['stderr', stderr]] as const) {
+      for (const [channel, text] of [
+        ['stdout', stdout],
+        ['stderr', stderr],
+      ] as const) {
         const at = text.indexOf(TEST_KEY);
         if (at >= 0) fail(`${channel} contains the test API key: …${text.slice(Math.max(0, at - 300), at + 50)}`);
       }

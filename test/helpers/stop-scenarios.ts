@@ -59,7 +59,10 @@ export async function stopWorld(options: { seed: number }): Promise<StopWorld> {
         metadata: (stream['metadata'] as Row[]).map((entry) => {
           if (entry['breadcrumb'].length > 0) return entry;
           const mode = streams[stream['tap_stream_id'] as string];
-          return { ...entry, metadata: { ...entry['metadata'], selected: mode !== undefined, 'replication-method': mode === 'incremental' ? 'INCREMENTAL' : 'FULL_TABLE' } };
+          return {
+            ...entry,
+            metadata: { ...entry['metadata'], selected: mode !== undefined, 'replication-method': mode === 'incremental' ? 'INCREMENTAL' : 'FULL_TABLE' },
+          };
         }),
       })),
     };
@@ -173,11 +176,18 @@ function expectCleanEnding(result: CliResult, protocol: Protocol, signal: NodeJS
     expect(last?.['type'], where).toBe('TRACE');
     expect(last?.['trace']?.['type'], where).toBe('ERROR');
     expect(last?.['trace']?.['error']?.['internal_message'], where).toMatch(new RegExp(`^INTERRUPTED: Stopped by ${signal}`));
-    expect(ofType(messages, 'TRACE').filter((m) => m['trace']['type'] === 'ERROR'), `${where}: one error trace`).toHaveLength(1);
+    expect(
+      ofType(messages, 'TRACE').filter((m) => m['trace']['type'] === 'ERROR'),
+      `${where}: one error trace`,
+    ).toHaveLength(1);
     const statuses = ofType(messages, 'TRACE').filter((m) => m['trace']['type'] === 'STREAM_STATUS');
-    expect(statuses.some((m) => m['trace']['stream_status']['status'] === 'INCOMPLETE'), where).toBe(true);
+    expect(
+      statuses.some((m) => m['trace']['stream_status']['status'] === 'INCOMPLETE'),
+      where,
+    ).toBe(true);
     for (const stream of streams) {
-      const of = (m: Row): string | undefined => m['record']?.['stream'] ?? m['state']?.['stream']?.['stream_descriptor']?.['name'] ?? m['trace']?.['stream_status']?.['stream_descriptor']?.['name'];
+      const of = (m: Row): string | undefined =>
+        m['record']?.['stream'] ?? m['state']?.['stream']?.['stream_descriptor']?.['name'] ?? m['trace']?.['stream_status']?.['stream_descriptor']?.['name'];
       const own = messages.filter((m) => of(m) === stream);
       const lastRecord = own.findLastIndex((m) => m['type'] === 'RECORD');
       const lastState = own.findLastIndex((m) => m['type'] === 'STATE');

@@ -2,7 +2,18 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { keyFields } from '../../src/engine/stream.js';
 import { streamDef } from './catalog.js';
 import { recordsOf, runCli } from './cli.js';
-import { campaignDeletes, keyText, readArgs, stateInput, stopAndRestart, stopWorld, type Protocol, type Scenario, type StopWorld, type Trigger } from './stop-scenarios.js';
+import {
+  campaignDeletes,
+  keyText,
+  readArgs,
+  stateInput,
+  stopAndRestart,
+  stopWorld,
+  type Protocol,
+  type Scenario,
+  type StopWorld,
+  type Trigger,
+} from './stop-scenarios.js';
 
 /**
  * SIGTERM and SIGINT at many points of real reads (issue: a clean stop on every signal): after the
@@ -154,9 +165,15 @@ export function stopSuite(protocol: Protocol): void {
 
   describe(`${protocol}: a signal at any point stops cleanly and the restart loses nothing`, () => {
     const next = random(protocol === 'airbyte' ? 19 : 91);
-    const runs = scenarios().flatMap(({ scenario, world: w, triggers }) => triggers(next).map((trigger, i) => ({ scenario, w, trigger, signal: i % 2 === 0 ? 'SIGTERM' : 'SIGINT' }) as const));
-    it.each(runs.map((run, i) => [`${i + 1}. ${run.scenario.name}, ${run.signal} at ${JSON.stringify(run.trigger)}`, run] as const))('%s', { timeout: 300_000 }, async (_, run) => {
-      await stopAndRestart(run.w(), run.scenario, protocol, run.signal, run.trigger);
-    });
+    const runs = scenarios().flatMap(({ scenario, world: w, triggers }) =>
+      triggers(next).map((trigger, i) => ({ scenario, w, trigger, signal: i % 2 === 0 ? 'SIGTERM' : 'SIGINT' }) as const),
+    );
+    it.each(runs.map((run, i) => [`${i + 1}. ${run.scenario.name}, ${run.signal} at ${JSON.stringify(run.trigger)}`, run] as const))(
+      '%s',
+      { timeout: 300_000 },
+      async (_, run) => {
+        await stopAndRestart(run.w(), run.scenario, protocol, run.signal, run.trigger);
+      },
+    );
   });
 }

@@ -30,4 +30,7 @@ export function streamTableRows(): string[] {
   });
 }
 
-export const STREAM_TABLE_HEADER = ['| stream | primary key | cursor | sync modes | endpoint | history (what a first sync reaches) | personal data |', '|---|---|---|---|---|---|---|'];
+export const STREAM_TABLE_HEADER = [
+  '| stream | primary key | cursor | sync modes | endpoint | history (what a first sync reaches) | personal data |',
+  '|---|---|---|---|---|---|---|',
+];

@@ -94,7 +94,15 @@ describe('ApiClient and the rate limit', () => {
         sent.push({ acquired: departure.at, sentAt: atMs });
         sentAt(departure, atMs);
       };
-      const api = new ApiClient({ baseUrl: (sim as Simulator).url, apiKey: TEST_KEY, limiter, retry: DEFAULT_RETRY, clock: systemClock, logger: { log: () => undefined }, signal: new AbortController().signal });
+      const api = new ApiClient({
+        baseUrl: (sim as Simulator).url,
+        apiKey: TEST_KEY,
+        limiter,
+        retry: DEFAULT_RETRY,
+        clock: systemClock,
+        logger: { log: () => undefined },
+        signal: new AbortController().signal,
+      });
       return { api, sent };
     };
     const a = make();

@@ -38,7 +38,7 @@ describe('RateLimiter', () => {
     // Every timer fires 0 to 20 ms late, as on a loaded machine: spacing from the actual
     // departure would lose ~1% a millisecond; the grid lets the next request catch up.
     let seed = 7;
-    const clock = fakeClock(0, () => ((seed = (seed * 48271) % 2147483647) % 21));
+    const clock = fakeClock(0, () => (seed = (seed * 48271) % 2147483647) % 21);
     const times = await departures(new RateLimiter(10, clock), clock, 300);
     for (let i = 10; i < times.length; i++) expect((times[i] as number) - (times[i - 10] as number)).toBeGreaterThanOrEqual(1035);
     expect(rateOf(times.slice(20))).toBeGreaterThan(9.5); // spacing from actual departures: 8.8

@@ -163,14 +163,15 @@ describe('Airbyte read (A2, A7, A8, A9)', () => {
       expect(seen.slice(1, -1).every((s) => s === 'RUNNING')).toBe(true);
       expect(seen.length).toBeGreaterThanOrEqual(3);
       const terminal = first.messages.findIndex(
-        (m) => m['type'] === 'TRACE' && m['trace']['stream_status']?.['status'] === 'COMPLETE' && m['trace']['stream_status']['stream_descriptor']['name'] === name,
+        (m) =>
+          m['type'] === 'TRACE' && m['trace']['stream_status']?.['status'] === 'COMPLETE' && m['trace']['stream_status']['stream_descriptor']['name'] === name,
       );
       const lastRecord = first.messages.findLastIndex((m) => m['type'] === 'RECORD' && m['record']['stream'] === name);
       expect(lastRecord).toBeLessThan(terminal);
     }
   });
 
-  it('STREAM states with exact recordCount, one after each stream\'s last record, no back-to-back duplicates', () => {
+  it("STREAM states with exact recordCount, one after each stream's last record, no back-to-back duplicates", () => {
     const counted = new Map<string, number>();
     const lastState = new Map<string, string>();
     const lastWasState = new Map<string, boolean>();
@@ -206,7 +207,12 @@ describe('Airbyte read (A2, A7, A8, A9)', () => {
     expect(new Set(ids('campaigns'))).toEqual(new Set(truth.campaigns().map((c: any) => String(c.id))));
     const campaignActions = truth.campaigns().flatMap((c: any) => truth.campaignActions(c.id).map((a: any) => String(a.id)));
     expect(ids('campaigns_actions').sort()).toEqual([...campaignActions].sort());
-    expect(ids('newsletters').sort()).toEqual(truth.newsletters().map((n: any) => String(n.id)).sort());
+    expect(ids('newsletters').sort()).toEqual(
+      truth
+        .newsletters()
+        .map((n: any) => String(n.id))
+        .sort(),
+    );
     const people = recordsOf(first.messages, 'people').map((r) => r['cio_id']);
     expect(people.length).toBe(new Set(people).size);
     expect(new Set(people)).toEqual(new Set(truth.peopleCioIds()));
@@ -249,7 +255,9 @@ describe('Airbyte full refresh and incremental (A11, A12, A13, A14)', () => {
 
   it('replaying an intermediate messages checkpoint reads at least what came after it', async () => {
     const messagesOut = first.messages.filter(
-      (m) => (m['type'] === 'RECORD' && m['record']['stream'] === 'messages') || (m['type'] === 'STATE' && m['state']['stream']['stream_descriptor']['name'] === 'messages'),
+      (m) =>
+        (m['type'] === 'RECORD' && m['record']['stream'] === 'messages') ||
+        (m['type'] === 'STATE' && m['state']['stream']['stream_descriptor']['name'] === 'messages'),
     );
     const total = messagesOut.filter((m) => m['type'] === 'RECORD').length;
     let counted = 0;
@@ -292,7 +300,10 @@ describe('Airbyte full refresh and incremental (A11, A12, A13, A14)', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(ofType(result.messages, 'RECORD')).toHaveLength(0);
     for (const name of Object.keys(incrementalOnly)) {
-      expect(result.messages.some((m) => m['type'] === 'STATE' && m['state']['stream']['stream_descriptor']['name'] === name), name).toBe(true);
+      expect(
+        result.messages.some((m) => m['type'] === 'STATE' && m['state']['stream']['stream_descriptor']['name'] === name),
+        name,
+      ).toBe(true);
     }
   });
 
@@ -314,7 +325,11 @@ describe('Airbyte full refresh and incremental (A11, A12, A13, A14)', () => {
 describe('Airbyte failures (A10, A15)', () => {
   it('a catalog with an unknown stream and an INVALID sync mode: TRACE ERROR config_error, exit != 0, no records', async () => {
     const paths = writeFiles({
-      'c.json': { streams: [{ stream: { name: 'not_a_stream', json_schema: {}, supported_sync_modes: ['full_refresh'] }, sync_mode: 'INVALID', destination_sync_mode: 'append' }] },
+      'c.json': {
+        streams: [
+          { stream: { name: 'not_a_stream', json_schema: {}, supported_sync_modes: ['full_refresh'] }, sync_mode: 'INVALID', destination_sync_mode: 'append' },
+        ],
+      },
     });
     const result = await runCli(['read', '--config', ws.configPath, '--catalog', paths['c.json'] as string]);
     expect(result.code).not.toBe(0);

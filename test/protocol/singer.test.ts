@@ -95,7 +95,12 @@ describe('Singer discovery (S1, S2)', () => {
 describe('Singer sync (S3–S8, S10)', () => {
   let first: CliResult;
   beforeAll(async () => {
-    const paths = writeFiles({ 'cat.json': select({ campaigns: 'INCREMENTAL', segments: 'FULL_TABLE', activities: 'INCREMENTAL', people: 'FULL_TABLE' }, { campaigns: ['description', 'tags', 'id'] }) });
+    const paths = writeFiles({
+      'cat.json': select(
+        { campaigns: 'INCREMENTAL', segments: 'FULL_TABLE', activities: 'INCREMENTAL', people: 'FULL_TABLE' },
+        { campaigns: ['description', 'tags', 'id'] },
+      ),
+    });
     first = await runCli(['--config', ws.configPath, '--catalog', paths['cat.json'] as string]);
   }, 60_000);
 

@@ -88,7 +88,12 @@ export class DownloadHost {
     this.counts.requests++;
     if (req.headers.authorization !== undefined) {
       this.counts.withAuthorization++;
-      return this.refuse(res, 400, 'InvalidArgument', 'Only one auth mechanism allowed; only the signed URL query parameters or the Authorization header may be given');
+      return this.refuse(
+        res,
+        400,
+        'InvalidArgument',
+        'Only one auth mechanism allowed; only the signed URL query parameters or the Authorization header may be given',
+      );
     }
     const url = new URL(req.url ?? '/', 'http://download.invalid');
     const expires = Number(url.searchParams.get('Expires') ?? '');

@@ -42,22 +42,40 @@ export { ACTIVITY_GUARANTEE, retentionCutoff } from './data/activities.js';
 export type { ParentKind } from './data/deleted.js';
 export { DELETABLE_KINDS, type DeletableKind, type DeletedEntity } from './data/deletions.js';
 export {
-  DEFAULT_PEOPLE_CHANGES, MAX_CHANGES_PER_BATCH, PEOPLE_CHANGE_COUNT_KEYS, type PeopleChangeCountKey, type PeopleChangeCounts,
+  DEFAULT_PEOPLE_CHANGES,
+  MAX_CHANGES_PER_BATCH,
+  PEOPLE_CHANGE_COUNT_KEYS,
+  type PeopleChangeCountKey,
+  type PeopleChangeCounts,
   type PeopleChangeRequest,
 } from './data/people-change-batch.js';
 export { PEOPLE_CHANGE_KINDS, type PeopleChangeBatch, type PeopleChangeKind, type PersonChange, type PersonEffect } from './data/people-changes.js';
 export { ACTIVITY_SCAN_BUDGET } from './data/activity-feed.js';
 export {
-  DEFAULT_OBJECT_CHANGES, MAX_OBJECT_CHANGES_PER_BATCH, OBJECT_CHANGE_COUNT_KEYS, type ObjectChangeCountKey, type ObjectChangeCounts,
+  DEFAULT_OBJECT_CHANGES,
+  MAX_OBJECT_CHANGES_PER_BATCH,
+  OBJECT_CHANGE_COUNT_KEYS,
+  type ObjectChangeCountKey,
+  type ObjectChangeCounts,
   type ObjectChangeRequest,
 } from './data/object-change-batch.js';
 export {
-  OBJECT_CHANGE_KINDS, objectActivityType, type ObjectChange, type ObjectChangeBatch, type ObjectChangeKind, type ObjectEffect,
+  OBJECT_CHANGE_KINDS,
+  objectActivityType,
+  type ObjectChange,
+  type ObjectChangeBatch,
+  type ObjectChangeKind,
+  type ObjectEffect,
 } from './data/object-changes.js';
 export { isObjectActivity, type DeletedObject, type ObjectRef, type ObjectsTruth } from './truth-objects.js';
 export { PROFILE_CHANGE_TYPES, type ActivityQuery, type ChangeVisibility, type GonePerson, type PeopleTruth } from './truth-people.js';
 // The per-record rules of the type drift the simulator serves, for tests that predict it.
 export {
-  actionIdAsInteger, actionSendersAsStrings, customerWrapped, errorStatusAsNumber, templateIdsBare, variantSendersAsStrings,
+  actionIdAsInteger,
+  actionSendersAsStrings,
+  customerWrapped,
+  errorStatusAsNumber,
+  templateIdsBare,
+  variantSendersAsStrings,
   workspaceIdAsString,
 } from './data/drift.js';

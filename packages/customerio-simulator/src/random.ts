@@ -102,9 +102,6 @@ const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2
 /** A uint32 as 8 lowercase hex digits. */
 export function hex8(x: number): string {
   return (
-    (HEX_BYTE[(x >>> 24) & 255] as string) +
-    (HEX_BYTE[(x >>> 16) & 255] as string) +
-    (HEX_BYTE[(x >>> 8) & 255] as string) +
-    (HEX_BYTE[x & 255] as string)
+    (HEX_BYTE[(x >>> 24) & 255] as string) + (HEX_BYTE[(x >>> 16) & 255] as string) + (HEX_BYTE[(x >>> 8) & 255] as string) + (HEX_BYTE[x & 255] as string)
   );
 }

@@ -106,7 +106,13 @@ class SimulatorServer {
       this.timers.clear();
       this.exportJobs.close();
       const downloads = this.downloads.close();
-      this.server.close(() => void Promise.all([this.backend.close(), downloads]).then(() => resolve(), () => resolve()));
+      this.server.close(
+        () =>
+          void Promise.all([this.backend.close(), downloads]).then(
+            () => resolve(),
+            () => resolve(),
+          ),
+      );
       // Idle keep-alive sockets and hung requests alike: nothing may outlive close().
       this.server.closeAllConnections();
     });
@@ -193,7 +199,9 @@ class SimulatorServer {
     }
     const rejected = this.api.admit({ method, url, authorization: req.headers.authorization, body, match });
     const call = { method, pathname: url.pathname, search: url.search, body, now: this.clock.now() };
-    const reply = rejected ?? (this.local.match(method, url.pathname)?.methodAllowed ? answerWith(this.local, this.world, this.clock, call) : await this.backend.answer(call));
+    const reply =
+      rejected ??
+      (this.local.match(method, url.pathname)?.methodAllowed ? answerWith(this.local, this.world, this.clock, call) : await this.backend.answer(call));
     return this.reply(res, reply, delivery);
   }
 

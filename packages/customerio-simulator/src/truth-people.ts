@@ -115,7 +115,9 @@ export class PeopleTruth {
   }
 
   deleted(): string[] {
-    return this.gone().filter((g) => g.how === 'deleted').map((g) => g.cio_id);
+    return this.gone()
+      .filter((g) => g.how === 'deleted')
+      .map((g) => g.cio_id);
   }
 
   mergedAway(): { cio_id: string; into: string }[] {

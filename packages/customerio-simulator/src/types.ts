@@ -73,15 +73,7 @@ export interface DownloadStats {
   rowsWritten: number;
 }
 
-export type FaultKind =
-  | 'status'
-  | 'reset'
-  | 'reset-mid-body'
-  | 'truncated'
-  | 'html'
-  | 'wrong-shape'
-  | 'delay'
-  | 'hang';
+export type FaultKind = 'status' | 'reset' | 'reset-mid-body' | 'truncated' | 'html' | 'wrong-shape' | 'delay' | 'hang';
 
 export interface FaultRule {
   /** RegExp source tested against the pathname (no query string). */

@@ -66,7 +66,8 @@ describe('GET /v1/activities', () => {
 
   test('type, name and customer_id (id_type id, email, cio_id) filter the feed; deleted=true is empty while nobody was deleted', async () => {
     const all = sim.truth.activities();
-    const filtered = async (query: string): Promise<ActivityRecord[]> => (await walk<ActivityRecord>(sim, `/v1/activities?limit=100${query}`, list('activities'))).records;
+    const filtered = async (query: string): Promise<ActivityRecord[]> =>
+      (await walk<ActivityRecord>(sim, `/v1/activities?limit=100${query}`, list('activities'))).records;
     expect(await filtered('&type=attribute_change')).toEqual(all.filter((a) => a.type === 'attribute_change'));
     expect(await filtered('&name=signed_up')).toEqual(all.filter((a) => a.name === 'signed_up'));
     const who = all.find((a) => a.customer_identifiers?.id !== null && a.customer_identifiers?.email !== null)?.customer_identifiers;

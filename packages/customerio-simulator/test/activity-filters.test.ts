@@ -64,7 +64,8 @@ describe('the feed after two change batches', () => {
     // Generated history of those people (opens, events, …) from before the delete moves too.
     expect(hidden.records.some((a) => !(PEOPLE_CHANGE_KINDS as readonly string[]).includes(a.type) && a.timestamp < NOW)).toBe(true);
     // The merged-away people wrote no activity of their own for the merge.
-    for (const m of sim.truth.people.mergedAway()) expect(hidden.records.some((a) => a.type === 'profile_merge' && a.customer_identifiers?.cio_id === m.cio_id)).toBe(false);
+    for (const m of sim.truth.people.mergedAway())
+      expect(hidden.records.some((a) => a.type === 'profile_merge' && a.customer_identifiers?.cio_id === m.cio_id)).toBe(false);
   });
 
   test.each(['attribute_change', 'profile_create', 'device_change', 'unsubscribed_email', 'topic_unsubscribed_email', 'profile_merge', 'opened_email'])(
@@ -76,7 +77,7 @@ describe('the feed after two change batches', () => {
     },
   );
 
-  test('type=profile_delete is empty without deleted=true: the deleted people\'s own activities are hidden', async () => {
+  test("type=profile_delete is empty without deleted=true: the deleted people's own activities are hidden", async () => {
     expect((await call(sim, '/v1/activities?type=profile_delete')).json).toEqual({ activities: null, next: '' });
     const w = await read(sim, '&type=profile_delete&deleted=true');
     expect(w.records.map((a) => a.customer_identifiers?.cio_id).sort()).toEqual([...sim.truth.people.deleted()].sort());
@@ -88,8 +89,10 @@ describe('the feed after two change batches', () => {
     expect(w.records).toEqual(sim.truth.activities().filter((a) => a.name === 'purchased'));
   });
 
-  test('customer_id by id (default), email or cio_id (cio_ prefix too): one person\'s activities, also when customer_id is null on them', async () => {
-    const nulled = log.find((c) => c.activity?.customer_id === null && c.activity.customer_identifiers?.id !== null && sim.truth.customer(c.cio_id) !== undefined);
+  test("customer_id by id (default), email or cio_id (cio_ prefix too): one person's activities, also when customer_id is null on them", async () => {
+    const nulled = log.find(
+      (c) => c.activity?.customer_id === null && c.activity.customer_identifiers?.id !== null && sim.truth.customer(c.cio_id) !== undefined,
+    );
     expect(nulled).toBeDefined();
     const who = sim.truth.people.current().get(nulled?.cio_id ?? '');
     const identifiers = who === undefined ? undefined : 'customer' in who ? who.customer.identifiers : who.identifiers;

@@ -62,7 +62,12 @@ describe('advance()', () => {
       const campaigns = await call<{ campaigns: { updated: number; deduplicate_id: string; id: number }[] }>(sim, '/v1/campaigns');
       expect(changed(before.campaigns, campaigns.json.campaigns)).toBeGreaterThan(0);
       for (const c of campaigns.json.campaigns) expect(c.deduplicate_id).toBe(`${c.id}:${c.updated}`);
-      expect(changed(before.actions, sim.truth.campaigns().flatMap((c) => sim.truth.campaignActions(c.id)))).toBeGreaterThan(0);
+      expect(
+        changed(
+          before.actions,
+          sim.truth.campaigns().flatMap((c) => sim.truth.campaignActions(c.id)),
+        ),
+      ).toBeGreaterThan(0);
       expect(changed(before.newsletters, sim.truth.newsletters())).toBeGreaterThan(0);
       expect(changed(before.segments, sim.truth.segments())).toBeGreaterThan(0);
       // Not everything changes: the schedules are per entity.

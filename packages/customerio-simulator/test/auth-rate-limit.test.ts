@@ -49,9 +49,7 @@ describe('authentication and scopes', () => {
 
 describe('rate limit', () => {
   const burst = async (url: string, n: number): Promise<Response[]> =>
-    Promise.all(
-      Array.from({ length: n }, () => fetch(`${url}/v1/workspaces`, { headers: { authorization: 'Bearer sim-demo-app-api-key' } })),
-    );
+    Promise.all(Array.from({ length: n }, () => fetch(`${url}/v1/workspaces`, { headers: { authorization: 'Bearer sim-demo-app-api-key' } })));
 
   test('beyond 10 per second: 429 with the errors envelope and no Retry-After (older build)', async () => {
     const sim = await start({ rateLimit: 10 });

@@ -145,7 +145,10 @@ describe('GET /v1/broadcasts/{id}/triggers', () => {
   test('a trigger still processing at the clock gets processed_at once the clock passes it', async () => {
     const s = await start();
     try {
-      const pending = s.truth.broadcasts().flatMap((b) => s.truth.broadcastTriggers(b.id)).filter((t) => t.processed_at === null);
+      const pending = s.truth
+        .broadcasts()
+        .flatMap((b) => s.truth.broadcastTriggers(b.id))
+        .filter((t) => t.processed_at === null);
       expect(pending.length).toBeGreaterThan(0);
       s.advance(3600);
       const after = s.truth.broadcastTriggers(pending[0]?.broadcast_id ?? 0).find((t) => t.id === pending[0]?.id);

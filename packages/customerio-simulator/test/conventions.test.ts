@@ -94,7 +94,7 @@ describe('cross-cutting conventions (§4)', () => {
     expect(feed.pages).toBeGreaterThan(1);
   });
 
-  test('unknown query parameters are ignored: start_t/end_t (a generator\'s names) leave the default window', async () => {
+  test("unknown query parameters are ignored: start_t/end_t (a generator's names) leave the default window", async () => {
     const defaults = await call(sim, '/v1/messages?limit=5');
     const misnamed = await call(sim, `/v1/messages?limit=5&start_t=${NOW - 400 * DAY}&end_t=${NOW - 300 * DAY}`);
     expect(misnamed.status).toBe(200);
@@ -112,15 +112,41 @@ describe('cross-cutting conventions (§4)', () => {
   test('endpoints the simulator does not serve answer 404 (see FIDELITY.md "not played")', async () => {
     const [cio] = sim.truth.peopleCioIds();
     const paths = [
-      '/v1/campaigns/5/messages', '/v1/campaigns/5/actions/501/language/de', '/v1/campaigns/4/triggers/41/errors', '/v1/campaigns/4/triggers/41',
-      '/v1/messages/AAAAAAAAAAAAAAAAAAAAAAAAAAA=/archived_message', `/v1/customers/${cio}/attributes`, `/v1/customers/${cio}/activities`,
-      `/v1/customers/${cio}/messages`, `/v1/customers/${cio}/segments`, `/v1/customers/${cio}/relationships`, `/v1/customers/${cio}/optouts`,
-      `/v1/customers/${cio}/subscription_preferences`, '/v1/customers?email=a%40example.com', '/v1/newsletters/1000/messages',
-      '/v1/newsletters/1000/contents/1', '/v1/newsletters/1000/language/de', '/v1/broadcasts/4/messages', '/v1/broadcasts/4/actions/401/language/de',
-      '/v1/transactional/1/contents', '/v1/transactional/1/messages', '/v1/transactional/1/language/de', '/v1/exports/100/download',
-      '/v1/sender_identities/1', '/v1/sender_identities/1/used_by', '/v1/collections/1', '/v1/collections/1/content', '/v1/reporting_webhooks/1',
-      '/v1/objects/1/co1000/relationships', '/v1/esp/domains/example.com/suppression/bounces', '/v1/esp/search_suppression/a%40b.c',
-      '/v1/optouts', '/v1/info/ip_addresses', '/v1/imports/1', '/v1/assets', '/v1/design_studio/emails',
+      '/v1/campaigns/5/messages',
+      '/v1/campaigns/5/actions/501/language/de',
+      '/v1/campaigns/4/triggers/41/errors',
+      '/v1/campaigns/4/triggers/41',
+      '/v1/messages/AAAAAAAAAAAAAAAAAAAAAAAAAAA=/archived_message',
+      `/v1/customers/${cio}/attributes`,
+      `/v1/customers/${cio}/activities`,
+      `/v1/customers/${cio}/messages`,
+      `/v1/customers/${cio}/segments`,
+      `/v1/customers/${cio}/relationships`,
+      `/v1/customers/${cio}/optouts`,
+      `/v1/customers/${cio}/subscription_preferences`,
+      '/v1/customers?email=a%40example.com',
+      '/v1/newsletters/1000/messages',
+      '/v1/newsletters/1000/contents/1',
+      '/v1/newsletters/1000/language/de',
+      '/v1/broadcasts/4/messages',
+      '/v1/broadcasts/4/actions/401/language/de',
+      '/v1/transactional/1/contents',
+      '/v1/transactional/1/messages',
+      '/v1/transactional/1/language/de',
+      '/v1/exports/100/download',
+      '/v1/sender_identities/1',
+      '/v1/sender_identities/1/used_by',
+      '/v1/collections/1',
+      '/v1/collections/1/content',
+      '/v1/reporting_webhooks/1',
+      '/v1/objects/1/co1000/relationships',
+      '/v1/esp/domains/example.com/suppression/bounces',
+      '/v1/esp/search_suppression/a%40b.c',
+      '/v1/optouts',
+      '/v1/info/ip_addresses',
+      '/v1/imports/1',
+      '/v1/assets',
+      '/v1/design_studio/emails',
     ];
     for (const path of paths) expect((await call(sim, path)).status, path).toBe(404);
     // POST /v1/exports/customers is served (exports-jobs.test.ts); the deliveries export is not.

@@ -43,7 +43,9 @@ describe('POST /v1/customers (search)', () => {
     expect((await call(sim, '/v1/customers', { body: 'not json' })).status).toBe(400);
     expect((await call(sim, '/v1/customers', { body: { filter: { attribute: { field: 'x', operator: 'gt' } } } })).status).toBe(400);
     expect((await call(sim, '/v1/customers', { body: { filter: { and: [], or: [] } } })).status).toBe(400);
-    const nested = await call(sim, '/v1/customers', { body: { filter: { or: [{ segment: { id: 1 } }, { not: { attribute: { field: 'x', operator: 'gt' } } }] } } });
+    const nested = await call(sim, '/v1/customers', {
+      body: { filter: { or: [{ segment: { id: 1 } }, { not: { attribute: { field: 'x', operator: 'gt' } } }] } },
+    });
     expect(nested.status).toBe(400);
     expect(nested.text).toMatch(/filter\.or\[1\]\.not\.attribute\.operator must be eq or exists/);
     const big = await call(sim, '/v1/customers?limit=5000', { body: MATCH_ALL });

@@ -60,7 +60,10 @@ describe('a parent deleted between its list and its children (§7.14)', () => {
     expect(sim.truth.metricSeriesNames('journey', [id ?? 0])).toEqual([]);
     expect(sim.truth.metricLinks('campaign', [id ?? 0])).toEqual([]);
     expect(sim.truth.bucketCount('campaign', [id ?? 0], 'sent', 'days', NOW - DAY)).toBe(0);
-    const actions = sim.truth.campaigns().filter((c) => c.id !== id).reduce((n, c) => n + (c.actions?.length ?? 0), 0);
+    const actions = sim.truth
+      .campaigns()
+      .filter((c) => c.id !== id)
+      .reduce((n, c) => n + (c.actions?.length ?? 0), 0);
     expect(sim.truth.counts().actions).toBe(actions);
   });
 

@@ -34,7 +34,10 @@ async function child(sim: Simulator, path: string, read: (sim: Simulator, path: 
   return text(await read(sim, path));
 }
 
-const unpaged = (key: string) => async (sim: Simulator, path: string): Promise<unknown[]> => (await call<Row>(sim, path)).json[key] as unknown[];
+const unpaged =
+  (key: string) =>
+  async (sim: Simulator, path: string): Promise<unknown[]> =>
+    (await call<Row>(sim, path)).json[key] as unknown[];
 
 /** Campaign actions: fixed pages of 10, every page full but the last (also after a delete). */
 async function campaignActions(sim: Simulator, path: string): Promise<unknown[]> {
@@ -96,20 +99,36 @@ function truthOf(truth: GroundTruth): Snapshot {
   const under = <T>(gone: boolean, records: () => T[]): string[] | 'gone' => (gone ? 'gone' : text(records()));
   const campaigns = truth.campaigns();
   snap.set('/v1/campaigns', text(campaigns));
-  for (const c of campaigns) snap.set(`/v1/campaigns/${c.id}/actions`, under(midSync.campaigns.includes(c.id), () => truth.campaignActions(c.id)));
+  for (const c of campaigns)
+    snap.set(
+      `/v1/campaigns/${c.id}/actions`,
+      under(midSync.campaigns.includes(c.id), () => truth.campaignActions(c.id)),
+    );
   const newsletters = truth.newsletters();
   snap.set('/v1/newsletters', text(newsletters));
   for (const n of newsletters) {
     const gone = midSync.newsletters.includes(n.id);
-    snap.set(`/v1/newsletters/${n.id}/contents`, under(gone, () => truth.newsletterContents(n.id)));
-    snap.set(`/v1/newsletters/${n.id}/test_groups`, under(gone, () => truth.newsletterTestGroups(n.id)));
+    snap.set(
+      `/v1/newsletters/${n.id}/contents`,
+      under(gone, () => truth.newsletterContents(n.id)),
+    );
+    snap.set(
+      `/v1/newsletters/${n.id}/test_groups`,
+      under(gone, () => truth.newsletterTestGroups(n.id)),
+    );
   }
   const broadcasts = truth.broadcasts();
   snap.set('/v1/broadcasts', text(broadcasts));
   for (const b of broadcasts) {
     const gone = midSync.broadcasts.includes(b.id);
-    snap.set(`/v1/broadcasts/${b.id}/actions`, under(gone, () => truth.broadcastActions(b.id)));
-    snap.set(`/v1/broadcasts/${b.id}/triggers`, under(gone, () => truth.broadcastTriggers(b.id)));
+    snap.set(
+      `/v1/broadcasts/${b.id}/actions`,
+      under(gone, () => truth.broadcastActions(b.id)),
+    );
+    snap.set(
+      `/v1/broadcasts/${b.id}/triggers`,
+      under(gone, () => truth.broadcastTriggers(b.id)),
+    );
   }
   snap.set('/v1/transactional', text(truth.transactional()));
   const segments = truth.segments();
@@ -402,7 +421,12 @@ describe('entities deleted between syncs', () => {
       expect(counts.segments).toBe(t.segments().length);
       expect(counts.newsletters).toBe(t.newsletters().length);
       const midSync = t.deletedParents().campaigns;
-      expect(counts.actions).toBe(t.campaigns().filter((c) => !midSync.includes(c.id)).reduce((n, c) => n + t.campaignActions(c.id).length, 0));
+      expect(counts.actions).toBe(
+        t
+          .campaigns()
+          .filter((c) => !midSync.includes(c.id))
+          .reduce((n, c) => n + t.campaignActions(c.id).length, 0),
+      );
       // Ids as served: broadcast 4's actions are strings or integers (type drift), parents integers.
       const actions = t.deletedEntities().filter((e) => e.kind === 'broadcast_action');
       expect(actions.map((e) => e.id)).toEqual(broadcast4);
@@ -431,7 +455,12 @@ describe('entities deleted between syncs', () => {
       const listed = await served(sim);
       expect(listed).toEqual(truthOf(sim.truth));
       const desc = await walk(sim, '/v1/newsletters?limit=4&sort=desc', list<Row>('newsletters'));
-      expect(desc.records.map((n) => n.id)).toEqual(sim.truth.newsletters().map((n) => n.id).reverse());
+      expect(desc.records.map((n) => n.id)).toEqual(
+        sim.truth
+          .newsletters()
+          .map((n) => n.id)
+          .reverse(),
+      );
       sim.deleteEntities([{ kind: 'campaign', id: 7 }]);
       // In the order deleted: the ten actions, the newsletters each with its variants, then the
       // campaign with the 25 actions it still had.
@@ -467,8 +496,20 @@ describe('entities deleted between syncs', () => {
         // Campaign 17 was deleted mid-sync (data/deleted.ts): nothing under it exists any more.
         [[{ kind: 'campaign_action', id: 1701, parent: 17 }], /deleted mid-sync/],
         // A batch applies whole or not at all.
-        [[{ kind: 'segment', id: 4 }, { kind: 'segment', id: 5 }], /entity 1 .*no segment 5/],
-        [[{ kind: 'segment', id: 4 }, { kind: 'segment', id: 4 }], /segment 4 is already deleted/],
+        [
+          [
+            { kind: 'segment', id: 4 },
+            { kind: 'segment', id: 5 },
+          ],
+          /entity 1 .*no segment 5/,
+        ],
+        [
+          [
+            { kind: 'segment', id: 4 },
+            { kind: 'segment', id: 4 },
+          ],
+          /segment 4 is already deleted/,
+        ],
         ['not a list', /an array/],
         [[null], /an object/],
       ];

@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
-  actionIdAsInteger, actionSendersAsStrings, customerWrapped, errorStatusAsNumber, templateIdsBare, variantSendersAsStrings,
-  workspaceIdAsString, type ActionRecord, type BroadcastActionRecord, type BroadcastRecord, type ServedCustomer, type Simulator,
+  actionIdAsInteger,
+  actionSendersAsStrings,
+  customerWrapped,
+  errorStatusAsNumber,
+  templateIdsBare,
+  variantSendersAsStrings,
+  workspaceIdAsString,
+  type ActionRecord,
+  type BroadcastActionRecord,
+  type BroadcastRecord,
+  type ServedCustomer,
+  type Simulator,
   type VariantRecord,
 } from '../src/index.js';
 import { call, list, start, walk } from './helpers.js';
@@ -84,7 +94,7 @@ describe('type drift: both documented forms side by side, by a per-record rule',
     const deleted = sim.truth.deletedParents().newsletters;
     const variants: VariantRecord[] = [];
     for (const n of sim.truth.newsletters()) {
-      if (!deleted.includes(n.id)) variants.push(...((await call<{ contents: VariantRecord[] }>(sim, `/v1/newsletters/${n.id}/contents`)).json.contents));
+      if (!deleted.includes(n.id)) variants.push(...(await call<{ contents: VariantRecord[] }>(sim, `/v1/newsletters/${n.id}/contents`)).json.contents);
     }
     const withSender = variants.filter((v) => v.from_id !== null);
     const byType = kinds(withSender.map((v) => v.from_id));
@@ -95,7 +105,12 @@ describe('type drift: both documented forms side by side, by a per-record rule',
       expect(typeof v.from_id).toBe(asString ? 'string' : 'number');
       expect(typeof v.reply_to_id).toBe(asString ? 'string' : 'number');
     }
-    expect(variants).toEqual(sim.truth.newsletters().filter((n) => !deleted.includes(n.id)).flatMap((n) => sim.truth.newsletterContents(n.id)));
+    expect(variants).toEqual(
+      sim.truth
+        .newsletters()
+        .filter((n) => !deleted.includes(n.id))
+        .flatMap((n) => sim.truth.newsletterContents(n.id)),
+    );
   });
 
   test('broadcast msg_template_ids: [{type, id}] refs or bare integer ids, the same ids as actions', async () => {

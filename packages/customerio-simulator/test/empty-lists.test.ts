@@ -46,14 +46,30 @@ describe('null for empty lists (§4, §7.5), reachable at small scale with the d
     const devices = people.map((c) => (c !== undefined && 'customer' in c ? c.customer : c)?.devices);
     for (const d of devices) expect(nullOrFull(d)).toBe(true);
     expect(devices.some((d) => d === null)).toBe(true);
-    const usage = sim.truth.segments().map((s) => sim.truth.segmentUsage(s.id)).filter((u) => u !== undefined);
+    const usage = sim.truth
+      .segments()
+      .map((s) => sim.truth.segmentUsage(s.id))
+      .filter((u) => u !== undefined);
     expect(usage.some((u) => u.campaigns === null || u.draft_newsletters === null || u.sent_newsletters === null)).toBe(true);
   });
 
   test('an empty workspace (sizes 0) answers {"<key>": null} on every list endpoint', async () => {
     const zero = {
-      campaigns: 0, newsletters: 0, segments: 0, broadcasts: 0, transactional: 0, senderIdentities: 0, snippets: 0, collections: 0,
-      reportingWebhooks: 0, objectTypes: 0, topics: 0, channels: 0, maxExports: 0, suppressionsPerType: 0, futureActivities: 0,
+      campaigns: 0,
+      newsletters: 0,
+      segments: 0,
+      broadcasts: 0,
+      transactional: 0,
+      senderIdentities: 0,
+      snippets: 0,
+      collections: 0,
+      reportingWebhooks: 0,
+      objectTypes: 0,
+      topics: 0,
+      channels: 0,
+      maxExports: 0,
+      suppressionsPerType: 0,
+      futureActivities: 0,
     };
     const s = await start({ sizes: zero });
     try {

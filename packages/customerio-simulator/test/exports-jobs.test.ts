@@ -20,15 +20,13 @@ function parseCsv(text: string): string[][] {
       if (c === '"' && text[i + 1] === '"') {
         cell += '"';
         i++;
-      }
-      else if (c === '"') quoted = false;
+      } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
     else if (c === ',') {
       row.push(cell);
       cell = '';
-    }
-    else if (c === '\n' || (c === '\r' && text[i + 1] === '\n')) {
+    } else if (c === '\n' || (c === '\r' && text[i + 1] === '\n')) {
       if (c === '\r') i++;
       row.push(cell);
       rows.push(row);
@@ -90,7 +88,18 @@ describe('POST /v1/exports/customers → GET /v1/exports/{id} → /download (§5
     const before = sim.truth.exports();
     const created = await post(sim, { filters: PRO_OR_SEGMENT, attributes: ['plan'] });
     expect(Object.keys(created)).toEqual([
-      'id', 'user_id', 'user_email', 'total', 'deduplicate_id', 'type', 'failed', 'status', 'description', 'downloads', 'created_at', 'updated_at',
+      'id',
+      'user_id',
+      'user_email',
+      'total',
+      'deduplicate_id',
+      'type',
+      'failed',
+      'status',
+      'description',
+      'downloads',
+      'created_at',
+      'updated_at',
     ]);
     expect(created).toMatchObject({ total: 0, type: 'customers', failed: false, status: 'pending', downloads: 0, created_at: sim.now() });
     expect(created.deduplicate_id).toBe(`${created.id}:${created.updated_at}`);
@@ -375,21 +384,24 @@ describe('a large export (200,000 people)', () => {
             }
             expect(s.downloadStats().rowsWritten).toBe(before);
             expect(before).toBeLessThan(100_000);
-          })().then(() => {
-            res.setEncoding('utf8');
-            res.on('data', (chunk: string) => {
-              bytes += chunk.length;
-              const text = last + chunk;
-              const parts = text.split('\r\n');
-              last = parts.pop() ?? '';
-              lines += parts.length;
-            });
-            res.on('end', resolve);
-            res.resume();
-          }, (e: unknown) => {
-            res.destroy();
-            reject(e as Error);
-          });
+          })().then(
+            () => {
+              res.setEncoding('utf8');
+              res.on('data', (chunk: string) => {
+                bytes += chunk.length;
+                const text = last + chunk;
+                const parts = text.split('\r\n');
+                last = parts.pop() ?? '';
+                lines += parts.length;
+              });
+              res.on('end', resolve);
+              res.resume();
+            },
+            (e: unknown) => {
+              res.destroy();
+              reject(e as Error);
+            },
+          );
         });
         req.on('error', reject);
       });

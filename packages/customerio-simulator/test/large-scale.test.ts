@@ -22,9 +22,7 @@ describe("scale: 'large'", () => {
       const firstMs = performance.now() - t;
       expect(page.status).toBe(200);
       expect(page.json.messages).toHaveLength(1000);
-      expect(page.json.messages?.map((m) => m.id)).toEqual(
-        sim.truth.messageIds(span.oldest, span.oldest + 10 * DAY).slice(0, 1000),
-      );
+      expect(page.json.messages?.map((m) => m.id)).toEqual(sim.truth.messageIds(span.oldest, span.oldest + 10 * DAY).slice(0, 1000));
       expect(firstMs).toBeLessThan(1500);
 
       // Warm pages are fast (generous bound for slow CI machines).
@@ -35,7 +33,10 @@ describe("scale: 'large'", () => {
       // 30000 is the membership page maximum; the big segment needs several pages.
       const big = sim.truth.segments()[1];
       const membership = await call<{ identifiers: unknown[] | null; next: string }>(sim, `/v1/segments/${big?.id}/membership?limit=40000`);
-      const members = membership.json.identifiers ?? (await call<{ identifiers: unknown[] }>(sim, `/v1/segments/${big?.id}/membership?limit=40000&start=${encodeURIComponent(membership.json.next)}`)).json.identifiers;
+      const members =
+        membership.json.identifiers ??
+        (await call<{ identifiers: unknown[] }>(sim, `/v1/segments/${big?.id}/membership?limit=40000&start=${encodeURIComponent(membership.json.next)}`)).json
+          .identifiers;
       expect(members).toHaveLength(30_000);
       const newsletters = await call<{ newsletters: unknown[] }>(sim, '/v1/newsletters?limit=5000');
       expect(newsletters.json.newsletters).toHaveLength(1000);

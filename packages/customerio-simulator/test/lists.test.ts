@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
-  actionIdAsInteger, workspaceIdAsString, type ActionRecord, type CampaignRecord, type IdentifiersEntry, type NewsletterRecord, type SegmentRecord,
+  actionIdAsInteger,
+  workspaceIdAsString,
+  type ActionRecord,
+  type CampaignRecord,
+  type IdentifiersEntry,
+  type NewsletterRecord,
+  type SegmentRecord,
   type Simulator,
 } from '../src/index.js';
 import { call, expectNoDuplicates, list, routeError, SMALL, SMALL_MESSAGES, start, walk } from './helpers.js';
@@ -17,9 +23,7 @@ describe('GET /v1/workspaces', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json');
     expect(res.json.workspaces).toEqual(sim.truth.workspaces());
-    expect(Object.keys(res.json.workspaces[0] ?? {})).toEqual([
-      'id', 'name', 'messages_sent', 'billable_messages_sent', 'people', 'object_types', 'objects',
-    ]);
+    expect(Object.keys(res.json.workspaces[0] ?? {})).toEqual(['id', 'name', 'messages_sent', 'billable_messages_sent', 'people', 'object_types', 'objects']);
     // 18 months of deliveries at the small scale's yearly rate.
     expect(sim.truth.counts()).toMatchObject({
       campaigns: SMALL.campaigns,

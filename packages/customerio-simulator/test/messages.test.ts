@@ -43,9 +43,26 @@ describe('GET /v1/messages', () => {
     expect(w.records).toEqual(sim.truth.messages(a, NOW));
     const m = w.records[0];
     expect(Object.keys(m ?? {})).toEqual([
-      'id', 'deduplicate_id', 'msg_template_id', 'action_id', 'parent_action_id', 'customer_id',
-      'customer_identifiers', 'recipient', 'subject', 'metrics', 'created', 'failure_message', 'newsletter_id',
-      'content_id', 'campaign_id', 'broadcast_id', 'trigger_event_id', 'transactional_message_id', 'type', 'forgotten',
+      'id',
+      'deduplicate_id',
+      'msg_template_id',
+      'action_id',
+      'parent_action_id',
+      'customer_id',
+      'customer_identifiers',
+      'recipient',
+      'subject',
+      'metrics',
+      'created',
+      'failure_message',
+      'newsletter_id',
+      'content_id',
+      'campaign_id',
+      'broadcast_id',
+      'trigger_event_id',
+      'transactional_message_id',
+      'type',
+      'forgotten',
     ]);
     expect(m?.id).toMatch(/^[A-Za-z0-9_-]{27}=$/);
     for (const msg of w.records) for (const t of Object.values(msg.metrics)) expect(t).toBeLessThanOrEqual(NOW);

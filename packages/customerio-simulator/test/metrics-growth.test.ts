@@ -137,10 +137,16 @@ describe('funnel order', () => {
     const sim = await start();
     try {
       const s = NOW - 60 * DAY;
-      for (const c of sim.truth.campaigns().filter((x) => x.state === 'running').slice(0, 2)) {
+      for (const c of sim.truth
+        .campaigns()
+        .filter((x) => x.state === 'running')
+        .slice(0, 2)) {
         expectFunnel(await v2Days(sim, `/v1/campaigns/${c.id}/metrics`, s, NOW), `campaign ${c.id}`);
       }
-      const n = sim.truth.newsletters().filter((x) => x.sent_at !== null).at(-1);
+      const n = sim.truth
+        .newsletters()
+        .filter((x) => x.sent_at !== null)
+        .at(-1);
       expectFunnel((await call<V2>(sim, `/v1/newsletters/${n?.id}/metrics?period=hours&steps=0`)).json.metric.series, 'newsletter');
       const b = sim.truth.broadcasts()[2];
       expectFunnel((await call<V2>(sim, `/v1/broadcasts/${b?.id}/metrics?period=months&steps=0`)).json.metric.series, 'broadcast');

@@ -85,7 +85,7 @@ describe('journey metrics', () => {
 });
 
 describe('link metrics', () => {
-  test('a campaign: its actions\' links; per bucket they add up to the campaign\'s clicks', async () => {
+  test("a campaign: its actions' links; per bucket they add up to the campaign's clicks", async () => {
     const r = await call<Links>(sim, `/v1/campaigns/${CAMPAIGN}/metrics/links?period=days&steps=10`);
     expect(r.status, r.text).toBe(200);
     const links = r.json.links ?? [];
@@ -143,7 +143,10 @@ describe('link metrics', () => {
   });
 
   test('every link endpoint answers the links of its entity, with v1 buckets', async () => {
-    const n = sim.truth.newsletters().filter((x) => sim.truth.metricLinks('newsletter', [x.id]).length > 0).at(-1);
+    const n = sim.truth
+      .newsletters()
+      .filter((x) => sim.truth.metricLinks('newsletter', [x.id]).length > 0)
+      .at(-1);
     const b = sim.truth.broadcasts().find((x) => sim.truth.metricLinks('broadcast', [x.id]).length > 0);
     const t = sim.truth.transactional().find((x) => sim.truth.metricLinks('transactional', [x.id]).length > 0);
     const a = sim.truth.campaignActions(CAMPAIGN).find((x) => sim.truth.metricLinks('campaign_action', [CAMPAIGN, Number(x.id)]).length > 0);
@@ -160,7 +163,10 @@ describe('link metrics', () => {
     for (const [kind, ids, path] of cases) {
       const r = await call<Links>(sim, path);
       expect(r.status, `${path}: ${r.text.slice(0, 200)}`).toBe(200);
-      expect(r.json.links?.map((l) => l.link), path).toEqual(sim.truth.metricLinks(kind, ids));
+      expect(
+        r.json.links?.map((l) => l.link),
+        path,
+      ).toEqual(sim.truth.metricLinks(kind, ids));
       const lengths = new Set(r.json.links?.flatMap((l) => Object.values(l.metric.series).map((s) => s.length)));
       expect(lengths.size).toBe(1);
     }

@@ -66,7 +66,9 @@ async function expectCampaignRollUp(sim: Simulator, query: string): Promise<numb
     let sum: Series = {};
     for (const a of c.actions) sum = add(sum, await series(sim, `/v1/campaigns/${c.id}/actions/${a}/metrics?${query}`));
     expect(total, `campaign ${c.id} ${query}`).toEqual(sum);
-    nonZero += Object.values(total).flat().filter((v) => v > 0).length;
+    nonZero += Object.values(total)
+      .flat()
+      .filter((v) => v > 0).length;
   }
   return nonZero;
 }
@@ -117,7 +119,7 @@ describe('roll-up at the initial clock', () => {
     }
   });
 
-  test.each(V1)('v1 period=%s steps=%i: links add up to the entity\'s clicks exactly; unique=true never more', async (period, steps) => {
+  test.each(V1)("v1 period=%s steps=%i: links add up to the entity's clicks exactly; unique=true never more", async (period, steps) => {
     const q = `period=${period}&steps=${steps}`;
     const deleted = sim.truth.deletedParents();
     const paths: string[] = [];
@@ -129,7 +131,10 @@ describe('roll-up at the initial clock', () => {
       paths.push(`/v1/broadcasts/${b.id}`);
       for (const a of sim.truth.broadcastActions(b.id)) paths.push(`/v1/broadcasts/${b.id}/actions/${a.id}`);
     }
-    for (const n of sim.truth.newsletters().filter((x) => !deleted.newsletters.includes(x.id)).slice(-6)) {
+    for (const n of sim.truth
+      .newsletters()
+      .filter((x) => !deleted.newsletters.includes(x.id))
+      .slice(-6)) {
       paths.push(`/v1/newsletters/${n.id}`);
       for (const cid of n.content_ids) paths.push(`/v1/newsletters/${n.id}/contents/${cid}`);
     }
@@ -138,11 +143,16 @@ describe('roll-up at the initial clock', () => {
     for (const base of paths) {
       const entity = await series(sim, `${base}/metrics?${q}`);
       const links = (await call<Links>(sim, `${base}/metrics/links?${q}`)).json.links ?? [];
-      const unique = base.includes('/contents/') || /\/actions\//.test(base) ? [] : ((await call<Links>(sim, `${base}/metrics/links?${q}&unique=true`)).json.links ?? []);
+      const unique =
+        base.includes('/contents/') || /\/actions\//.test(base) ? [] : ((await call<Links>(sim, `${base}/metrics/links?${q}&unique=true`)).json.links ?? []);
       for (const name of ['clicked', 'human_clicked', 'machine_clicked'] as const) {
         const sum = links.reduce<number[]>((acc, l) => l.metric.series[name].map((v, i) => v + (acc[i] ?? 0)), []);
         // An entity without tracked links has no clicks at all (and, for some channels, no click series).
-        if (links.length === 0) expect((entity[name] ?? []).every((v) => v === 0), `${base} ${name}`).toBe(true);
+        if (links.length === 0)
+          expect(
+            (entity[name] ?? []).every((v) => v === 0),
+            `${base} ${name}`,
+          ).toBe(true);
         else expect(sum, `${base} ${name}`).toEqual(entity[name]);
       }
       unique.forEach((u, k) => u.metric.series.clicked.forEach((v, i) => expect(v).toBeLessThanOrEqual(links[k]?.metric.series.clicked[i] ?? 0)));

@@ -138,10 +138,33 @@ describe('v1 type filter and series per channel', () => {
 
   test('series names: the spec 26 plus prefetch_clicked, by channel', async () => {
     const known = new Set([
-      'attempted', 'bounced', 'clicked', 'converted', 'created', 'deferred', 'delivered', 'drafted', 'failed',
-      'human_clicked', 'human_opened', 'link_untracked', 'machine_clicked', 'open_untracked', 'opened',
-      'prefetch_opened', 'replied', 'sent', 'spammed', 'suppressed', 'topic_unsubscribed', 'tracking_consent_denied',
-      'tracking_consent_granted', 'undeliverable', 'unsubscribed', 'untracked', 'prefetch_clicked',
+      'attempted',
+      'bounced',
+      'clicked',
+      'converted',
+      'created',
+      'deferred',
+      'delivered',
+      'drafted',
+      'failed',
+      'human_clicked',
+      'human_opened',
+      'link_untracked',
+      'machine_clicked',
+      'open_untracked',
+      'opened',
+      'prefetch_opened',
+      'replied',
+      'sent',
+      'spammed',
+      'suppressed',
+      'topic_unsubscribed',
+      'tracking_consent_denied',
+      'tracking_consent_granted',
+      'undeliverable',
+      'unsubscribed',
+      'untracked',
+      'prefetch_clicked',
     ]);
     let withPrefetch = 0;
     let emailWithout = 0;

@@ -21,9 +21,7 @@ let ACTION = 0;
 let sim: Simulator;
 beforeAll(async () => {
   sim = await start();
-  const translated = sim.truth
-    .campaignActions(CAMPAIGN)
-    .find((a) => a.type === 'email' && sim.truth.languageVariantIds(CAMPAIGN, Number(a.id)).length > 0);
+  const translated = sim.truth.campaignActions(CAMPAIGN).find((a) => a.type === 'email' && sim.truth.languageVariantIds(CAMPAIGN, Number(a.id)).length > 0);
   ACTION = Number(translated?.id);
 });
 afterAll(async () => {
@@ -130,9 +128,7 @@ describe('v2 windows in America/New_York', () => {
     const nextWeek = utc(2025, 3, 16, 4);
     expect(nextWeek - weekStart).toBe(167 * HOUR);
     expect(r.json.metric.series.sent?.[0]).toBe(sumHours([CAMPAIGN, ACTION], 'sent', weekStart, nextWeek));
-    expect(sim.truth.bucketCount('campaign_action', [CAMPAIGN, ACTION], 'sent', 'weeks', weekStart, 'America/New_York')).toBe(
-      r.json.metric.series.sent?.[0],
-    );
+    expect(sim.truth.bucketCount('campaign_action', [CAMPAIGN, ACTION], 'sent', 'weeks', weekStart, 'America/New_York')).toBe(r.json.metric.series.sent?.[0]);
   });
 
   test('the fall-back day has 25 hours; its repeated 01:00 hour is two buckets', async () => {

@@ -59,7 +59,10 @@ describe('GET /v1/newsletters/{id}/contents and /test_groups', () => {
       const pair = groups.find((g) => g.content_ids.length === 2);
       if (pair === undefined) continue;
       found++;
-      const languages = world.newsletterVariants.contents(k, NOW).filter((c) => pair.content_ids.includes(c.id)).map((c) => c.language);
+      const languages = world.newsletterVariants
+        .contents(k, NOW)
+        .filter((c) => pair.content_ids.includes(c.id))
+        .map((c) => c.language);
       expect(languages).toEqual(['', 'de']);
     }
     expect(found).toBeGreaterThan(0);

@@ -142,7 +142,9 @@ describe('a default object change batch, one day after the initial clock', () =>
 
   test('delete: gone from search, 404 by object_id and cio_object_id; its activities (the change before it too) only with deleted=true', async () => {
     const deleted = of('delete');
-    expect(sim.truth.objectChanges.deleted().map((d) => [d.object_type_id, d.object_id, d.at])).toEqual(deleted.map((c) => [c.object_type_id, c.object_id, c.at]));
+    expect(sim.truth.objectChanges.deleted().map((d) => [d.object_type_id, d.object_id, d.at])).toEqual(
+      deleted.map((c) => [c.object_type_id, c.object_id, c.at]),
+    );
     const visible = await feed(sim);
     const hidden = await feed(sim, '&deleted=true');
     for (const c of deleted) {
@@ -266,7 +268,9 @@ describe('object and people batches together', () => {
       for (const c of objects) if (c.activity) rank.set(c.activity.id, commits.indexOf(`o${c.batch}`) * 1e6 + c.seq);
       const ranks = truth.flatMap((a) => (rank.has(a.id) ? [rank.get(a.id) as number] : []));
       expect(ranks).toEqual([...ranks].sort((x, y) => y - x));
-      expect(truth.filter((a) => a.timestamp === NOW + DAY + 600 && rank.has(a.id)).map((a) => a.type.startsWith('_o:'))).toEqual(expect.arrayContaining([true, false]));
+      expect(truth.filter((a) => a.timestamp === NOW + DAY + 600 && rank.has(a.id)).map((a) => a.type.startsWith('_o:'))).toEqual(
+        expect.arrayContaining([true, false]),
+      );
     } finally {
       await sim.close();
     }
@@ -282,7 +286,7 @@ describe('object and people batches together', () => {
       sim.changeObjects({ seed: 2 });
       sim.changePeople({ seed: 3 });
       const rest: { records: ActivityRecord[] } = { records: [] };
-      for (let next = first.json.next; next !== ''; ) {
+      for (let next = first.json.next; next !== '';) {
         const page = await call<{ activities: ActivityRecord[]; next: string }>(sim, `/v1/activities?limit=50&start=${next}`);
         expect(page.status).toBe(200);
         rest.records.push(...page.json.activities);

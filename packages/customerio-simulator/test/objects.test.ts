@@ -30,7 +30,7 @@ describe('GET /v1/object_types', () => {
 });
 
 describe('POST /v1/objects', () => {
-  test('every type walks to all its objects; repeats are the previous page\'s last object', async () => {
+  test("every type walks to all its objects; repeats are the previous page's last object", async () => {
     let repeats = 0;
     for (const type of sim.truth.objectTypes()) {
       const seen: ObjectIdentifiers[] = [];

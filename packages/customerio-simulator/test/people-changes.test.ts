@@ -66,7 +66,10 @@ describe('a default change batch, one day after the initial clock', () => {
   test('attribute_change: hydration serves the new values as strings with the change time; data is {attr: {from, to}}, "" for none', async () => {
     const changes = of('attribute_change');
     expect(changes.length).toBeGreaterThanOrEqual(6);
-    const served = await hydrate(sim, changes.map((c) => c.cio_id));
+    const served = await hydrate(
+      sim,
+      changes.map((c) => c.cio_id),
+    );
     const gone = new Set(sim.truth.people.gone().map((g) => g.cio_id));
     let checked = 0;
     for (const c of changes) {
@@ -96,7 +99,13 @@ describe('a default change batch, one day after the initial clock', () => {
     const gone = new Set(sim.truth.people.gone().map((g) => g.cio_id));
     const c = of('attribute_change').find((x) => {
       const [key, value] = Object.entries(x.effect.attributes ?? {})[0] ?? [];
-      return key !== undefined && key !== 'plan' && value !== null && !gone.has(x.cio_id) && !log.some((d) => d.seq > x.seq && d.p === x.p && d.effect.attributes?.[key] !== undefined);
+      return (
+        key !== undefined &&
+        key !== 'plan' &&
+        value !== null &&
+        !gone.has(x.cio_id) &&
+        !log.some((d) => d.seq > x.seq && d.p === x.p && d.effect.attributes?.[key] !== undefined)
+      );
     });
     const [key, value] = Object.entries(c?.effect.attributes ?? {})[0] ?? [];
     const from = (c?.activity?.data as Record<string, { from: string }>)[key ?? '']?.from ?? '';
@@ -115,7 +124,10 @@ describe('a default change batch, one day after the initial clock', () => {
     expect(created).toHaveLength(3);
     const ids = await searched(sim);
     expect(ids.slice(-created.length)).toEqual(created.map((c) => c.cio_id));
-    const served = await hydrate(sim, created.map((c) => c.cio_id));
+    const served = await hydrate(
+      sim,
+      created.map((c) => c.cio_id),
+    );
     for (const c of created) {
       const record = served.get(c.cio_id);
       expect(record?.identifiers).toEqual(c.effect.create?.identity);
@@ -136,7 +148,10 @@ describe('a default change batch, one day after the initial clock', () => {
     expect(deleted).toHaveLength(2);
     expect(sim.truth.people.deleted()).toEqual(deleted.map((c) => c.cio_id));
     const ids = new Set(await searched(sim));
-    const served = await hydrate(sim, deleted.map((c) => c.cio_id));
+    const served = await hydrate(
+      sim,
+      deleted.map((c) => c.cio_id),
+    );
     expect(served.size).toBe(0);
     for (const c of deleted) {
       expect(ids.has(c.cio_id)).toBe(false);
@@ -178,7 +193,10 @@ describe('a default change batch, one day after the initial clock', () => {
     const merges = of('profile_merge');
     expect(merges).toHaveLength(2);
     expect(sim.truth.people.mergedAway()).toEqual(merges.map((m) => ({ cio_id: m.effect.other, into: m.cio_id })));
-    const served = await hydrate(sim, merges.flatMap((m) => [m.cio_id, m.effect.other ?? '']));
+    const served = await hydrate(
+      sim,
+      merges.flatMap((m) => [m.cio_id, m.effect.other ?? '']),
+    );
     const visible = await feed(sim);
     for (const m of merges) {
       const other = m.effect.other ?? '';
@@ -195,7 +213,9 @@ describe('a default change batch, one day after the initial clock', () => {
       const a = before.get(m.cio_id);
       const b = before.get(other);
       expect(survivor?.attributes.lifetime_value).toBe((Number(a?.attributes.lifetime_value ?? 0) + Number(b?.attributes.lifetime_value ?? 0)).toFixed(2));
-      expect(survivor?.devices?.length ?? 0).toBeGreaterThanOrEqual((a?.devices?.length ?? 0) + (b?.devices?.length ?? 0) - (log.some((c) => c.p === m.p && c.kind === 'device_change') ? 1 : 0));
+      expect(survivor?.devices?.length ?? 0).toBeGreaterThanOrEqual(
+        (a?.devices?.length ?? 0) + (b?.devices?.length ?? 0) - (log.some((c) => c.p === m.p && c.kind === 'device_change') ? 1 : 0),
+      );
       if (a?.identifiers.email === null && b?.identifiers.email) {
         expect(survivor?.identifiers.email).toBe(b.identifiers.email);
         const byEmail = await call<{ customers: ServedCustomer[] }>(sim, '/v1/customers/attributes?id_type=email', { body: { ids: [b.identifiers.email] } });
@@ -207,7 +227,10 @@ describe('a default change batch, one day after the initial clock', () => {
   test('device_change: the devices list changes (null when none is left); the activity names the device', async () => {
     const changes = log.filter((c) => c.kind === 'device_change');
     expect(changes.length).toBeGreaterThanOrEqual(3);
-    const served = await hydrate(sim, changes.map((c) => c.cio_id));
+    const served = await hydrate(
+      sim,
+      changes.map((c) => c.cio_id),
+    );
     for (const c of changes) {
       const data = c.activity?.data as { device_id: string; platform: string; change: string };
       expect(['added', 'removed', 'updated']).toContain(data.change);
@@ -226,7 +249,10 @@ describe('a default change batch, one day after the initial clock', () => {
     const topics = log.filter((c) => c.kind === 'topic_unsubscribed_email');
     expect(unsubscribed.length).toBeGreaterThanOrEqual(2);
     expect(topics.length).toBeGreaterThanOrEqual(2);
-    const served = await hydrate(sim, [...unsubscribed, ...topics].map((c) => c.cio_id));
+    const served = await hydrate(
+      sim,
+      [...unsubscribed, ...topics].map((c) => c.cio_id),
+    );
     for (const c of unsubscribed) {
       expect(before.get(c.cio_id)?.unsubscribed).toBe(false);
       if (served.has(c.cio_id)) expect(served.get(c.cio_id)?.unsubscribed).toBe(true);
@@ -344,7 +370,9 @@ describe('batches over time', () => {
       sim.advance(60);
       const changed = sim.changePeople({ counts: { several: 501 } }).changes.filter((c) => c.p === 500);
       expect(changed.length).toBeGreaterThanOrEqual(2);
-      expect((await hydrate(sim, [created?.cio_id ?? ''])).get(created?.cio_id ?? '')).toEqual(bare(sim.truth.customer(created?.cio_id ?? '') as ServedCustomer));
+      expect((await hydrate(sim, [created?.cio_id ?? ''])).get(created?.cio_id ?? '')).toEqual(
+        bare(sim.truth.customer(created?.cio_id ?? '') as ServedCustomer),
+      );
       sim.advance(60);
       sim.changePeople({ counts: { profile_delete: 501 } });
       expect(sim.truth.peopleCount()).toBe(0);

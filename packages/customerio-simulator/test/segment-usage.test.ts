@@ -27,11 +27,7 @@ describe('GET /v1/segments/{id}/used_by', () => {
       const named = newsletters.filter((n) => n.recipient_segment_ids?.includes(s.id));
       expect(res.json.used_by).toEqual({
         segment_id: s.id,
-        campaigns: orNull(
-          campaigns
-            .filter((c) => c.trigger_segment_ids?.includes(s.id) || c.filter_segment_ids?.includes(s.id))
-            .map((c) => c.id),
-        ),
+        campaigns: orNull(campaigns.filter((c) => c.trigger_segment_ids?.includes(s.id) || c.filter_segment_ids?.includes(s.id)).map((c) => c.id)),
         draft_newsletters: orNull(named.filter((n) => n.sent_at === null).map((n) => n.id)),
         sent_newsletters: orNull(named.filter((n) => n.sent_at !== null).map((n) => n.id)),
       });

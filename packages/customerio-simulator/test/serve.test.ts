@@ -30,8 +30,39 @@ describe('the simulator program (src/bin.ts, serve.ts)', () => {
   test('defaults and conversions, as tap-customerio simulate', () => {
     expect(parseServeArgs([])).toEqual({ host: '127.0.0.1', port: 8080, seed: 1, scale: 'small', rateLimit: 10, retryAfter: false, latencyMs: 0 });
     expect(
-      parseServeArgs(['--port', '0', '--host', '0.0.0.0', '--seed', '7', '--scale', 'large', '--rate-limit', '0', '--retry-after', '--latency-ms', '25', '--people', '20000', '--campaigns', '3', '--now', '1790000000']),
-    ).toEqual({ host: '0.0.0.0', port: 0, seed: 7, scale: 'large', rateLimit: 0, retryAfter: true, latencyMs: 25, people: 20000, campaigns: 3, now: 1790000000 });
+      parseServeArgs([
+        '--port',
+        '0',
+        '--host',
+        '0.0.0.0',
+        '--seed',
+        '7',
+        '--scale',
+        'large',
+        '--rate-limit',
+        '0',
+        '--retry-after',
+        '--latency-ms',
+        '25',
+        '--people',
+        '20000',
+        '--campaigns',
+        '3',
+        '--now',
+        '1790000000',
+      ]),
+    ).toEqual({
+      host: '0.0.0.0',
+      port: 0,
+      seed: 7,
+      scale: 'large',
+      rateLimit: 0,
+      retryAfter: true,
+      latencyMs: 25,
+      people: 20000,
+      campaigns: 3,
+      now: 1790000000,
+    });
     // 0 people or campaigns means the scale's, as with simulate.
     expect(parseServeArgs(['--people', '0', '--campaigns=0'])).not.toHaveProperty('people');
     expect(parseServeArgs(['-h'])).toBe('help');
@@ -47,7 +78,15 @@ describe('the simulator program (src/bin.ts, serve.ts)', () => {
     expect(parseServeArgs(['--export-gzip', 'plain'])).toMatchObject({ exportGzip: false });
   });
 
-  test.each([[['--port', 'abc']], [['--scale', 'huge']], [['--bogus']], [['extra']], [['--now', '']], [['--export-gzip', 'zip']], [['--export-failures', '2']]])('%j is a usage error', (args) => {
+  test.each([
+    [['--port', 'abc']],
+    [['--scale', 'huge']],
+    [['--bogus']],
+    [['extra']],
+    [['--now', '']],
+    [['--export-gzip', 'zip']],
+    [['--export-failures', '2']],
+  ])('%j is a usage error', (args) => {
     expect(() => parseServeArgs(args)).toThrow(UsageError);
   });
 
@@ -75,7 +114,9 @@ describe('a simulator in a process of its own (spawnSimulator)', () => {
     try {
       const headers = { authorization: 'Bearer sim-demo-app-api-key', 'content-type': 'application/json' };
       const filters = { and: [{ attribute: { field: 'cio_id', operator: 'exists' } }] };
-      const created = (await (await fetch(`${sim.url}/v1/exports/customers`, { method: 'POST', headers, body: JSON.stringify({ filters }) })).json()) as { export: { id: number } };
+      const created = (await (await fetch(`${sim.url}/v1/exports/customers`, { method: 'POST', headers, body: JSON.stringify({ filters }) })).json()) as {
+        export: { id: number };
+      };
       let status = 'pending';
       for (let i = 0; i < 100 && status === 'pending'; i++) {
         await new Promise((r) => setTimeout(r, 100));
@@ -134,7 +175,9 @@ describe('a simulator in a process of its own (spawnSimulator)', () => {
       expect(batch.changes.map((c) => c.kind).sort()).toEqual(['attribute_change', 'attribute_change', 'delete']);
       const deleted = batch.changes.find((c) => c.kind === 'delete');
       const type = `_o:${deleted?.object_type_id ?? ''}:delete`;
-      const feed = (await (await fetch(`${sim.url}/v1/activities?deleted=true&type=${encodeURIComponent(type)}`, { headers })).json()) as { activities: unknown[] };
+      const feed = (await (await fetch(`${sim.url}/v1/activities?deleted=true&type=${encodeURIComponent(type)}`, { headers })).json()) as {
+        activities: unknown[];
+      };
       expect(feed.activities).toEqual([deleted?.activity]);
       const gone = await fetch(`${sim.url}/v1/objects/${deleted?.object_type_id ?? ''}/${deleted?.object_id ?? ''}/attributes`, { headers });
       expect(gone.status).toBe(404);

@@ -2,9 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import {
-  DeletedParentSalt, DriftField, EmptyPageScope, Entity, LeafKindTag, LinkOwner, MetricsTag, ScheduleTag, Tag,
-} from '../src/tags.js';
+import { DeletedParentSalt, DriftField, EmptyPageScope, Entity, LeafKindTag, LinkOwner, MetricsTag, ScheduleTag, Tag } from '../src/tags.js';
 
 /** The values that appear more than once in `lists`, with the names that share each. */
 function clashes(lists: Record<string, Record<string, number>>): string[] {

@@ -18,8 +18,16 @@ describe('GET /v1/transactional', () => {
     expectNoDuplicates(res.json.messages.map((m) => m.id));
     for (const m of res.json.messages) {
       expect(Object.keys(m)).toEqual([
-        'id', 'name', 'description', 'send_to_unsubscribed', 'link_tracking', 'open_tracking',
-        'hide_message_body', 'queue_drafts', 'created_at', 'updated_at',
+        'id',
+        'name',
+        'description',
+        'send_to_unsubscribed',
+        'link_tracking',
+        'open_tracking',
+        'hide_message_body',
+        'queue_drafts',
+        'created_at',
+        'updated_at',
       ]);
       expect(m.updated_at).toBeGreaterThanOrEqual(m.created_at);
     }

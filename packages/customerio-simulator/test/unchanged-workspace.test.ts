@@ -51,7 +51,11 @@ async function digests(sim: Simulator): Promise<Record<string, string>> {
     const after = last.replace(/[0-9]+$/, (n) => String(Number(n) + 1));
     attributes.push((await call(sim, `/v1/objects/${type.id}/${after}/attributes`)).text);
     out[`objects${type.id}`] = sha(
-      JSON.stringify(s.records) + s.tokens.join() + (await call(sim, '/v1/objects?limit=1000', { body: plan })).text + attributes.join() + JSON.stringify(objects),
+      JSON.stringify(s.records) +
+        s.tokens.join() +
+        (await call(sim, '/v1/objects?limit=1000', { body: plan })).text +
+        attributes.join() +
+        JSON.stringify(objects),
     );
   }
   out.objectTypes = sha((await call(sim, '/v1/object_types')).text);
@@ -60,7 +64,15 @@ async function digests(sim: Simulator): Promise<Record<string, string>> {
 
 const SEGMENTS = { seg1: '6e855bea45c64463', seg4: 'd6638918cdac5be9', seg6: 'c9478cf2c3e7cf6e', seg10: 'a2fc4b9c6697d29a', seg12: '2e8b0b0c955d710a' };
 const OBJECTS = { objects1: '8087f654f46cc0f1', objects2: 'a429f6e4ddbd7cb9', objectTypes: '8cbf540b3622734a' };
-const SAME = { feedPage: '802ca31d3677801a', search: 'ab5b53ffced965c6', searchPlan: '538cf2a67a2cc635', ids: '418f703066497870', hydrateEmail: 'c50643391490fa2e', ...SEGMENTS, ...OBJECTS };
+const SAME = {
+  feedPage: '802ca31d3677801a',
+  search: 'ab5b53ffced965c6',
+  searchPlan: '538cf2a67a2cc635',
+  ids: '418f703066497870',
+  hydrateEmail: 'c50643391490fa2e',
+  ...SEGMENTS,
+  ...OBJECTS,
+};
 
 describe('a simulator no change batch touched', () => {
   test.each([

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Exports } from '../src/data/exports.js';
 import type {
-  ChannelRecord, CollectionRecord, ExportRecord, ReportingWebhookRecord, SenderIdentityRecord, Simulator, SnippetRecord, TopicRecord,
+  ChannelRecord,
+  CollectionRecord,
+  ExportRecord,
+  ReportingWebhookRecord,
+  SenderIdentityRecord,
+  Simulator,
+  SnippetRecord,
+  TopicRecord,
 } from '../src/index.js';
 import { call, expectNoDuplicates, list, NOW, start, walk } from './helpers.js';
 
@@ -29,7 +36,12 @@ describe('GET /v1/sender_identities', () => {
 
   test('sort=desc reverses; default page 10 and a 1000 clamp at large scale; bad values → 400', async () => {
     const desc = await walk<SenderIdentityRecord>(sim, '/v1/sender_identities?sort=desc&limit=2', list('sender_identities'));
-    expect(desc.records).toEqual(sim.truth.senderIdentities().filter((s) => !s.hidden).reverse());
+    expect(desc.records).toEqual(
+      sim.truth
+        .senderIdentities()
+        .filter((s) => !s.hidden)
+        .reverse(),
+    );
     for (const bad of ['hidden=yes', 'sort=newest', 'limit=0', 'limit=x', 'start=%%%']) {
       expect((await call(sim, `/v1/sender_identities?${bad}`)).status, bad).toBe(400);
     }
@@ -49,7 +61,10 @@ describe('GET /v1/sender_identities', () => {
 
   test('action from_id and reply_to_id values (integers or numeric strings) name existing senders', () => {
     const ids = new Set(sim.truth.senderIdentities().map((s) => s.id));
-    const refs = sim.truth.campaigns().flatMap((c) => sim.truth.campaignActions(c.id)).flatMap((a) => [a.from_id, a.reply_to_id]);
+    const refs = sim.truth
+      .campaigns()
+      .flatMap((c) => sim.truth.campaignActions(c.id))
+      .flatMap((a) => [a.from_id, a.reply_to_id]);
     for (const id of refs) if (id !== null) expect(ids.has(Number(id))).toBe(true);
   });
 });
@@ -137,10 +152,22 @@ describe('GET /v1/exports', () => {
 
 describe('determinism of the new families', () => {
   const PATHS = [
-    '/v1/broadcasts', '/v1/broadcasts/4/actions', '/v1/broadcasts/6/triggers', '/v1/transactional',
-    '/v1/newsletters/1000/contents', '/v1/segments/4/used_by', '/v1/sender_identities?hidden=true',
-    '/v1/snippets', '/v1/collections', '/v1/reporting_webhooks', '/v1/object_types', '/v1/subscription_topics',
-    '/v1/subscription_channels', '/v1/exports', '/v1/esp/suppression/bounces?limit=5', '/v1/objects/1/co1003/attributes',
+    '/v1/broadcasts',
+    '/v1/broadcasts/4/actions',
+    '/v1/broadcasts/6/triggers',
+    '/v1/transactional',
+    '/v1/newsletters/1000/contents',
+    '/v1/segments/4/used_by',
+    '/v1/sender_identities?hidden=true',
+    '/v1/snippets',
+    '/v1/collections',
+    '/v1/reporting_webhooks',
+    '/v1/object_types',
+    '/v1/subscription_topics',
+    '/v1/subscription_channels',
+    '/v1/exports',
+    '/v1/esp/suppression/bounces?limit=5',
+    '/v1/objects/1/co1003/attributes',
   ];
   async function bodies(seed: number): Promise<string[]> {
     const s = await start({ seed });

@@ -49,7 +49,8 @@ async function* readBulkExport(ctx: SyncContext, def: StreamDef, bulk: BulkExpor
     const choice = await bulk.choose();
     ctx.logger.log('INFO', `${def.name}: ${choice.why}`);
     if (!choice.use) return yield* fullRefreshReader.read(ctx, def, state, 'full_refresh');
-    if (bulk.cannotCarry.length > 0) ctx.logger.log('INFO', `${def.name}: an export cannot carry ${bulk.cannotCarry.join(', ')}: they are empty in its records`);
+    if (bulk.cannotCarry.length > 0)
+      ctx.logger.log('INFO', `${def.name}: an export cannot carry ${bulk.cannotCarry.join(', ')}: they are empty in its records`);
   }
   const run = new ExportRun(ctx, def, bulk, spec);
   try {
@@ -87,7 +88,10 @@ class ExportRun {
         current = undefined;
         job = undefined;
       } else {
-        this.ctx.logger.log('INFO', `${this.def.name}: continuing export job ${current.job}${current.emitted === undefined ? '' : ` from row ${current.emitted}`}`);
+        this.ctx.logger.log(
+          'INFO',
+          `${this.def.name}: continuing export job ${current.job}${current.emitted === undefined ? '' : ` from row ${current.emitted}`}`,
+        );
       }
     }
     let expected: Set<string> | undefined;
@@ -95,7 +99,9 @@ class ExportRun {
     if (!current) {
       const learnedFrom = this.bulk.configured ? [] : await this.exact(sample([...(expected ?? [])], this.bulk.sampleSize));
       const columns = this.bulk.columns(learnedFrom);
-      const started = this.bulk.job(expectObject(await this.refusedIsFallback(this.ctx.api.request(this.bulk.start(columns)), 'start'), this.def, 'export start'));
+      const started = this.bulk.job(
+        expectObject(await this.refusedIsFallback(this.ctx.api.request(this.bulk.start(columns)), 'start'), this.def, 'export start'),
+      );
       if (!started) throw new Fallback('the export could not be started (the answer named no job)');
       current = { job: started.id, columns };
       this.ctx.logger.log('INFO', `${this.def.name}: export job ${started.id} started with ${columns.length} columns`);
@@ -182,7 +188,10 @@ class ExportRun {
       const why = this.bulk.disagreement(record, twin, job, columns);
       if (why) throw new Fallback(`the export disagrees with the exact read for ${key}: ${why}`);
     }
-    this.ctx.logger.log('INFO', `${this.def.name}: export ${job.id} checked: ${rows} rows, ${expected.size} searched ids present, ${reservoir.length} sampled records agree`);
+    this.ctx.logger.log(
+      'INFO',
+      `${this.def.name}: export ${job.id} checked: ${rows} rows, ${expected.size} searched ids present, ${reservoir.length} sampled records agree`,
+    );
   }
 
   private async *emit(job: ExportJob, state: Required<ExportState>): AsyncGenerator<Chunk> {
@@ -205,10 +214,14 @@ class ExportRun {
     if (batch.length > 0) yield { records: batch };
     emittedRows += batch.length;
     if (emittedRows !== job.total) {
-      throw new TapError('EXPORT_UNREADABLE', `${this.def.name}: the export file gave ${emittedRows} rows on the second read where the job reported ${job.total}`, {
-        hint: 'Run the sync again: it continues from the last STATE',
-        stream: this.def.name,
-      });
+      throw new TapError(
+        'EXPORT_UNREADABLE',
+        `${this.def.name}: the export file gave ${emittedRows} rows on the second read where the job reported ${job.total}`,
+        {
+          hint: 'Run the sync again: it continues from the last STATE',
+          stream: this.def.name,
+        },
+      );
     }
   }
 

@@ -76,18 +76,29 @@ async function* readChangeFeed(ctx: SyncContext, def: StreamDef, cursor: ChangeF
 }
 
 /** Why this incremental sync reads everyone, or undefined when the feed can say what changed. */
-function fullReadReason(ctx: SyncContext, cursor: ChangeFeedCursor, bookmark: Bookmark | undefined, saved: Row): { level: 'INFO' | 'WARN'; text: string } | undefined {
+function fullReadReason(
+  ctx: SyncContext,
+  cursor: ChangeFeedCursor,
+  bookmark: Bookmark | undefined,
+  saved: Row,
+): { level: 'INFO' | 'WARN'; text: string } | undefined {
   const now = ctx.syncStartedAt;
   if (!bookmark) return { level: 'INFO', text: 'no bookmark yet (a first sync)' };
   const reach = cursor.feed.reachSeconds;
   if (now - bookmark.at > reach) {
-    return { level: 'WARN', text: `the bookmark ${iso(bookmark.at)} is older than the ${days(reach)} days the change feed keeps, so changes may be missing from it` };
+    return {
+      level: 'WARN',
+      text: `the bookmark ${iso(bookmark.at)} is older than the ${days(reach)} days the change feed keeps, so changes may be missing from it`,
+    };
   }
   // A bookmark without full_at (written by hand, or by another tool) counts from the bookmark.
   const fullAt = typeof saved['full_at'] === 'number' ? saved['full_at'] : bookmark.at;
   if (cursor.fullEverySeconds === 0) return { level: 'INFO', text: 'a full read on every sync is configured' };
   if (now - fullAt >= cursor.fullEverySeconds) {
-    return { level: 'INFO', text: `a full read is due every ${days(cursor.fullEverySeconds)} days to find changes the feed does not report (the last was ${days(now - fullAt)} days ago)` };
+    return {
+      level: 'INFO',
+      text: `a full read is due every ${days(cursor.fullEverySeconds)} days to find changes the feed does not report (the last was ${days(now - fullAt)} days ago)`,
+    };
   }
   return undefined;
 }
@@ -103,7 +114,14 @@ function fullReaderOf(def: StreamDef): Reader {
  * start of the read (a continued one: the start of the first part): the next sync reads the
  * feed from there, so changes to records read early in a long read are not lost.
  */
-async function* readFull(ctx: SyncContext, def: StreamDef, cursor: ChangeFeedCursor, saved: Row, run: FullRun | undefined, tombstones: boolean): AsyncGenerator<Chunk> {
+async function* readFull(
+  ctx: SyncContext,
+  def: StreamDef,
+  cursor: ChangeFeedCursor,
+  saved: Row,
+  run: FullRun | undefined,
+  tombstones: boolean,
+): AsyncGenerator<Chunk> {
   const field = cursor.field;
   const started = run?.started ?? ctx.syncStartedAt;
   const keys = new KeyTracker(ctx, def);
@@ -147,7 +165,12 @@ async function* readChanges(ctx: SyncContext, def: StreamDef, cursor: ChangeFeed
     const before = map.get(key);
     if (before === undefined || at > before) map.set(key, at);
   };
-  const walks = feed.walks.map((walk) => tagged(walkFeed(ctx, def, feed, bookmark, walk.query, () => undated++), walk.removes === true));
+  const walks = feed.walks.map((walk) =>
+    tagged(
+      walkFeed(ctx, def, feed, bookmark, walk.query, () => undated++),
+      walk.removes === true,
+    ),
+  );
   for await (const { kept, removes } of merge(walks, ctx.concurrency.partitions)) {
     for (const entry of kept) {
       const at = feed.timeOf(entry) as number; // walkFeed keeps dated entries only
@@ -165,10 +188,7 @@ async function* readChanges(ctx: SyncContext, def: StreamDef, cursor: ChangeFeed
   if (undated > 0) ctx.logger.log('WARN', `${def.name}: ${undated} change feed entries had no time and were skipped`);
   // Gone wins: a record removed after its last change has nothing left to read.
   for (const key of removed.keys()) changed.delete(key);
-  ctx.logger.log(
-    'INFO',
-    `${def.name}: ${entries} change feed entries since ${iso(bookmark.at)}: ${changed.size} records to read again, ${removed.size} gone`,
-  );
+  ctx.logger.log('INFO', `${def.name}: ${entries} change feed entries since ${iso(bookmark.at)}: ${changed.size} records to read again, ${removed.size} gone`);
   yield* readNamed(ctx, def, cursor, saved, { bookmark: { at: newest, boundary: [...atNewest].sort() }, left: changed }, removed);
 }
 
@@ -177,7 +197,14 @@ async function* readChanges(ctx: SyncContext, def: StreamDef, cursor: ChangeFeed
  * hydrate batch) a request, several requests at once; one named and not found is gone too. A
  * STATE is due (by the usual cadence) between batches: it keeps the records still to read.
  */
-async function* readNamed(ctx: SyncContext, def: StreamDef, cursor: ChangeFeedCursor, saved: Row, pending: Pending, removed: Map<string, number>): AsyncGenerator<Chunk> {
+async function* readNamed(
+  ctx: SyncContext,
+  def: StreamDef,
+  cursor: ChangeFeedCursor,
+  saved: Row,
+  pending: Pending,
+  removed: Map<string, number>,
+): AsyncGenerator<Chunk> {
   const spec = def.pagination;
   if (spec.kind !== 'search-then-hydrate') throw new Error(`${def.name}: a change feed reads records again through a search-then-hydrate definition`);
   const field = cursor.field;
@@ -195,7 +222,10 @@ async function* readNamed(ctx: SyncContext, def: StreamDef, cursor: ChangeFeedCu
   }
   const due = new CheckpointDue(ctx);
   const ownKeys = keyFields(def);
-  const hydrate = async (ids: string[]): Promise<{ ids: string[]; found: Row[] }> => ({ ids, found: await hydrateIds(ctx, def, spec as SearchThenHydrate, ids, undefined) });
+  const hydrate = async (ids: string[]): Promise<{ ids: string[]; found: Row[] }> => ({
+    ids,
+    found: await hydrateIds(ctx, def, spec as SearchThenHydrate, ids, undefined),
+  });
   let gone = 0;
   for await (const { ids, found } of mapOrderedAsync(fromList(batches([...left.keys()], spec.hydrate.batchSize)), ctx.concurrency.hydrate, hydrate)) {
     const records: Row[] = [];
@@ -227,7 +257,14 @@ async function* readNamed(ctx: SyncContext, def: StreamDef, cursor: ChangeFeedCu
   }
   if (gone > 0) ctx.logger.log('INFO', `${def.name}: ${gone} records named by the change feed no longer exist: tombstones emitted`);
   const { bookmark } = pending;
-  yield { checkpoint: { [field]: bookmark.at, boundary: bookmark.boundary, ...(base['full_at'] === undefined ? {} : { full_at: base['full_at'] }), ...(stored ? keys.stored(stored) : {}) } };
+  yield {
+    checkpoint: {
+      [field]: bookmark.at,
+      boundary: bookmark.boundary,
+      ...(base['full_at'] === undefined ? {} : { full_at: base['full_at'] }),
+      ...(stored ? keys.stored(stored) : {}),
+    },
+  };
 }
 
 /**
@@ -237,7 +274,15 @@ async function* readNamed(ctx: SyncContext, def: StreamDef, cursor: ChangeFeedCu
  * are neither missed nor read twice.
  */
 async function* walkFeed(ctx: SyncContext, def: StreamDef, feed: ChangeFeed, bookmark: Bookmark, query: Query, undated: () => void): AsyncGenerator<Row[]> {
-  const source: StreamDef = { name: def.name, schemaFile: def.schemaFile, scope: def.scope, primaryKey: [], path: feed.path, records: feed.records, pagination: feed.pagination };
+  const source: StreamDef = {
+    name: def.name,
+    schemaFile: def.schemaFile,
+    scope: def.scope,
+    primaryKey: [],
+    path: feed.path,
+    records: feed.records,
+    pagination: feed.pagination,
+  };
   const boundary = new Set(bookmark.boundary);
   for await (const page of pages(ctx, source, { query })) {
     const kept: Row[] = [];
@@ -299,7 +344,11 @@ function bookmarkOf(state: Row, field: string): Bookmark | undefined {
 function fullRunOf(state: Row): FullRun | undefined {
   const full = state['full'];
   if (!isObject(full)) return undefined;
-  return { started: isUnix(full['started']) ? full['started'] : undefined, state: isObject(full['state']) ? full['state'] : {}, keys: decodeKeys(full['keys']) };
+  return {
+    started: isUnix(full['started']) ? full['started'] : undefined,
+    state: isObject(full['state']) ? full['state'] : {},
+    keys: decodeKeys(full['keys']),
+  };
 }
 
 function pendingOf(state: Row, field: string): Pending | undefined {
@@ -346,7 +395,8 @@ export const changeFeedReader: Reader = {
       const where = `${def.name}.pending`;
       checkUnixField(where, pending, field, source, fix);
       checkStringList(where, pending, 'boundary', source, fix);
-      for (const [key, at] of Object.entries(isObject(pending['left']) ? pending['left'] : {})) checkUnixField(`${where}.left`, { [key]: at }, key, source, fix);
+      for (const [key, at] of Object.entries(isObject(pending['left']) ? pending['left'] : {}))
+        checkUnixField(`${where}.left`, { [key]: at }, key, source, fix);
       // Both are needed to go on: a pending read without them is damaged, not empty.
       checkUnixField(where, { [field]: pending[field] ?? null }, field, source, fix);
       checkObjectField(where, { left: pending['left'] ?? null }, 'left', source, fix);

@@ -181,7 +181,9 @@ function digestOf(rows: Array<[number, Row]>, since: number, until: number): str
 function metricsAnswer(ctx: SyncContext, def: StreamDef, path: string, request: MetricsRequest): Promise<{ body: unknown; serverTime: number | undefined }> {
   const shared = ctx.sharedMetrics;
   if (!shared?.streams.has(def.name)) return ctx.api.send({ path, query: request.query });
-  const key = `${path}?${Object.entries(request.query).map(([k, v]) => `${k}=${String(v)}`).join('&')}`;
+  const key = `${path}?${Object.entries(request.query)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join('&')}`;
   let answer = shared.answers.get(key);
   if (!answer) {
     answer = ctx.api.send({ path, query: request.query });
@@ -248,9 +250,16 @@ interface Partial {
 /** The entities a killed read of the same mode had finished, the newest bucket it had read, the last it was to read, and their digests. */
 function partialOf(state: unknown, incremental: boolean): Partial {
   const partial = state && typeof state === 'object' ? (state as Row)['partial'] : undefined;
-  if (!partial || typeof partial !== 'object' || ((partial as Row)['full'] === true) === incremental) return { done: [], newest: undefined, until: undefined, digests: {}, parents: {} };
+  if (!partial || typeof partial !== 'object' || ((partial as Row)['full'] === true) === incremental)
+    return { done: [], newest: undefined, until: undefined, digests: {}, parents: {} };
   const { done, newest, until, digests, parents } = partial as Row;
-  return { done: Array.isArray(done) ? done.map(String) : [], newest: secondsOf(newest), until: secondsOf(until), digests: stringMap(digests), parents: stringMap(parents) };
+  return {
+    done: Array.isArray(done) ? done.map(String) : [],
+    newest: secondsOf(newest),
+    until: secondsOf(until),
+    digests: stringMap(digests),
+    parents: stringMap(parents),
+  };
 }
 
 function secondsOf(value: unknown): number | undefined {

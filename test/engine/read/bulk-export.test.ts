@@ -3,7 +3,18 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readStream } from '../../../src/engine/read-stream.js';
 import { defineStream, type BulkExport, type Row, type StreamDef } from '../../../src/engine/stream.js';
-import { drain, fail, idsOf, inTurn, memoryApi, type Answer, type ContextOptions, type DrainOptions, type Handler, type MemoryApi } from '../../helpers/memory-api.js';
+import {
+  drain,
+  fail,
+  idsOf,
+  inTurn,
+  memoryApi,
+  type Answer,
+  type ContextOptions,
+  type DrainOptions,
+  type Handler,
+  type MemoryApi,
+} from '../../helpers/memory-api.js';
 
 /**
  * The export file is fetched from a signed link over real HTTP (no API client), so it is served
@@ -199,7 +210,9 @@ describe('bulk export', () => {
     const out = await read(api, exported(COLUMNS, 3));
     expect(out.records).toEqual(data);
     expect(out.checkpoints.at(-1)).toEqual({});
-    expect(api.logs).toContain('WARN members: the export job 7 of the interrupted sync is gone; exporting again (the 3 records already emitted will be emitted again)');
+    expect(api.logs).toContain(
+      'WARN members: the export job 7 of the interrupted sync is gone; exporting again (the 3 records already emitted will be emitted again)',
+    );
   });
 
   it('checkpoints the rows emitted every `checkpoints.records` records, in batches of 500', async () => {
@@ -244,7 +257,10 @@ describe('bulk export', () => {
       const asked = api.take();
       expect(asked, `killed after ${n}`).not.toContain('POST /v1/exports');
       if (state && (state['export'] as Row)['emitted'] !== undefined) {
-        expect(asked.filter((k) => k.startsWith('POST /v1/members/')), `killed after ${n}: checked again`).toEqual([]);
+        expect(
+          asked.filter((k) => k.startsWith('POST /v1/members/')),
+          `killed after ${n}: checked again`,
+        ).toEqual([]);
       }
       expect([...idsOf(killed.covered), ...idsOf(resumed.records)], `killed after ${n}`).toEqual(idsOf(data));
       expect(resumed.checkpoints.at(-1)).toEqual({});
@@ -260,7 +276,10 @@ describe('bulk export', () => {
       api.take();
       const resumed = await read(api, killed.checkpoints.at(-1));
       const got = new Set(idsOf([...killed.covered, ...resumed.records]));
-      expect(idsOf(data).filter((id) => !got.has(id)), `killed after ${n}`).toEqual([]);
+      expect(
+        idsOf(data).filter((id) => !got.has(id)),
+        `killed after ${n}`,
+      ).toEqual([]);
       // Past its page token the exact path goes on there; it does not try the export again.
       if (killed.checkpoints.at(-1)?.['resume']) expect(api.take()).not.toContain('POST /v1/exports');
     }

@@ -112,8 +112,14 @@ class Workspace {
   }
 }
 
-const read = (api: MemoryApi, state: unknown, def = members, mode: 'incremental' | 'full_refresh' = 'incremental', options: ContextOptions = {}, drainOptions: DrainOptions = {}) =>
-  drain(readStream(api.context({ deletes: DELETES, ...options }), def, mode, state), drainOptions);
+const read = (
+  api: MemoryApi,
+  state: unknown,
+  def = members,
+  mode: 'incremental' | 'full_refresh' = 'incremental',
+  options: ContextOptions = {},
+  drainOptions: DrainOptions = {},
+) => drain(readStream(api.context({ deletes: DELETES, ...options }), def, mode, state), drainOptions);
 
 /** Key sets are stored encoded: compare what they hold. */
 function decoded(state: Record<string, unknown> | undefined): unknown {
@@ -225,7 +231,11 @@ describe('change feed: full reads', () => {
     // Killed at the second checkpoint (two search pages of four done, one left).
     const killed = await read(ws.api(at), before, members, 'incremental', {}, { stopAfter: 4 });
     const checkpoint = killed.checkpoints.at(-1) as Record<string, unknown>;
-    expect(decoded(checkpoint)).toMatchObject({ changed_at: T0, full_at: T0, full: { started: at, state: { resume: { start: '8' } }, keys: killed.covered.map((r) => r['cio_id']).sort() } });
+    expect(decoded(checkpoint)).toMatchObject({
+      changed_at: T0,
+      full_at: T0,
+      full: { started: at, state: { resume: { start: '8' } }, keys: killed.covered.map((r) => r['cio_id']).sort() },
+    });
     const later = at + 600;
     const api = ws.api(later);
     const resumed = await read(api, checkpoint);
@@ -343,7 +353,12 @@ describe('change feed: incremental reads', () => {
       ['c001', T0 + 10],
     ]);
     expect(paths(api)).toEqual(['POST /v1/members/hydrate', 'POST /v1/members/hydrate']);
-    expect(decoded(resumed.checkpoints.at(-1))).toEqual({ changed_at: T0 + 30, boundary: ['d8'], full_at: T0, keys: ['c001', 'c002', 'c003', 'c004', 'c005', 'c006', 'c007'] });
+    expect(decoded(resumed.checkpoints.at(-1))).toEqual({
+      changed_at: T0 + 30,
+      boundary: ['d8'],
+      full_at: T0,
+      keys: ['c001', 'c002', 'c003', 'c004', 'c005', 'c006', 'c007'],
+    });
   });
 
   it('with deletes off: no tombstones and no key set, the rest alike', async () => {

@@ -23,7 +23,13 @@ const notesSpec: StreamSpec = {
 const notes = defineStream(notesSpec);
 
 const NOTE_PAGES: Record<string, Answer> = {
-  'GET /v1/notes': { notes: [{ id: 1, updated_at: 4_899 }, { id: 3, updated_at: 4_900 }], next: 'n2' },
+  'GET /v1/notes': {
+    notes: [
+      { id: 1, updated_at: 4_899 },
+      { id: 3, updated_at: 4_900 },
+    ],
+    next: 'n2',
+  },
   'GET /v1/notes?start=n2': { notes: [{ id: 4, updated_at: 6_000 }, { id: 5 }], next: '' },
 };
 
@@ -64,7 +70,13 @@ const BEFORE = {
 };
 const FAMILY: Record<string, Answer> = {
   'GET /v1/parents': { parents: [{ id: 'a' }, { id: 'b' }, { id: 'c' }] },
-  'GET /v1/parents/a/notes': { notes: [{ id: 1, updated_at: 200 }, { id: 3, updated_at: 250 }, { id: 0, updated_at: 150 }] },
+  'GET /v1/parents/a/notes': {
+    notes: [
+      { id: 1, updated_at: 200 },
+      { id: 3, updated_at: 250 },
+      { id: 0, updated_at: 150 },
+    ],
+  },
   'GET /v1/parents/b/notes': fail('NOT_FOUND'),
   'GET /v1/parents/c/notes': { notes: [{ id: 7, updated_at: 100 }] },
 };
@@ -145,7 +157,10 @@ describe('client filter of a whole list', () => {
   });
 
   it('a repeated page token fails with API_RESPONSE_INVALID and moves no bookmark', async () => {
-    const api = memoryApi({ 'GET /v1/notes': { notes: [{ id: 1, updated_at: 9_999 }], next: 'x' }, 'GET /v1/notes?start=x': { notes: [], next: 'x' } }, { now: NOW });
+    const api = memoryApi(
+      { 'GET /v1/notes': { notes: [{ id: 1, updated_at: 9_999 }], next: 'x' }, 'GET /v1/notes?start=x': { notes: [], next: 'x' } },
+      { now: NOW },
+    );
     const out = await drain(readStream(api.context(), notes, 'incremental', { updated_at: 5_000 }), { keepError: true });
     expect(out.error).toMatchObject({ code: 'API_RESPONSE_INVALID' });
     expect(out.checkpoints).toEqual([]);

@@ -134,12 +134,22 @@ describe('full refresh of a child stream, partition by partition', () => {
     const api = memoryApi(FAMILY);
     const read = await drain(readStream(api.context(), kids, 'full_refresh', undefined));
     expect(read.chunks).toEqual([
-      { records: [{ id: 1, parent_id: 'a' }, { id: 2, parent_id: 'a' }] },
+      {
+        records: [
+          { id: 1, parent_id: 'a' },
+          { id: 2, parent_id: 'a' },
+        ],
+      },
       { checkpoint: { resume: { done: [], open: { a: 'a2' } } } },
       { records: [{ id: 3, parent_id: 'a' }] },
       { checkpoint: { resume: { done: ['a'], open: {} } } },
       { checkpoint: { resume: { done: ['a', 'b'], open: {} } } },
-      { records: [{ id: 4, parent_id: 'c' }, { id: 5, parent_id: 'c' }] },
+      {
+        records: [
+          { id: 4, parent_id: 'c' },
+          { id: 5, parent_id: 'c' },
+        ],
+      },
       { checkpoint: { resume: { done: ['a', 'b', 'c'], open: {} } } },
       { checkpoint: {} },
     ]);
@@ -158,7 +168,11 @@ describe('full refresh of a child stream, partition by partition', () => {
       api.take();
       const resumed = await drain(readStream(api.context(), kids, 'full_refresh', state));
       const asked = api.take();
-      for (const key of resume.done) expect(asked.filter((k) => k.startsWith(`GET /v1/parents/${key}/`)), `killed after ${n}`).toEqual([]);
+      for (const key of resume.done)
+        expect(
+          asked.filter((k) => k.startsWith(`GET /v1/parents/${key}/`)),
+          `killed after ${n}`,
+        ).toEqual([]);
       for (const [key, token] of Object.entries(resume.open)) {
         expect(asked.filter((k) => k.startsWith(`GET /v1/parents/${key}/`))[0]).toBe(`GET /v1/parents/${key}/kids?limit=2&start=${token}`);
       }

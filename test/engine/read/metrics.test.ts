@@ -46,11 +46,13 @@ const thingMetrics = defineStream({
  * the sync's start (the API answers the current bucket and, at times, one it has not reached).
  * `clicked` is a series the format does not name.
  */
-const metricsOf = (id: number) => (request: ApiRequest): Answer => {
-  const from = Number(request.query?.['from']);
-  const days = Array.from({ length: (D0 + 11 * DAY - from) / DAY + 1 }, (_, i) => (from - D0) / DAY + i);
-  return { start: from, series: { sent: days.map((d) => id * 100 + d), opened: days.map((d) => d), clicked: days.map(() => 1) } };
-};
+const metricsOf =
+  (id: number) =>
+  (request: ApiRequest): Answer => {
+    const from = Number(request.query?.['from']);
+    const days = Array.from({ length: (D0 + 11 * DAY - from) / DAY + 1 }, (_, i) => (from - D0) / DAY + i);
+    return { start: from, series: { sent: days.map((d) => id * 100 + d), opened: days.map((d) => d), clicked: days.map(() => 1) } };
+  };
 
 const TABLE: Record<string, Answer> = {
   'GET /v1/things': { things: [{ id: 1 }, { id: 2 }, { id: 3 }] },
@@ -119,7 +121,10 @@ describe('metrics', () => {
   it('says which entities are finished once enough seconds passed since the last STATE', async () => {
     // Two seconds a request, a STATE due every five: after the parent list and two entities.
     const out = await read(api(TABLE, { msPerRequest: 2_000 }), undefined, { checkpoints: { records: Infinity, seconds: 5 } });
-    expect(out.checkpoints).toEqual([{ partial: { done: ['1', '2'], newest: iso(D0 + 10 * DAY), until: iso(NOW - 1), digests: digestsOf('1', '2') } }, { period_start: iso(D0 + 10 * DAY), digests: digestsOf('1', '2', '3') }]);
+    expect(out.checkpoints).toEqual([
+      { partial: { done: ['1', '2'], newest: iso(D0 + 10 * DAY), until: iso(NOW - 1), digests: digestsOf('1', '2') } },
+      { period_start: iso(D0 + 10 * DAY), digests: digestsOf('1', '2', '3') },
+    ]);
   });
 
   it('killed after any chunk, restarts without asking a finished entity again, losing and repeating no record', async () => {
@@ -134,7 +139,10 @@ describe('metrics', () => {
         mem.take();
         const resumed = await read(mem, state, options);
         const done = ((state as { partial?: { done: string[] } } | undefined)?.partial?.done ?? []).map((id) => `/v1/things/${id}/`);
-        expect(mem.take().filter((k) => done.some((path) => k.includes(path))), `killed after ${n}`).toEqual([]);
+        expect(
+          mem.take().filter((k) => done.some((path) => k.includes(path))),
+          `killed after ${n}`,
+        ).toEqual([]);
         expect([...killed.covered, ...resumed.records].map(key).sort(), `killed after ${n}`).toEqual(whole.records.map(key).sort());
         expect(resumed.checkpoints.at(-1)).toEqual(whole.checkpoints.at(-1));
       }
@@ -171,9 +179,12 @@ describe('metrics', () => {
   });
 
   it('an answer that is not a JSON object fails with API_RESPONSE_INVALID and no final STATE', async () => {
-    const out = await drain(readStream(api({ ...TABLE, 'GET /v1/things/2/metrics': () => [1, 2] }).context({ range: { start: D0 } }), thingMetrics, 'incremental', undefined), {
-      keepError: true,
-    });
+    const out = await drain(
+      readStream(api({ ...TABLE, 'GET /v1/things/2/metrics': () => [1, 2] }).context({ range: { start: D0 } }), thingMetrics, 'incremental', undefined),
+      {
+        keepError: true,
+      },
+    );
     expect(out.error).toMatchObject({ code: 'API_RESPONSE_INVALID', stream: 'thing_metrics' });
     expect(out.checkpoints).toEqual([]);
   });
@@ -244,12 +255,19 @@ describe('metrics by difference', () => {
     });
   const PARTS: Record<string, Answer> = {
     ...TABLE,
-    'GET /v1/parts': { parts: [{ id: 11, thing_id: 1 }, { id: 12, thing_id: 1 }, { id: 21, thing_id: 2 }] },
+    'GET /v1/parts': {
+      parts: [
+        { id: 11, thing_id: 1 },
+        { id: 12, thing_id: 1 },
+        { id: 21, thing_id: 2 },
+      ],
+    },
     'GET /v1/things/1/parts/11/metrics': metricsOf(11),
     'GET /v1/things/1/parts/12/metrics': metricsOf(12),
     'GET /v1/things/2/parts/21/metrics': metricsOf(21),
   };
-  const readParts = (mem: MemoryApi, state: unknown, every = DAY) => drain(readStream(mem.context({ range: { start: D0 } }), partMetrics(every), 'incremental', state));
+  const readParts = (mem: MemoryApi, state: unknown, every = DAY) =>
+    drain(readStream(mem.context({ range: { start: D0 } }), partMetrics(every), 'incremental', state));
   const partRequests = (mem: MemoryApi): string[] => mem.take().filter((k) => k.includes('/parts/'));
 
   it('asks nothing under a parent whose own counts did not move, and emits nothing for its children', async () => {

@@ -95,7 +95,14 @@ describe('a message read whose windows are split as readers run out of work (rea
     // Small pages: many pages from a small workspace, so the windows run unevenly.
     const small = defineStream({ ...messages, pagination: { kind: 'cursor', next: 'next', param: 'start', pageSize: { param: 'limit', value: 50 } } });
     if (small.cursor?.mode !== 'server-window') throw new Error('messages reads server windows');
-    const ctx = newSyncContext({ api: spy, ...engineSettings(config), logger, clock: systemClock, signal: controller.signal, concurrency: { ...DEFAULT_CONCURRENCY, windows: 2 } });
+    const ctx = newSyncContext({
+      api: spy,
+      ...engineSettings(config),
+      logger,
+      clock: systemClock,
+      signal: controller.signal,
+      concurrency: { ...DEFAULT_CONCURRENCY, windows: 2 },
+    });
     const ids: string[] = [];
     const checkpoints: number[] = [];
     for await (const chunk of readStream(ctx, small, 'incremental', undefined)) {
@@ -131,7 +138,15 @@ describe('server windows in-process (an in-memory API)', () => {
     path: '/v1/events',
     records: 'events',
     primaryKey: [['id']],
-    cursor: { mode: 'server-window', field: 'created', startParam: 'start_ts', endParam: 'end_ts', maxWindowSeconds: DAY, lookbackSeconds: 2 * HOUR, earliest: 0 },
+    cursor: {
+      mode: 'server-window',
+      field: 'created',
+      startParam: 'start_ts',
+      endParam: 'end_ts',
+      maxWindowSeconds: DAY,
+      lookbackSeconds: 2 * HOUR,
+      earliest: 0,
+    },
     pagination: { kind: 'cursor', next: 'next', param: 'start', pageSize: { param: 'limit', value: 2 } },
   });
   const event = (id: number, created: number): Row => ({ id, created });
@@ -202,7 +217,13 @@ describe('server windows in-process (an in-memory API)', () => {
       { created: D0 + DAY, done: [[D0, D0 + DAY]] },
       { created: D0 + 2 * DAY, done: [[D0, D0 + 2 * DAY]] },
       1,
-      { created: D0 + 2 * DAY, done: [[D0, D0 + 2 * DAY], [D0 + 2 * DAY + 501, D0 + 3 * DAY]] },
+      {
+        created: D0 + 2 * DAY,
+        done: [
+          [D0, D0 + 2 * DAY],
+          [D0 + 2 * DAY + 501, D0 + 3 * DAY],
+        ],
+      },
       { created: D0 + 3 * DAY, done: [[D0, D0 + 3 * DAY]] },
       COMPLETE,
     ]);
@@ -255,7 +276,10 @@ describe('server windows in-process (an in-memory API)', () => {
           const vouched = finished(state);
           for (const record of resumed.records) expect(inside(record['created'] as number, vouched), `${String(record['id'])} again, ${where}`).toBe(false);
           const got = new Set(idsOf([...killed.covered, ...resumed.records]));
-          expect(idsOf(whole.records).filter((id) => !got.has(id)), where).toEqual([]);
+          expect(
+            idsOf(whole.records).filter((id) => !got.has(id)),
+            where,
+          ).toEqual([]);
           expect(resumed.checkpoints.at(-1), where).toEqual(whole.checkpoints.at(-1));
         }
       }

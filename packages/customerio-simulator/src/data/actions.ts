@@ -108,7 +108,13 @@ export function actionRecord<B extends number | null, C extends number | null>(
     body_amp: null,
     body_plain: email ? `Hello {{customer.first_name}}, ${a.greeting}.` : null,
     type,
-    sending_state: a.draftOwner ? 'draft' : draw.weighted([['automatic', 8], ['draft', 1], ['off', 1]] as const),
+    sending_state: a.draftOwner
+      ? 'draft'
+      : draw.weighted([
+          ['automatic', 8],
+          ['draft', 1],
+          ['off', 1],
+        ] as const),
     language: '',
     from: email ? `Team ${senderId} <team${senderId}@example.com>` : null,
     from_id: senderRef(senderId, senderStrings),
@@ -130,7 +136,11 @@ export function actionRecord<B extends number | null, C extends number | null>(
 }
 
 const ACTION_TYPES: readonly (readonly [string, number])[] = [
-  ['email', 6], ['webhook', 1], ['twilio', 1], ['push', 1], ['in_app', 1],
+  ['email', 6],
+  ['webhook', 1],
+  ['twilio', 1],
+  ['push', 1],
+  ['in_app', 1],
 ];
 
 export class Actions {

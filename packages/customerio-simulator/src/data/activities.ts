@@ -29,8 +29,17 @@ export function retentionCutoff(seed: number, now: number): number {
 }
 
 const TYPES: readonly (readonly [string, number])[] = [
-  ['sent_email', 20], ['delivered_email', 15], ['opened_email', 12], ['clicked_email', 5], ['bounced_email', 1],
-  ['attribute_change', 12], ['event', 15], ['page', 10], ['screen', 6], ['profile_create', 3], ['profile_merge', 1],
+  ['sent_email', 20],
+  ['delivered_email', 15],
+  ['opened_email', 12],
+  ['clicked_email', 5],
+  ['bounced_email', 1],
+  ['attribute_change', 12],
+  ['event', 15],
+  ['page', 10],
+  ['screen', 6],
+  ['profile_create', 3],
+  ['profile_merge', 1],
 ];
 
 /**

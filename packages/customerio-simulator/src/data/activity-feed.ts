@@ -113,7 +113,10 @@ export class FeedWalk {
   /** An object's activity (`object`) is gone with its object and never matches a person filter. */
   private keeps(record: ActivityRecord, p: number, object?: { t: number; i: number }): boolean {
     const f = this.filter;
-    const gone = object !== undefined ? this.world.objects.changes.departure(object.t, object.i) !== undefined : p >= 0 && this.world.people.changes.departure(p) !== undefined;
+    const gone =
+      object !== undefined
+        ? this.world.objects.changes.departure(object.t, object.i) !== undefined
+        : p >= 0 && this.world.people.changes.departure(p) !== undefined;
     if (gone !== (f.deleted === true)) return false;
     if (f.type !== undefined && record.type !== f.type) return false;
     if (f.name !== undefined && record.name !== f.name) return false;

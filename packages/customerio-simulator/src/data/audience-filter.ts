@@ -26,14 +26,7 @@ export function parseAudienceFilter(input: unknown): AudienceFilter {
  * nothing, one created matches once created. An export job counts only the batches made before
  * it was posted, so its file never changes afterwards.
  */
-export function matchesAudience(
-  world: World,
-  filter: AudienceFilter,
-  p: number,
-  now: number,
-  deletionBatch = Infinity,
-  peopleBatch = Infinity,
-): boolean {
+export function matchesAudience(world: World, filter: AudienceFilter, p: number, now: number, deletionBatch = Infinity, peopleBatch = Infinity): boolean {
   if (!world.people.exists(p, peopleBatch)) return false;
   return matchesTree(filter, (leaf) => {
     if ('segment' in leaf) {

@@ -56,7 +56,11 @@ export const BROADCAST_FIRST_PAGE = 6;
 
 // The listBroadcasts enum for actions[].type (§5.5): sms, not twilio.
 const ACTION_TYPES: readonly (readonly [string, number])[] = [
-  ['email', 6], ['webhook', 1], ['push', 1], ['sms', 1], ['slack', 1],
+  ['email', 6],
+  ['webhook', 1],
+  ['push', 1],
+  ['sms', 1],
+  ['slack', 1],
 ];
 
 /**
@@ -86,11 +90,18 @@ export class Broadcasts {
       // Edge cases first: #0 a draft never triggered and still without actions, #1 the maximum
       // of 12 actions in two pages, #2 the maximum of 5 triggers and the oldest history
       // (LEGACY_AGE_DAYS, past any metrics window); the rest 1..12 actions and 0..5 triggers.
-      const state = k === 0 ? 'draft' : k === 2 ? 'running' : draw.weighted([['running', 4], ['draft', 1]] as const);
+      const state =
+        k === 0
+          ? 'draft'
+          : k === 2
+            ? 'running'
+            : draw.weighted([
+                ['running', 4],
+                ['draft', 1],
+              ] as const);
       const actionCount = k === 0 ? 0 : k === 1 ? 12 : draw.range(1, 12);
       const triggerCount = state === 'draft' ? 0 : k === 2 ? 5 : draw.int(6);
-      const twoPages =
-        actionCount > BROADCAST_FIRST_PAGE && (k === 1 || hash32(seed, Tag.broadcastPaging, k) % 4 === 0);
+      const twoPages = actionCount > BROADCAST_FIRST_PAGE && (k === 1 || hash32(seed, Tag.broadcastPaging, k) % 4 === 0);
       const spread = origin - span + Math.floor((k * (span - 30 * DAY)) / Math.max(1, count));
       this.shapes.push({
         id: broadcastId(k),
@@ -173,8 +184,7 @@ export class Broadcasts {
       first_started: this.firstStarted(k),
       tags: tagCount === 0 ? null : draw.sample(TAGS, tagCount),
       actions: refs.length === 0 ? null : refs,
-      msg_template_ids:
-        refs.length === 0 ? null : templateIdsBare(this.seed, s.id) ? refs.map((r) => r.id) : refs.map((r) => ({ type: r.type, id: r.id })),
+      msg_template_ids: refs.length === 0 ? null : templateIdsBare(this.seed, s.id) ? refs.map((r) => r.id) : refs.map((r) => ({ type: r.type, id: r.id })),
     };
   }
 

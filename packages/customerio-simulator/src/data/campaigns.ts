@@ -44,7 +44,13 @@ export interface CampaignShape {
 }
 
 const TYPES: readonly (readonly [CampaignType, number])[] = [
-  ['segment', 40], ['event', 30], ['date', 10], ['form', 5], ['webhook', 5], ['relationship', 5], ['object', 5],
+  ['segment', 40],
+  ['event', 30],
+  ['date', 10],
+  ['form', 5],
+  ['webhook', 5],
+  ['relationship', 5],
+  ['object', 5],
 ];
 
 /** Campaign ids are odd numbers: 3, 5, 7, …, with the gaps deleted campaigns would leave. */
@@ -78,7 +84,14 @@ export class Campaigns {
       const actionCount = k === 0 ? 0 : k === 1 ? 10 : k === 2 ? 35 : draw.range(1, 35);
       const spread = origin - span + Math.floor((k * (span - 2 * DAY)) / Math.max(1, count));
       const created = (k === 1 ? origin - LEGACY_AGE_DAYS * DAY : spread) + draw.int(DAY);
-      const state = k === 0 ? 'draft' : draw.weighted([['running', 6], ['stopped', 2], ['draft', 2]] as const);
+      const state =
+        k === 0
+          ? 'draft'
+          : draw.weighted([
+              ['running', 6],
+              ['stopped', 2],
+              ['draft', 2],
+            ] as const);
       shapes.push({
         index: k,
         id: campaignId(k),
@@ -114,8 +127,7 @@ export class Campaigns {
     for (let j = 0; j < s.actionCount; j++) refs.push({ type: this.actionTypeOf(s, j), id: actionId(s.id, j) });
     const tagCount = draw.int(3);
     const tags = tagCount === 0 ? null : draw.sample(TAGS, tagCount);
-    const pickSegments = (n: number): number[] | null =>
-      n === 0 || this.segmentIds.length === 0 ? null : draw.sample(this.segmentIds, n);
+    const pickSegments = (n: number): number[] | null => (n === 0 || this.segmentIds.length === 0 ? null : draw.sample(this.segmentIds, n));
     const record: CampaignRecord = {
       id: s.id,
       deduplicate_id: `${s.id}:${update.at}`,

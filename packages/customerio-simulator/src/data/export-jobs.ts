@@ -178,7 +178,8 @@ export class ExportJobs {
     const people = this.world.people.total;
     const slice = (): void => {
       const stop = Math.min(people, job.scanned + SCAN_SLICE);
-      for (let p = job.scanned; p < stop; p++) if (matchesAudience(this.world, job.filter, p, job.createdAt, job.deletionBatch, job.peopleBatch)) job.matchedSoFar++;
+      for (let p = job.scanned; p < stop; p++)
+        if (matchesAudience(this.world, job.filter, p, job.createdAt, job.deletionBatch, job.peopleBatch)) job.matchedSoFar++;
       job.scanned = stop;
       if (stop >= people) {
         job.matched = job.matchedSoFar;

@@ -94,7 +94,11 @@ export class Messages {
     // Every source sets it below.
     let templateId: number | null;
     let triggerEventId: string | null = null;
-    const source = draw.weighted([['campaign', 70], ['newsletter', 22], ['transactional', 8]] as const);
+    const source = draw.weighted([
+      ['campaign', 70],
+      ['newsletter', 22],
+      ['transactional', 8],
+    ] as const);
     const campaign = source === 'campaign' && this.senders.length > 0 ? draw.pick(this.senders) : undefined;
     if (campaign !== undefined) {
       const j = draw.int(campaign.actionCount);

@@ -18,7 +18,12 @@ export interface NewsletterRecord {
   subscription_topic_id: number | null;
 }
 
-const TYPES: readonly (readonly [string, number])[] = [['email', 7], ['push', 1], ['twilio', 1], ['in_app', 1]];
+const TYPES: readonly (readonly [string, number])[] = [
+  ['email', 7],
+  ['push', 1],
+  ['twilio', 1],
+  ['in_app', 1],
+];
 const FIRST_ID = 1000;
 const ID_STEP = 3;
 
@@ -61,7 +66,7 @@ export class Newsletters {
 
   /** Variant (content) ids of newsletter #k: 1 to 3 per newsletter, A/B tests included. */
   contentIdsAt(k: number): number[] {
-    const n = 1 + (new Draw(this.seed, Entity.newsletter, k, 3).int(3));
+    const n = 1 + new Draw(this.seed, Entity.newsletter, k, 3).int(3);
     return Array.from({ length: n }, (_, i) => k * 4 + i + 1);
   }
 
@@ -97,10 +102,7 @@ export class Newsletters {
       sent_at: sentAt,
       created,
       updated,
-      recipient_segment_ids:
-        segmentCount === 0 || this.segmentIds.length === 0
-          ? null
-          : draw.sample(this.segmentIds, segmentCount),
+      recipient_segment_ids: segmentCount === 0 || this.segmentIds.length === 0 ? null : draw.sample(this.segmentIds, segmentCount),
       tags: tagCount === 0 ? null : [draw.pick(TAGS)],
       subscription_topic_id: draw.chance(0.4) ? draw.range(1, 5) : null,
     };

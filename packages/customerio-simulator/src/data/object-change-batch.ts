@@ -329,7 +329,13 @@ class ObjectStage {
     const a = record.attributes;
     const other = (list: readonly string[], current: string | undefined): string => this.draw.pick(list.filter((x) => x !== current));
     const k = this.draw.weighted([
-      ['plan', 3], ['employees', 2], ['industry', 1], ['country', 1], ['name', 1], ['tier', 2], ['remove', 1],
+      ['plan', 3],
+      ['employees', 2],
+      ['industry', 1],
+      ['country', 1],
+      ['name', 1],
+      ['tier', 2],
+      ['remove', 1],
     ] as const);
     switch (k) {
       case 'plan':

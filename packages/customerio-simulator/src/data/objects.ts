@@ -52,9 +52,7 @@ export class Objects {
     perType: number,
     private readonly origin: number,
   ) {
-    this.counts = Array.from({ length: Math.min(typeCount, TYPES.length) }, (_, t) =>
-      Math.max(1, Math.round(perType * (SHARE[t] ?? 1))),
-    );
+    this.counts = Array.from({ length: Math.min(typeCount, TYPES.length) }, (_, t) => Math.max(1, Math.round(perType * (SHARE[t] ?? 1))));
   }
 
   get typeCount(): number {

@@ -209,4 +209,3 @@ export function spreadTimes(from: number, to: number, n: number, draw: Draw): nu
   if (!shared && n >= 2) times[n - 1] = times[n - 2] as number;
   return times;
 }
-

@@ -78,7 +78,6 @@ export class Stage {
     }
   }
 
-
   /** Person p at `at` with this batch's changes so far. */
   private profile(p: number, at: number): CustomerRecord {
     const staged = this.staged.get(p) ?? [];
@@ -170,8 +169,15 @@ export class Stage {
     const a = record.attributes;
     const other = <T extends string>(list: readonly T[], current: string | undefined): string => this.draw.pick(list.filter((x) => x !== current));
     const key = this.draw.weighted([
-      ['plan', 3], ['country', 1], ['first_name', 1], ['last_name', 1], ['lifetime_value', 2], ['newsletter_opt_in', 1],
-      ['email', 1], ['favorite_color', 1], ['remove', 1],
+      ['plan', 3],
+      ['country', 1],
+      ['first_name', 1],
+      ['last_name', 1],
+      ['lifetime_value', 2],
+      ['newsletter_opt_in', 1],
+      ['email', 1],
+      ['favorite_color', 1],
+      ['remove', 1],
     ] as const);
     switch (key) {
       case 'plan':
@@ -231,7 +237,12 @@ export class Stage {
     let device: Device;
     let change: 'added' | 'removed' | 'updated';
     if (devices.length === 0 || roll < 0.4) {
-      device = { id: this.draw.hex(32), platform: this.draw.chance(0.5) ? 'ios' : 'android', last_used: at, attributes: { app_version: `4.${this.draw.int(12)}.0` } };
+      device = {
+        id: this.draw.hex(32),
+        platform: this.draw.chance(0.5) ? 'ios' : 'android',
+        last_used: at,
+        attributes: { app_version: `4.${this.draw.int(12)}.0` },
+      };
       devices.push(device);
       change = 'added';
     } else {
@@ -263,7 +274,11 @@ export class Stage {
     if (open.length === 0) return this.apply({ ...step, kind: 'attribute' }, at);
     const id = this.draw.pick(open);
     const next: Record<string, boolean> = { ...topics, [`topic_${id}`]: false };
-    const sorted = Object.fromEntries(Object.keys(next).sort().map((k) => [k, next[k]]));
+    const sorted = Object.fromEntries(
+      Object.keys(next)
+        .sort()
+        .map((k) => [k, next[k]]),
+    );
     this.push(step, at, { attributes: { cio_subscription_preferences: JSON.stringify({ topics: sorted }) } }, { topic_id: id }, before);
   }
 }

@@ -144,9 +144,7 @@ export class People {
   /** The `identifiers` entry of search and membership answers, as the person is now. */
   identifiers(p: number): IdentifiersEntry {
     const who = this.currentIdentity(p);
-    return who.email === null
-      ? { cio_id: who.cio_id, id: who.id }
-      : { cio_id: who.cio_id, email: who.email, id: who.id };
+    return who.email === null ? { cio_id: who.cio_id, id: who.id } : { cio_id: who.cio_id, email: who.email, id: who.id };
   }
 
   created(p: number): number {

@@ -14,9 +14,24 @@ export interface ReportingWebhookRecord {
 }
 
 const EVENTS = [
-  'customer_subscribed', 'customer_unsubscribed', 'email_attempted', 'email_sent', 'email_delivered',
-  'email_opened', 'email_clicked', 'email_converted', 'email_bounced', 'email_spammed', 'email_dropped',
-  'email_failed', 'push_sent', 'push_opened', 'sms_sent', 'sms_delivered', 'webhook_sent', 'slack_sent',
+  'customer_subscribed',
+  'customer_unsubscribed',
+  'email_attempted',
+  'email_sent',
+  'email_delivered',
+  'email_opened',
+  'email_clicked',
+  'email_converted',
+  'email_bounced',
+  'email_spammed',
+  'email_dropped',
+  'email_failed',
+  'push_sent',
+  'push_opened',
+  'sms_sent',
+  'sms_delivered',
+  'webhook_sent',
+  'slack_sent',
 ] as const;
 
 export class ReportingWebhooks {

@@ -22,14 +22,7 @@ export interface LatestUpdate {
   count: number;
 }
 
-export function latestUpdate(
-  seed: number,
-  scheduleTag: number,
-  index: number,
-  created: number,
-  now: number,
-  schedule: UpdateSchedule,
-): LatestUpdate {
+export function latestUpdate(seed: number, scheduleTag: number, index: number, created: number, now: number, schedule: UpdateSchedule): LatestUpdate {
   const draw = new Draw(seed, Entity.schedule, index, scheduleTag);
   if (draw.chance(schedule.staticShare)) return { at: created, count: 0 };
   const period = draw.range(schedule.minPeriod, schedule.maxPeriod);

@@ -102,9 +102,14 @@ export class Segments {
     const draw = new Draw(this.seed, Entity.segment, k);
     const name = `${draw.pick(SEGMENT_NAMES)} ${k + 1}`;
     // Dynamic segments are rebuilt often, manual ones edited now and then.
-    const update = latestUpdate(this.seed, ScheduleTag.segment, k, s.created, now, s.dynamic
-      ? { staticShare: 0.1, minPeriod: 3600, maxPeriod: 3 * DAY }
-      : { staticShare: 0.5, minPeriod: DAY, maxPeriod: 30 * DAY });
+    const update = latestUpdate(
+      this.seed,
+      ScheduleTag.segment,
+      k,
+      s.created,
+      now,
+      s.dynamic ? { staticShare: 0.1, minPeriod: 3600, maxPeriod: 3 * DAY } : { staticShare: 0.5, minPeriod: DAY, maxPeriod: 30 * DAY },
+    );
     const building = s.dynamic && draw.chance(0.15);
     const tagCount = draw.int(3);
     const tags = tagCount === 0 ? null : draw.sample(TAGS, tagCount);

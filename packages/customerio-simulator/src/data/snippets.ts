@@ -12,14 +12,29 @@ export interface SnippetRecord {
 }
 
 const NAMES = [
-  'company_address', 'footer', 'unsubscribe_text', 'support_email', 'social_links', 'legal_disclaimer',
-  'header_logo', 'signature', 'promo_banner', 'app_store_links',
+  'company_address',
+  'footer',
+  'unsubscribe_text',
+  'support_email',
+  'social_links',
+  'legal_disclaimer',
+  'header_logo',
+  'signature',
+  'promo_banner',
+  'app_store_links',
 ] as const;
 
 const VALUES = [
-  '1 Example Way, Springfield', '<p>Sent with care by Example Inc.</p>', 'Unsubscribe at any time: {% unsubscribe_url %}',
-  'support@example.com', '<a href="https://social.example.com/example">Follow us</a>', 'Terms apply. See example.com/legal.',
-  '<img src="https://cdn.example.com/logo.png" alt="Example">', 'The Example team', 'Save 20% this week', 'Get the app',
+  '1 Example Way, Springfield',
+  '<p>Sent with care by Example Inc.</p>',
+  'Unsubscribe at any time: {% unsubscribe_url %}',
+  'support@example.com',
+  '<a href="https://social.example.com/example">Follow us</a>',
+  'Terms apply. See example.com/legal.',
+  '<img src="https://cdn.example.com/logo.png" alt="Example">',
+  'The Example team',
+  'Save 20% this week',
+  'Get the app',
 ] as const;
 
 export class Snippets {

@@ -21,8 +21,16 @@ export interface ChannelRecord {
 }
 
 const TOPIC_NAMES = [
-  'Product updates', 'Weekly digest', 'Promotions', 'Events', 'Surveys', 'Billing notices',
-  'Security alerts', 'Tips and tricks', 'Partner offers', 'Community news',
+  'Product updates',
+  'Weekly digest',
+  'Promotions',
+  'Events',
+  'Surveys',
+  'Billing notices',
+  'Security alerts',
+  'Tips and tricks',
+  'Partner offers',
+  'Community news',
 ] as const;
 
 /** The spec's channel `type` enum is truncated after in_app (§8); these are the values it shows. */

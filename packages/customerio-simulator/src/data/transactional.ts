@@ -22,8 +22,16 @@ export interface TransactionalRecord {
 }
 
 const NAMES = [
-  'Password reset', 'Receipt', 'Email confirmation', 'Magic link', 'Order shipped', 'Invoice',
-  'Two-factor code', 'Account locked', 'Plan changed', 'Invitation',
+  'Password reset',
+  'Receipt',
+  'Email confirmation',
+  'Magic link',
+  'Order shipped',
+  'Invoice',
+  'Two-factor code',
+  'Account locked',
+  'Plan changed',
+  'Invitation',
 ] as const;
 
 /**

@@ -21,14 +21,7 @@ export interface WorkspaceRecord {
  * One workspace per key. Its counts cover the current billing period: the calendar month (UTC).
  * Object counts are the workspace's object types and objects (data/objects.ts).
  */
-export function workspaceRecord(
-  seed: number,
-  now: number,
-  peopleCount: number,
-  messages: Messages,
-  objectTypes = 2,
-  objects = 0,
-): WorkspaceRecord {
+export function workspaceRecord(seed: number, now: number, peopleCount: number, messages: Messages, objectTypes = 2, objects = 0): WorkspaceRecord {
   const date = new Date(now * 1000);
   const monthStart = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1) / 1000;
   const sent = Math.max(0, messages.timeline.lastAtOrBefore(now) - messages.timeline.firstAtOrAfter(monthStart) + 1);

@@ -63,16 +63,7 @@ export class World {
     this.actions = new Actions(seed);
     this.campaigns = new Campaigns(seed, sizes.campaigns, origin, segmentIds, (c, j) => this.actions.type(c, j));
     this.newsletters = new Newsletters(seed, sizes.newsletters, origin, segmentIds);
-    this.messages = new Messages(
-      seed,
-      sizes.messagesPerYear,
-      origin,
-      this.people,
-      this.campaigns.shapes,
-      this.actions,
-      this.newsletters,
-      sizes.transactional,
-    );
+    this.messages = new Messages(seed, sizes.messagesPerYear, origin, this.people, this.campaigns.shapes, this.actions, this.newsletters, sizes.transactional);
     this.activities = new Activities(seed, sizes.activitiesPer30Days, origin, sizes.futureActivities, this.people, this.messages);
     this.broadcasts = new Broadcasts(seed, sizes.broadcasts, origin);
     this.transactional = new Transactional(seed, sizes.transactional, origin);

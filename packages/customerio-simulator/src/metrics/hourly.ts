@@ -46,10 +46,7 @@ export interface Leaf {
 }
 
 // Volume by UTC hour of day: quiet nights, a morning and an early-evening peak.
-const DIURNAL = [
-  0.3, 0.25, 0.2, 0.2, 0.25, 0.35, 0.6, 0.9, 1.2, 1.4, 1.5, 1.5,
-  1.4, 1.4, 1.5, 1.6, 1.6, 1.5, 1.3, 1.1, 0.9, 0.7, 0.5, 0.4,
-];
+const DIURNAL = [0.3, 0.25, 0.2, 0.2, 0.25, 0.35, 0.6, 0.9, 1.2, 1.4, 1.5, 1.5, 1.4, 1.4, 1.5, 1.6, 1.6, 1.5, 1.3, 1.1, 0.9, 0.7, 0.5, 0.4];
 
 /** mulberry32: a few cheap draws per hour once hash32 has seeded it. */
 class HourRng {

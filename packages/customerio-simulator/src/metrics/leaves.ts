@@ -8,15 +8,7 @@ import { linkDefs, type LinkDef } from './links.js';
 import { channelSeries, JOURNEY_SLOTS, M } from './series.js';
 
 /** Everything the metrics endpoints report on (GroundTruth takes the same names). */
-export type EntityKind =
-  | 'campaign'
-  | 'campaign_action'
-  | 'journey'
-  | 'newsletter'
-  | 'newsletter_variant'
-  | 'broadcast'
-  | 'broadcast_action'
-  | 'transactional';
+export type EntityKind = 'campaign' | 'campaign_action' | 'journey' | 'newsletter' | 'newsletter_variant' | 'broadcast' | 'broadcast_action' | 'transactional';
 
 /**
  * Path ids of an entity: [campaign], [campaign, action] or [campaign, action, language variant
@@ -56,7 +48,12 @@ interface Life {
 
 function makeLeaf(seed: number, salt: number, channel: string, life: Life, links: readonly LinkDef[], extra: Partial<Leaf> = {}): Leaf {
   const draw = new Draw(seed, MetricsTag.leaf, salt, 1);
-  const base = draw.weighted([[0.4, 3], [2, 4], [8, 2], [25, 1]] as const);
+  const base = draw.weighted([
+    [0.4, 3],
+    [2, 4],
+    [8, 2],
+    [25, 1],
+  ] as const);
   const journey = channel === 'journey';
   // A few email leaves also report S4's prefetch_clicked, which the spec's 26 names lack.
   const series = journey ? JOURNEY_SLOTS : channelSeries(channel, draw.chance(0.2));
@@ -154,7 +151,13 @@ function newsletterLeaves(world: World, kind: EntityKind, ids: EntityIds, missin
   // One send at sent_at; drafts (sent_at null) never send.
   const life = burstLife(record.sent_at === null ? [] : [record.sent_at], 40);
   return contents.map((cid) =>
-    makeLeaf(world.seed, leafSalt(world.seed, 'newsletter_variant', cid, 0), record.type, life, linkDefs(world.seed, LinkOwner.newsletterVariant, cid, record.type)),
+    makeLeaf(
+      world.seed,
+      leafSalt(world.seed, 'newsletter_variant', cid, 0),
+      record.type,
+      life,
+      linkDefs(world.seed, LinkOwner.newsletterVariant, cid, record.type),
+    ),
   );
 }
 
@@ -189,7 +192,13 @@ function broadcastLeaves(world: World, kind: EntityKind, ids: EntityIds, missing
   const life = burstLife(triggers, 15);
   return actions.map((a) => {
     const channel = metricsChannel(a.type);
-    return makeLeaf(world.seed, leafSalt(world.seed, 'broadcast_action', bid, a.id), channel, life, linkDefs(world.seed, LinkOwner.broadcastAction, a.id, channel));
+    return makeLeaf(
+      world.seed,
+      leafSalt(world.seed, 'broadcast_action', bid, a.id),
+      channel,
+      life,
+      linkDefs(world.seed, LinkOwner.broadcastAction, a.id, channel),
+    );
   });
 }
 

@@ -15,16 +15,7 @@ export interface LinkDef {
 // Owner number × 8 + position leaves room for the ≤ 4 links a message has.
 const ID_SPAN = 100_000_000;
 
-const PAGES = [
-  'pricing',
-  'blog/whats-new',
-  'account/settings',
-  'docs/getting-started',
-  'offers/seasonal',
-  'support/contact',
-  'app/download',
-  'events/webinar',
-];
+const PAGES = ['pricing', 'blog/whats-new', 'account/settings', 'docs/getting-started', 'offers/seasonal', 'support/contact', 'app/download', 'events/webinar'];
 
 /**
  * The tracked links of one message, from the seed: about one message in five has none (the

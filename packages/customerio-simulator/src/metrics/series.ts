@@ -54,15 +54,26 @@ export const J = Object.fromEntries(JOURNEY_SERIES.map((n, i) => [n, i])) as Rec
  */
 const BY_CHANNEL: Readonly<Record<string, readonly MessageSeriesName[]>> = {
   email: [
-    'attempted', 'bounced', 'clicked', 'converted', 'delivered', 'failed', 'human_clicked', 'human_opened',
-    'machine_clicked', 'opened', 'prefetch_opened', 'sent', 'spammed', 'suppressed', 'topic_unsubscribed',
-    'undeliverable', 'unsubscribed',
+    'attempted',
+    'bounced',
+    'clicked',
+    'converted',
+    'delivered',
+    'failed',
+    'human_clicked',
+    'human_opened',
+    'machine_clicked',
+    'opened',
+    'prefetch_opened',
+    'sent',
+    'spammed',
+    'suppressed',
+    'topic_unsubscribed',
+    'undeliverable',
+    'unsubscribed',
   ],
   push: ['attempted', 'converted', 'delivered', 'failed', 'opened', 'sent', 'undeliverable'],
-  twilio: [
-    'attempted', 'clicked', 'converted', 'delivered', 'failed', 'human_clicked', 'machine_clicked', 'replied', 'sent',
-    'undeliverable', 'unsubscribed',
-  ],
+  twilio: ['attempted', 'clicked', 'converted', 'delivered', 'failed', 'human_clicked', 'machine_clicked', 'replied', 'sent', 'undeliverable', 'unsubscribed'],
   in_app: ['attempted', 'clicked', 'converted', 'human_clicked', 'machine_clicked', 'opened', 'sent'],
   webhook: ['attempted', 'failed', 'sent'],
 };

@@ -56,14 +56,27 @@ export class Zone {
     let s = 0;
     for (const p of this.fmt.formatToParts(new Date(t * 1000))) {
       switch (p.type) {
-        case 'year': y = Number(p.value); break;
-        case 'month': mo = Number(p.value); break;
-        case 'day': d = Number(p.value); break;
+        case 'year':
+          y = Number(p.value);
+          break;
+        case 'month':
+          mo = Number(p.value);
+          break;
+        case 'day':
+          d = Number(p.value);
+          break;
         // Some ICU builds still print midnight as 24 despite h23.
-        case 'hour': h = Number(p.value) % 24; break;
-        case 'minute': mi = Number(p.value); break;
-        case 'second': s = Number(p.value); break;
-        default: break;
+        case 'hour':
+          h = Number(p.value) % 24;
+          break;
+        case 'minute':
+          mi = Number(p.value);
+          break;
+        case 'second':
+          s = Number(p.value);
+          break;
+        default:
+          break;
       }
     }
     return Date.UTC(y, mo - 1, d, h, mi, s) / 1000;

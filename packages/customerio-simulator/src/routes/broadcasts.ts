@@ -24,7 +24,11 @@ export function broadcastRoutes(): Route[] {
       method: 'GET',
       pattern: '/v1/broadcasts',
       // One call, no paging parameters.
-      handle: ({ world, now }) => listReply('broadcasts', listedBroadcasts(world).map((k) => world.broadcasts.record(k, now))),
+      handle: ({ world, now }) =>
+        listReply(
+          'broadcasts',
+          listedBroadcasts(world).map((k) => world.broadcasts.record(k, now)),
+        ),
     },
     {
       method: 'GET',

@@ -26,7 +26,11 @@ export function campaignRoutes(): Route[] {
       method: 'GET',
       pattern: '/v1/campaigns',
       // One call, no paging parameters.
-      handle: ({ world, now }) => listReply('campaigns', listedCampaigns(world).map((k) => world.campaigns.record(k, now))),
+      handle: ({ world, now }) =>
+        listReply(
+          'campaigns',
+          listedCampaigns(world).map((k) => world.campaigns.record(k, now)),
+        ),
     },
     {
       method: 'GET',

@@ -35,12 +35,10 @@ export function linkMetricsRoutes(): Route[] {
   });
   return [
     route('/v1/campaigns/:campaign_id/metrics/links', 'campaign', (p) => [idParam(p, 'campaign_id')], { unique: true }),
-    route(
-      '/v1/campaigns/:campaign_id/actions/:action_id/metrics/links',
-      'campaign_action',
-      (p) => [idParam(p, 'campaign_id'), idParam(p, 'action_id')],
-      { unique: true, types: METRIC_TYPES },
-    ),
+    route('/v1/campaigns/:campaign_id/actions/:action_id/metrics/links', 'campaign_action', (p) => [idParam(p, 'campaign_id'), idParam(p, 'action_id')], {
+      unique: true,
+      types: METRIC_TYPES,
+    }),
     route('/v1/newsletters/:newsletter_id/metrics/links', 'newsletter', (p) => [idParam(p, 'newsletter_id')], { unique: true }),
     route(
       '/v1/newsletters/:newsletter_id/contents/:content_id/metrics/links',
@@ -49,12 +47,10 @@ export function linkMetricsRoutes(): Route[] {
       { unique: false, types: NEWSLETTER_TYPES },
     ),
     route('/v1/broadcasts/:broadcast_id/metrics/links', 'broadcast', (p) => [idParam(p, 'broadcast_id')], { unique: true }),
-    route(
-      '/v1/broadcasts/:broadcast_id/actions/:action_id/metrics/links',
-      'broadcast_action',
-      (p) => [idParam(p, 'broadcast_id'), p.action_id ?? ''],
-      { unique: false, types: METRIC_TYPES },
-    ),
+    route('/v1/broadcasts/:broadcast_id/actions/:action_id/metrics/links', 'broadcast_action', (p) => [idParam(p, 'broadcast_id'), p.action_id ?? ''], {
+      unique: false,
+      types: METRIC_TYPES,
+    }),
     // Transactional links: `period, steps, unique` per the S1 Config reading (§5.8).
     route('/v1/transactional/:transactional_id/metrics/links', 'transactional', (p) => [idParam(p, 'transactional_id')], { unique: true }),
   ];

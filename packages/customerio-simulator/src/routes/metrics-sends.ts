@@ -22,8 +22,7 @@ export function sendMetricsRoutes(): Route[] {
     {
       method: 'GET',
       pattern: '/v1/newsletters/:newsletter_id/metrics',
-      handle: ({ world, now, params, query }) =>
-        newsletterReply(world.seed, entityLeaves(world, 'newsletter', [idParam(params, 'newsletter_id')]), query, now),
+      handle: ({ world, now, params, query }) => newsletterReply(world.seed, entityLeaves(world, 'newsletter', [idParam(params, 'newsletter_id')]), query, now),
     },
     {
       method: 'GET',

@@ -15,7 +15,12 @@ export function entityLeaves(world: World, kind: EntityKind, ids: EntityIds): Le
  * variant action id with that language's share of the action's totals. The entry's inner shape
  * (`{metric: {series}}`, mirroring the top level) is UNCONFIRMED.
  */
-export function languageVariants(seed: number, leaves: readonly Leaf[], edges: readonly number[], now: number): Record<string, { metric: { series: SeriesMap } }> {
+export function languageVariants(
+  seed: number,
+  leaves: readonly Leaf[],
+  edges: readonly number[],
+  now: number,
+): Record<string, { metric: { series: SeriesMap } }> {
   const out: Record<string, { metric: { series: SeriesMap } }> = {};
   for (const leaf of leaves) {
     if (leaf.variantId !== undefined) out[String(leaf.variantId)] = { metric: { series: seriesTable(seed, [leaf], edges, now) } };

@@ -28,8 +28,7 @@ export function newsletterContentRoutes(): Route[] {
       method: 'GET',
       pattern: '/v1/newsletters/:newsletter_id/test_groups',
       // A newsletter that is not an A/B test answers `test_groups: null` (§4 style).
-      handle: ({ world, now, params }) =>
-        listReply('test_groups', world.newsletterVariants.testGroups(newsletterIndex(world, params), now) ?? []),
+      handle: ({ world, now, params }) => listReply('test_groups', world.newsletterVariants.testGroups(newsletterIndex(world, params), now) ?? []),
     },
   ];
 }

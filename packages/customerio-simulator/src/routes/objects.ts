@@ -37,7 +37,11 @@ export function objectRoutes(): Route[] {
     {
       method: 'GET',
       pattern: '/v1/object_types',
-      handle: ({ world }) => listReply('types', Array.from({ length: world.objects.typeCount }, (_, t) => world.objects.type(t))),
+      handle: ({ world }) =>
+        listReply(
+          'types',
+          Array.from({ length: world.objects.typeCount }, (_, t) => world.objects.type(t)),
+        ),
     },
     {
       method: 'POST',

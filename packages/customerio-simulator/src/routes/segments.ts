@@ -30,7 +30,11 @@ export function segmentRoutes(): Route[] {
     {
       method: 'GET',
       pattern: '/v1/segments',
-      handle: ({ world, now }) => listReply('segments', listedSegments(world).map((k) => world.segments.record(k, now))),
+      handle: ({ world, now }) =>
+        listReply(
+          'segments',
+          listedSegments(world).map((k) => world.segments.record(k, now)),
+        ),
     },
     {
       method: 'GET',

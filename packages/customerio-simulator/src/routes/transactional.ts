@@ -9,7 +9,11 @@ export function transactionalRoutes(): Route[] {
     {
       method: 'GET',
       pattern: '/v1/transactional',
-      handle: ({ world, now }) => listReply('messages', listedTransactional(world).map((k) => world.transactional.record(k, now))),
+      handle: ({ world, now }) =>
+        listReply(
+          'messages',
+          listedTransactional(world).map((k) => world.transactional.record(k, now)),
+        ),
     },
     {
       method: 'GET',

@@ -28,27 +28,47 @@ export function workspaceConfigRoutes(): Route[] {
     {
       method: 'GET',
       pattern: '/v1/snippets',
-      handle: ({ world, now }) => listReply('snippets', listedSnippets(world).map((k) => world.snippets.record(k, now))),
+      handle: ({ world, now }) =>
+        listReply(
+          'snippets',
+          listedSnippets(world).map((k) => world.snippets.record(k, now)),
+        ),
     },
     {
       method: 'GET',
       pattern: '/v1/collections',
-      handle: ({ world, now }) => listReply('collections', listedCollections(world).map((k) => world.collections.record(k, now))),
+      handle: ({ world, now }) =>
+        listReply(
+          'collections',
+          listedCollections(world).map((k) => world.collections.record(k, now)),
+        ),
     },
     {
       method: 'GET',
       pattern: '/v1/reporting_webhooks',
-      handle: ({ world }) => listReply('reporting_webhooks', all(world.reportingWebhooks.count, (k) => world.reportingWebhooks.record(k))),
+      handle: ({ world }) =>
+        listReply(
+          'reporting_webhooks',
+          all(world.reportingWebhooks.count, (k) => world.reportingWebhooks.record(k)),
+        ),
     },
     {
       method: 'GET',
       pattern: '/v1/subscription_topics',
-      handle: ({ world }) => listReply('topics', all(world.topics.count, (k) => world.topics.record(k))),
+      handle: ({ world }) =>
+        listReply(
+          'topics',
+          all(world.topics.count, (k) => world.topics.record(k)),
+        ),
     },
     {
       method: 'GET',
       pattern: '/v1/subscription_channels',
-      handle: ({ world }) => listReply('channels', all(world.channels.count, (k) => world.channels.record(k))),
+      handle: ({ world }) =>
+        listReply(
+          'channels',
+          all(world.channels.count, (k) => world.channels.record(k)),
+        ),
     },
   ];
 }

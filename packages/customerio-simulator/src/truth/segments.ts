@@ -12,7 +12,9 @@ export function segmentTruth({ world, now: clock }: TruthContext) {
     if (world.deleted.isDeleted('segment', k) || world.deletions.has('segment', segmentId)) return [];
     const size = world.segments.size(k);
     const people = world.people;
-    return Array.from({ length: size }, (_, j) => world.segments.member(k, j)).filter((p) => people.exists(p)).map((p) => people.identifiers(p));
+    return Array.from({ length: size }, (_, j) => world.segments.member(k, j))
+      .filter((p) => people.exists(p))
+      .map((p) => people.identifiers(p));
   };
 
   return {

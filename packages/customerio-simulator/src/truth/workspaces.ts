@@ -49,7 +49,8 @@ export function workspaceTruth({ world, now: clock }: TruthContext) {
         people: world.people.liveCount(),
         messages: world.messages.timeline.lastAtOrBefore(now) + 1,
         // Changes between syncs add activities and hide those of people deleted since.
-        activities: world.people.changes.batches === 0 && world.objects.changes.batches === 0 ? future + Math.max(0, hi - lo + 1) : wholeFeed(world, now).length,
+        activities:
+          world.people.changes.batches === 0 && world.objects.changes.batches === 0 ? future + Math.max(0, hi - lo + 1) : wholeFeed(world, now).length,
       };
     },
   };
