@@ -4,16 +4,10 @@
 // and for a baseline build given as BASELINE=<checkout>/dist/cli.js, against the same workspace.
 // Usage: node bench/idle-sync.mjs [--scale medium] [--people-changes 50]
 import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
 import { catalogFor, KEY, report, spawnSimulator, tapOf, writeJson } from './lib.mjs';
 
-const args = Object.fromEntries(
-  process.argv
-    .slice(2)
-    .join(' ')
-    .split('--')
-    .filter(Boolean)
-    .map((a) => a.trim().split(/\s+/)),
-);
+const { values: args } = parseArgs({ options: { scale: { type: 'string' }, 'people-changes': { type: 'string' } } });
 const scale = args.scale ?? 'medium';
 const changes = Number(args['people-changes'] ?? 50);
 const NOW = 1_796_000_000; // a pinned workspace clock: both builds read the same records
