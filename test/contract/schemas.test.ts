@@ -71,14 +71,15 @@ describe('every record served at small scale validates against its schema', () =
     check('activities', (await walk<ActivityRecord>(sim, '/v1/activities?limit=100', list('activities'))).records);
   });
 
-  test('people: every person hydrated, plus the top-level cio_id', async () => {
+  test('people: every person hydrated, plus the top-level cio_id and the changed_at the reader stamps', async () => {
     const ids = [...sim.truth.peopleCioIds()];
     const people = [];
     for (let i = 0; i < ids.length; i += 100) {
       const res = await call<{ customers: ServedCustomer[] }>(sim, '/v1/customers/attributes?id_type=cio_id', { body: { ids: ids.slice(i, i + 100) } });
-      // The tap's row: the item unwrapped where it came as {customer: …}, plus the top-level cio_id.
+      // The tap's row: the item unwrapped where it came as {customer: …}, plus the top-level cio_id,
+      // and the time its changes were read from (the change-feed reader's cursor).
       const bare = res.json.customers.map((c): CustomerRecord => ('customer' in c ? c.customer : c));
-      people.push(...bare.map((c) => ({ ...c, cio_id: c.identifiers.cio_id })));
+      people.push(...bare.map((c) => ({ ...c, cio_id: c.identifiers.cio_id, changed_at: sim.now() })));
     }
     expect(people).toHaveLength(500);
     check('people', people);
