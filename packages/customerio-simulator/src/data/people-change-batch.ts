@@ -1,7 +1,7 @@
 import { Draw } from '../random.js';
 import { Entity } from '../tags.js';
 import { lastChangeAt } from './change-feed.js';
-import type { PeopleChangeBatch } from './people-changes.js';
+import { PEOPLE_CHANGE_KINDS, type PeopleChangeBatch } from './people-changes.js';
 import { Stage, type Step, type StepKind } from './people-change-stage.js';
 import type { World } from './world.js';
 
@@ -10,17 +10,7 @@ import type { World } from './world.js';
  * `silent` (attribute changes that write no activity, as an import does) and `several` (people
  * changed two to four times in the batch, on top of the other counts).
  */
-export const PEOPLE_CHANGE_COUNT_KEYS = [
-  'attribute_change',
-  'profile_create',
-  'profile_delete',
-  'profile_merge',
-  'device_change',
-  'unsubscribed_email',
-  'topic_unsubscribed_email',
-  'silent',
-  'several',
-] as const;
+export const PEOPLE_CHANGE_COUNT_KEYS = [...PEOPLE_CHANGE_KINDS, 'silent', 'several'] as const;
 
 export type PeopleChangeCountKey = (typeof PEOPLE_CHANGE_COUNT_KEYS)[number];
 export type PeopleChangeCounts = Partial<Record<PeopleChangeCountKey, number>>;
