@@ -52,6 +52,10 @@ async function* readMetrics(ctx: SyncContext, def: StreamDef, cursor: Metrics, s
   const parentRows = rollup ? parentBuckets(ctx, rollup.stream, from, now) : undefined;
 
   let newest = resumed.newest;
+  // The newest bucket of the parents asked: the children's own newest may lag it (no row yet in
+  // the current bucket), and a bookmark behind the parent's would ask the parent over a window
+  // its own stream does not, so the answer could not be shared.
+  let parentNewest: number | undefined;
   let asked = false;
   const due = new CheckpointDue(ctx);
   const partitions = (await partitionsOf(ctx, def)).filter((p) => !done.has(p.key));
@@ -82,6 +86,7 @@ async function* readMetrics(ctx: SyncContext, def: StreamDef, cursor: Metrics, s
           return;
         }
         const seen = parentSeen(answer.rows, cursor.lookbackSeconds);
+        for (const [start] of answer.rows) if (parentNewest === undefined || start > parentNewest) parentNewest = start;
         after.parents[parentPath] = seen;
         // The parent's own counts did not move and the server's clock reached no bucket of this
         // stream the last read did not have: neither did the counts that add up to the parent's.
@@ -120,7 +125,8 @@ async function* readMetrics(ctx: SyncContext, def: StreamDef, cursor: Metrics, s
     },
   );
   if (asked && plan.limitNote !== undefined) ctx.logger.log('WARN', `${def.name}: ${plan.limitNote}`);
-  const bookmark = newest === undefined ? previous : Math.max(previous ?? newest, newest);
+  const read = newest === undefined ? previous : Math.max(previous ?? newest, newest);
+  const bookmark = read === undefined || parentNewest === undefined ? read : Math.max(read, Math.min(parentNewest, now));
   yield { checkpoint: bookmark === undefined ? {} : { [cursor.field]: isoSeconds(bookmark), ...changesState(after, childrenAt) } };
 }
 
