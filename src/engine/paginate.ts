@@ -131,18 +131,30 @@ export async function searchOnce(
   return { ids: spec.search.idsFrom(body), next: readNextToken(body, 'next', def, spec.search.path) };
 }
 
-/** One hydrate request: the full objects of these ids, as the API serves them (not yet emitted). */
+/**
+ * The full objects of these ids, as the API serves them (not yet emitted): one hydrate request,
+ * or, for a hydrate answer that pages on, each of its pages in turn.
+ */
 export async function hydrateIds(ctx: SyncContext, def: StreamDef, spec: SearchThenHydrate, ids: string[], parent: Row | undefined): Promise<Row[]> {
-  const request = spec.hydrate.request(ids, parent);
-  let answer: unknown;
-  try {
-    answer = await ctx.api.request(request);
-  } catch (error) {
-    // Deleted between the search and now: it no longer exists to be read.
-    if (error instanceof TapError && error.code === 'NOT_FOUND') return [];
-    throw error;
-  }
-  return extractRecords(expectObject(answer, def, request.path), spec.hydrate.records, parent, def, request.path);
+  const { hydrate } = spec;
+  const out: Row[] = [];
+  let start: string | undefined;
+  do {
+    const first = hydrate.request(ids, parent);
+    const request = start === undefined || !hydrate.next ? first : { ...first, query: { ...first.query, [hydrate.next.param]: start } };
+    let answer: unknown;
+    try {
+      answer = await ctx.api.request(request);
+    } catch (error) {
+      // Deleted between the search and now: it no longer exists to be read.
+      if (error instanceof TapError && error.code === 'NOT_FOUND') return [];
+      throw error;
+    }
+    const body = expectObject(answer, def, request.path);
+    out.push(...extractRecords(body, hydrate.records, parent, def, request.path, ids));
+    start = hydrate.next ? readNextToken(body, hydrate.next.field, def, request.path) : undefined;
+  } while (start !== undefined);
+  return out;
 }
 
 export function* batches<T>(items: T[], size: number): Generator<T[]> {
@@ -159,8 +171,8 @@ export function expectObject(body: unknown, def: StreamDef, path: string): Row {
   return body as Row;
 }
 
-export function extractRecords(body: Row, locator: RecordsLocator, parent: Row | undefined, def: StreamDef, path: string): Row[] {
-  if (typeof locator === 'function') return locator(body, parent);
+export function extractRecords(body: Row, locator: RecordsLocator, parent: Row | undefined, def: StreamDef, path: string, ids?: readonly string[]): Row[] {
+  if (typeof locator === 'function') return locator(body, parent, ids);
   if (!(locator in body)) {
     throw new TapError('API_RESPONSE_INVALID', `${path} returned a body without "${locator}" (keys: ${Object.keys(body).slice(0, 8).join(', ') || 'none'})`, {
       hint: 'A proxy may be answering instead of the API, or the API changed: check the base URL, retry later',

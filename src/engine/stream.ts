@@ -5,7 +5,8 @@ import type { Resolution } from './buckets.js';
 export type Row = Record<string, unknown>;
 
 /** Where the records of a response are: a top-level key, or a function for odd shapes. */
-export type RecordsLocator = string | ((body: Row, parent: Row | undefined) => Row[]);
+/** The records of an answer: a key of its body, or a function (a hydrate answer's also gets the ids it was asked for). */
+export type RecordsLocator = string | ((body: Row, parent: Row | undefined, ids?: readonly string[]) => Row[]);
 
 export type Pagination =
   | { kind: 'none' }
@@ -17,7 +18,13 @@ export type Pagination =
   | {
       kind: 'search-then-hydrate';
       search: { path: string; body: (parent: Row | undefined) => unknown; pageSize: number; idsFrom: (body: Row) => string[] };
-      hydrate: { batchSize: number; request: (ids: string[], parent: Row | undefined) => ApiRequest; records: RecordsLocator };
+      /** `next`: the hydrate answer is a list that pages on (the field of its token, the parameter that takes it). */
+      hydrate: {
+        batchSize: number;
+        request: (ids: string[], parent: Row | undefined) => ApiRequest;
+        records: RecordsLocator;
+        next?: { field: string; param: string };
+      };
     };
 
 /** One request of a time-bucketed endpoint: its query and the span of time it covers. */
@@ -149,17 +156,34 @@ export interface ChangeFeed {
   path: string;
   records: string;
   pagination: Extract<Pagination, { kind: 'cursor' }>;
-  /** One walk per query; `removes`: the record each entry of it names is gone (deleted). */
-  walks: readonly { query: Query; removes?: boolean }[];
+  /**
+   * One walk per query; `removes`: the record each entry of it names is gone (deleted). A child
+   * stream walks per partition: its parent names the kinds of change (an object type's own types).
+   */
+  walks(parent: Row | undefined): readonly FeedWalk[];
   /** How far back the feed is kept, seconds: a bookmark older than this cannot be read from. */
   reachSeconds: number;
   idOf(entry: Row): string | undefined;
   /** Unix seconds. */
   timeOf(entry: Row): number | undefined;
-  /** The key (the stream's primary key, as text) of the record the entry names. */
+  /** The key of the record the entry names: its primary key as text, less the fields a child takes from its parent. */
   keyOf(entry: Row): string | undefined;
   /** The key of a second record the entry removes (a merge names the one merged away), if any. */
   removedBy(entry: Row): string | undefined;
+  /**
+   * A stream of several records per thing the feed names (an object's related people): an
+   * entry names a group (`keyOf`), reading the group again yields all its records, and walks
+   * with `names: 'member'` name a member (a person) whose groups are read again, or whose records
+   * are gone. `ofKey` splits a record's key. Without it each record is its own group.
+   */
+  groups?: { ofKey(key: string): { group: string; member: string } | undefined };
+}
+
+/** One walk of a change feed: its query; whether each entry removes what it names; whether it names a group's member (`groups`). */
+export interface FeedWalk {
+  query: Query;
+  removes?: boolean;
+  names?: 'member';
 }
 
 export interface ParentLink {
@@ -293,4 +317,10 @@ export function keyText(fields: readonly string[], record: Row): string | undefi
 /** The top-level fields of a stream's primary key. */
 export function keyFields(def: StreamDef): string[] {
   return def.primaryKey.map((path) => path[0] as string);
+}
+
+/** The key fields a record holds of its own: within a partition, those a child takes from its parent are the same for all. */
+export function ownKeyFields(def: StreamDef): string[] {
+  const inherited = new Set(Object.keys(def.fromParent ?? {}));
+  return keyFields(def).filter((field) => !inherited.has(field));
 }

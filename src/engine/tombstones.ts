@@ -1,7 +1,7 @@
 import type { SyncContext } from './context.js';
 import { decodeKeys, encodeKeys, type StoredKeys } from './key-set.js';
 import { loadSchema } from './schemas.js';
-import { keyFields, keyText, type Row, type StreamDef } from './stream.js';
+import { keyText, ownKeyFields, type Row, type StreamDef } from './stream.js';
 
 /**
  * Remembers the keys a stream read whole holds (per partition for a child stream) and makes a
@@ -25,8 +25,7 @@ export class KeyTracker {
   ) {
     // A sample (preview) writes no state, and a stream with emit off keeps no keys.
     this.enabled = ctx.deletes?.emit === true && ctx.recordLimit === undefined;
-    const inherited = new Set(Object.keys(def.fromParent ?? {}));
-    this.own = keyFields(def).filter((field) => !inherited.has(field));
+    this.own = ownKeyFields(def);
   }
 
   note(seen: Set<string>, records: readonly Row[]): void {

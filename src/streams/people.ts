@@ -48,7 +48,10 @@ const activityFeed: ChangeFeed = {
   path: '/v1/activities',
   records: 'activities',
   pagination: { kind: 'cursor', next: 'next', param: 'start', pageSize: { param: 'limit', value: 100 } },
-  walks: [...PROFILE_CHANGES.map((type) => ({ query: { type } })), ...PROFILE_REMOVALS.map((type) => ({ query: { type, deleted: true }, removes: true }))],
+  walks: () => [
+    ...PROFILE_CHANGES.map((type) => ({ query: { type } })),
+    ...PROFILE_REMOVALS.map((type) => ({ query: { type, deleted: true }, removes: true })),
+  ],
   // 30 days are guaranteed (§5.3, §7.6); what is older may be gone.
   reachSeconds: 30 * DAY,
   idOf: (activity) => text(activity['id']) ?? (typeof activity['id'] === 'number' ? String(activity['id']) : undefined),

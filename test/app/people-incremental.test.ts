@@ -1,11 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ValidateFunction } from 'ajv';
 import type { ServedCustomer, Simulator } from 'customerio-simulator';
 import { PROFILE_CHANGES } from '../../src/streams/people.js';
-import { configuredCatalog } from '../helpers/catalog.js';
-import { ofType, recordsOf, runCli, writeFiles, type CliResult } from '../helpers/cli.js';
-import { testWorkspace, type TestWorkspace } from '../helpers/simulator.js';
-import { strictAjv } from '../helpers/strict-ajv.js';
+import {
+  clockPast as clockPastShared,
+  clockTo as clockToShared,
+  DAY,
+  DELETED_AT,
+  feedRequests,
+  fold as foldShared,
+  live,
+  realNow,
+  setup as setupShared,
+  sync,
+  tombstones,
+  withStreamState,
+  type Protocol,
+  type Row,
+  type Setup,
+  type Sync,
+} from '../helpers/change-sync.js';
 
 /**
  * `people` incrementally, black-box: the built CLI against a medium simulator (5,000 people) over
@@ -15,132 +28,13 @@ import { strictAjv } from '../helpers/strict-ajv.js';
  * record by record, with what the API serves now (`truth.people.current()`): exactly, except
  * the people changed silently (no activity) since the last full read, which only a reconcile
  * finds, and devices' `last_used`, which the simulator moves with its clock for everyone.
- *
- * The simulator's clock stands an hour behind the real one, and the tap's bookmark is the real
- * time a sync started: before each change batch the workspace clock is moved to just behind the
- * real one, so changes are dated after the last sync started and before the next one does.
+ * (Clock handling: test/helpers/change-sync.ts.)
  */
-type Row = Record<string, any>;
-type Protocol = 'airbyte' | 'singer';
-
-const DAY = 86_400;
-const DELETED_AT: Record<Protocol, string> = { airbyte: '_ab_cdc_deleted_at', singer: '_sdc_deleted_at' };
-const realNow = (): number => Math.floor(Date.now() / 1000);
-
-interface Setup {
-  protocol: Protocol;
-  ws: TestWorkspace;
-  configFor(extra?: Row): string;
-  catalog: string;
-  /** The people schema the Airbyte catalog declares (Singer: each run's SCHEMA message). */
-  airbyteSchema: object | undefined;
-}
-
-async function setup(protocol: Protocol, options: { stateEvery?: number } = {}): Promise<Setup> {
-  const ws = await testWorkspace({ scale: 'medium', rateLimit: 0 });
-  const configFor = (extra: Row = {}): string =>
-    writeFiles({ 'c.json': { ...ws.config, requests_per_second: 100, ...(options.stateEvery ? { state_every_records: options.stateEvery } : {}), ...extra } })[
-      'c.json'
-    ] as string;
-  const config = configFor();
-  if (protocol === 'airbyte') {
-    const catalog = (await configuredCatalog(config, { people: 'incremental' })) as { streams: Row[] };
-    const file = writeFiles({ 'a.json': catalog })['a.json'] as string;
-    return { protocol, ws, configFor, catalog: file, airbyteSchema: catalog.streams[0]?.['stream']['json_schema'] };
-  }
-  const discovered = JSON.parse((await runCli(['--config', config, '--discover'])).stdout) as Row;
-  const singer = {
-    streams: (discovered['streams'] as Row[])
-      .filter((s) => s['tap_stream_id'] === 'people')
-      .map((s) => ({
-        ...s,
-        metadata: (s['metadata'] as Row[]).map((m) =>
-          m['breadcrumb'].length > 0 ? m : { ...m, metadata: { ...m['metadata'], selected: true, 'replication-method': 'INCREMENTAL' } },
-        ),
-      })),
-  };
-  return { protocol, ws, configFor, catalog: writeFiles({ 's.json': singer })['s.json'] as string, airbyteSchema: undefined };
-}
-
-interface Sync {
-  result: CliResult;
-  records: Row[];
-  /** Records before the last STATE: what a destination has committed when the tap dies. */
-  committed: Row[];
-  /** The people stream's last state, and what the next run is given as --state. */
-  streamState: Row | undefined;
-  next: unknown;
-  logs: string[];
-  /** API requests by route during this sync. */
-  requests: Record<string, number>;
-}
-
-/** One sync of people; SIGKILLed once `killAfter` people records have come out, if given. */
-async function sync(s: Setup, state: unknown, options: { config?: string; killAfter?: number } = {}): Promise<Sync> {
-  const config = options.config ?? s.configFor();
-  const args = s.protocol === 'airbyte' ? ['read', '--config', config, '--catalog', s.catalog] : ['--config', config, '--catalog', s.catalog];
-  if (state !== undefined) args.push('--state', writeFiles({ 'state.json': state })['state.json'] as string);
-  s.ws.sim.resetStats();
-  let seen = 0;
-  const result = await runCli(args, {
-    timeoutMs: 180_000,
-    onMessage: (message, child) => {
-      if (options.killAfter === undefined || message['type'] !== 'RECORD') return;
-      if (++seen === options.killAfter) child.kill('SIGKILL');
-    },
-  });
-  const requests = { ...s.ws.sim.stats().byPath };
-  if (options.killAfter === undefined) expect(result.code, result.stderr.slice(-2000)).toBe(0);
-  const lastState = result.messages.findLastIndex((m) => m['type'] === 'STATE');
-  const last = result.messages[lastState];
-  const streamState = s.protocol === 'airbyte' ? last?.['state']?.['stream']?.['stream_state'] : last?.['value']?.['bookmarks']?.['people'];
-  const logs =
-    s.protocol === 'airbyte'
-      ? ofType(result.messages, 'LOG').map((m) => `${m['log']['level']} ${m['log']['message']}`)
-      : result.stderr
-          .split('\n')
-          .filter((line) => /^(INFO|WARNING) /.test(line))
-          .map((line) => line.replace(/^WARNING /, 'WARN '));
-  const out: Sync = {
-    result,
-    records: recordsOf(result.messages, 'people'),
-    committed: recordsOf(result.messages.slice(0, Math.max(0, lastState)), 'people'),
-    streamState,
-    next: last === undefined ? state : s.protocol === 'airbyte' ? [last['state']] : last['value'],
-    logs,
-    requests,
-  };
-  expectValid(s, result, out.records);
-  return out;
-}
-
-/** Every record fits the schema the tap declared for it, with strict Ajv. */
-const validators = new WeakMap<object, ValidateFunction>();
-function expectValid(s: Setup, result: CliResult, records: Row[]): void {
-  const schema = s.airbyteSchema ?? ofType(result.messages, 'SCHEMA').find((m) => m['stream'] === 'people')?.['schema'];
-  if (records.length === 0) return;
-  expect(schema).toBeDefined();
-  let validate = validators.get(schema as object);
-  if (!validate) {
-    validate = strictAjv().compile(schema as object);
-    validators.set(schema as object, validate);
-  }
-  for (const record of records) expect(validate(record), `${JSON.stringify(validate.errors)} in ${JSON.stringify(record).slice(0, 200)}`).toBe(true);
-  for (const record of records) expect(Number.isInteger(record['changed_at'])).toBe(true);
-}
-
-/** What a destination holds after these runs: per cio_id the newest changed_at (a later run wins a tie), tombstoned rows removed. */
-function fold(runs: Row[][], deletedAt: string): Map<string, Row> {
-  const rows = new Map<string, Row>();
-  for (const records of runs) {
-    for (const record of records) {
-      const before = rows.get(record['cio_id']);
-      if (before === undefined || record['changed_at'] >= before['changed_at']) rows.set(record['cio_id'], record);
-    }
-  }
-  for (const [cio, record] of rows) if (record[deletedAt] !== undefined && record[deletedAt] !== null) rows.delete(cio);
-  return rows;
-}
+const peopleMark = (sim: Simulator): void => void sim.changePeople({ counts: {} });
+const clockTo = (sim: Simulator, to?: number): void => clockToShared(sim, peopleMark, to);
+const clockPast = (sim: Simulator, bookmark: number): Promise<void> => clockPastShared(sim, peopleMark, bookmark);
+const setup = (protocol: Protocol, options: { stateEvery?: number } = {}): Promise<Setup> => setupShared(protocol, 'people', options);
+const fold = (runs: Row[][], deletedAt: string): Map<string, Row> => foldShared(runs, deletedAt, (record) => record['cio_id']);
 
 /** A record without the tap's own columns, devices' last_used set aside (the simulator moves it with the clock). */
 function comparable(record: Row): Row {
@@ -174,26 +68,6 @@ function expectFoldIsTruth(sim: Simulator, folded: Map<string, Row>, unsure: Rea
   }
 }
 
-/**
- * Moves the workspace clock to `to` (default: a second behind the real clock) and applies an
- * empty batch there, so the next batch's changes are dated after it.
- */
-function clockTo(sim: Simulator, to = realNow() - 1): void {
-  if (to > sim.now()) sim.advance(to - sim.now());
-  sim.changePeople({ counts: {} });
-}
-
-/**
- * The next batch's changes dated after `bookmark` (the start of the last sync) and before the
- * next sync starts: an empty batch just after the bookmark, then the clock a second behind the
- * real one, waiting until that is later.
- */
-async function clockPast(sim: Simulator, bookmark: number): Promise<void> {
-  while (realNow() - 1 <= bookmark + 1) await new Promise((resolve) => setTimeout(resolve, 250));
-  clockTo(sim, bookmark + 1);
-  clockTo(sim);
-}
-
 const goneNow = (sim: Simulator): Set<string> => new Set(sim.truth.people.gone().map((g) => g.cio_id));
 
 /** The people the default feed names in the profile-changing activities dated in [from, sim.now()]. */
@@ -207,9 +81,7 @@ function namedSince(sim: Simulator, from: number, except: ReadonlySet<string> = 
   return named;
 }
 
-const people = (records: Row[], deletedAt: string): Row[] => records.filter((r) => r[deletedAt] === undefined || r[deletedAt] === null);
-const tombstones = (records: Row[], deletedAt: string): Row[] => records.filter((r) => r[deletedAt] !== undefined && r[deletedAt] !== null);
-const feedRequests = (s: Sync): number => s.requests['/v1/activities'] ?? 0;
+const people = live;
 const hydrations = (s: Sync): number => s.requests['/v1/customers/attributes'] ?? 0;
 
 /** Each sync's figures, printed once at the end (the README quotes them). */
@@ -247,7 +119,7 @@ describe.each(['airbyte', 'singer'] as const)('%s: people incrementally, sync af
     runs.push(first.records);
     note(protocol, 'first sync', first, deletedAt);
     expect(first.records).toHaveLength(s.ws.sim.truth.peopleCount());
-    expect(first.logs).toContain('INFO people: reading everyone: no bookmark yet (a first sync)');
+    expect(first.logs).toContain('INFO people: reading everything: no bookmark yet (a first sync)');
     bookmark = first.streamState?.['changed_at'];
     expect(bookmark).toBeGreaterThanOrEqual(before);
     expect(first.streamState).toMatchObject({ changed_at: bookmark, boundary: [], full_at: bookmark, keys: expect.any(Array) });
@@ -335,7 +207,7 @@ describe.each(['airbyte', 'singer'] as const)('%s: people incrementally, sync af
     const reconcile = await sync(s, state, { config: s.configFor({ people_full_every_days: 0 }) });
     runs.push(reconcile.records);
     note(protocol, 'reconcile', reconcile, deletedAt);
-    expect(reconcile.logs).toContain('INFO people: reading everyone: a full read on every sync is configured');
+    expect(reconcile.logs).toContain('INFO people: reading everything: a full read on every sync is configured');
     expect(feedRequests(reconcile)).toBe(0);
     expect(people(reconcile.records, deletedAt)).toHaveLength(sim.truth.peopleCount());
     expect(
@@ -378,15 +250,12 @@ describe.each(['airbyte', 'singer'] as const)('%s: people incrementally, sync af
   it('a bookmark older than the 30 days the feed keeps reads everyone, with a WARN saying why', async () => {
     const old = realNow() - 31 * DAY;
     const stale = (value: Row): Row => ({ ...value, changed_at: old, boundary: [] });
-    const input =
-      protocol === 'airbyte'
-        ? (state as Row[]).map((m) => ({ ...m, stream: { ...m['stream'], stream_state: stale(m['stream']['stream_state']) } }))
-        : { ...(state as Row), bookmarks: { ...(state as Row)['bookmarks'], people: stale((state as Row)['bookmarks']['people']) } };
+    const input = withStreamState(s, state, stale);
     fullAtSim = s.ws.sim.now();
     const again = await sync(s, input);
     runs.push(again.records);
     expect(again.logs.filter((l) => l.startsWith('WARN'))).toEqual([
-      `WARN people: reading everyone: the bookmark ${new Date(old * 1000).toISOString()} is older than the 30 days the change feed keeps, so changes may be missing from it`,
+      `WARN people: reading everything: the bookmark ${new Date(old * 1000).toISOString()} is older than the 30 days the change feed keeps, so changes may be missing from it`,
     ]);
     expect(people(again.records, deletedAt)).toHaveLength(s.ws.sim.truth.peopleCount());
     expect(feedRequests(again)).toBe(0);

@@ -5,7 +5,7 @@ import { eachPartition, listAll, partitionsOf } from '../partitions.js';
 import { isPartitioned, type Incremental, type Row, type StreamDef } from '../stream.js';
 import { KeyTracker } from '../tombstones.js';
 import type { Reader, StateSource } from './reader.js';
-import { checkKeySet, checkUnixField, fixOrRemove, holdsAny } from './state-fields.js';
+import { checkKeySet, checkUnixField, fixOrRemove, holdsAny, partitionStates } from './state-fields.js';
 
 type ClientFilter = Extract<Incremental, { mode: 'client-filter' }>;
 
@@ -119,12 +119,6 @@ function withoutKeys(state: Row): Row {
 
 function stored(state: unknown): unknown {
   return state && typeof state === 'object' ? (state as Row)['keys'] : undefined;
-}
-
-function partitionStates(state: unknown): Record<string, Row> {
-  const partitions = state && typeof state === 'object' ? (state as Row)['partitions'] : undefined;
-  if (!partitions || typeof partitions !== 'object' || Array.isArray(partitions)) return {};
-  return { ...(partitions as Record<string, Row>) };
 }
 
 /**

@@ -76,3 +76,10 @@ export function holdsAny(stream: string, state: Row, fields: readonly string[], 
 }
 
 export const fixOrRemove = (stream: string): string => `Fix or remove the ${stream} entry to read that stream from the start of its range`;
+
+/** The per-partition states of a child stream's state (`{partitions: {parent key: state}}`), a copy. */
+export function partitionStates(state: unknown): Record<string, Row> {
+  const partitions = state && typeof state === 'object' ? (state as Row)['partitions'] : undefined;
+  if (!partitions || typeof partitions !== 'object' || Array.isArray(partitions)) return {};
+  return { ...(partitions as Record<string, Row>) };
+}

@@ -4,7 +4,7 @@ import { readerFor, readStream } from '../../../src/engine/read-stream.js';
 import { loadStreamState } from '../../../src/engine/state.js';
 import { defineStream, type ChangeFeed, type Row, type StreamDef } from '../../../src/engine/stream.js';
 import type { ApiRequest } from '../../../src/http/client.js';
-import { drain, memoryApi, type ContextOptions, type DrainOptions, type MemoryApi } from '../../helpers/memory-api.js';
+import { drain, fail, memoryApi, type ContextOptions, type DrainOptions, type MemoryApi } from '../../helpers/memory-api.js';
 
 const DAY = 86_400;
 const T0 = 1_700_000_000; // the first sync's start
@@ -15,7 +15,7 @@ const feed: ChangeFeed = {
   path: '/v1/changes',
   records: 'changes',
   pagination: { kind: 'cursor', next: 'next', param: 'start', pageSize: { param: 'limit', value: 3 } },
-  walks: [{ query: { kind: 'edit' } }, { query: { kind: 'merge' } }, { query: { kind: 'delete', gone: true }, removes: true }],
+  walks: () => [{ query: { kind: 'edit' } }, { query: { kind: 'merge' } }, { query: { kind: 'delete', gone: true }, removes: true }],
   reachSeconds: 30 * DAY,
   idOf: (entry) => entry['id'] as string,
   timeOf: (entry) => entry['at'] as number,
@@ -84,7 +84,9 @@ class Workspace {
     this.entries.push({ id: `m${this.entries.length}`, at, kind: 'merge', who: survivor, merged: other });
   }
 
-  api(now: number, options: { msPerRequest?: number } = {}): MemoryApi {
+  /** `beforeFeed`: called as each feed request arrives, before it is answered (a change landing mid-read). */
+  api(now: number, options: { msPerRequest?: number; beforeFeed?: (request: ApiRequest) => void } = {}): MemoryApi {
+    const { beforeFeed, ...apiOptions } = options;
     return memoryApi(
       {
         'POST /v1/members/search': (request: ApiRequest) => {
@@ -97,6 +99,7 @@ class Workspace {
           members: (request.body as { ids: string[] }).ids.flatMap((id) => (this.people.has(id) ? [structuredClone(this.people.get(id))] : [])),
         }),
         'GET /v1/changes': (request: ApiRequest) => {
+          beforeFeed?.(request);
           const gone = String(request.query?.['gone']) === 'true';
           const list = [...this.entries]
             .reverse()
@@ -107,7 +110,7 @@ class Workspace {
           return { changes: list.slice(offset, offset + limit), next: offset + limit < list.length ? String(offset + limit) : '' };
         },
       },
-      { now, ...options },
+      { now, ...apiOptions },
     );
   }
 }
@@ -158,7 +161,7 @@ describe('change feed: full reads', () => {
     // Two search pages, three hydrate batches: not one request for the feed.
     const sent = paths(api);
     expect([count(sent, '/v1/members/search'), count(sent, '/v1/members/hydrate'), count(sent, '/v1/changes')]).toEqual([2, 3, 0]);
-    expect(api.logs).toContain('INFO members: reading everyone: no bookmark yet (a first sync)');
+    expect(api.logs).toContain('INFO members: reading everything: no bookmark yet (a first sync)');
   });
 
   it('full refresh: everyone, the same state, and no tombstones for keys that went', async () => {
@@ -188,7 +191,7 @@ describe('change feed: full reads', () => {
     expect(out.records).toHaveLength(5);
     expect(decoded(out.checkpoints.at(-1))).toEqual({ changed_at: at, boundary: [], full_at: at, keys: ['c001', 'c002', 'c003', 'c005'] });
     expect(count(paths(api), '/v1/changes')).toBe(0);
-    expect(api.logs.some((l) => /INFO members: reading everyone: a full read is due every 7 days .*the last was 7 days ago/.test(l))).toBe(true);
+    expect(api.logs.some((l) => /INFO members: reading everything: a full read is due every 7 days .*the last was 7 days ago/.test(l))).toBe(true);
   });
 
   it('fullEverySeconds 0 reads everyone on every sync', async () => {
@@ -197,7 +200,7 @@ describe('change feed: full reads', () => {
     const api = ws.api(T0 + 60);
     const out = await read(api, state, membersWith(0));
     expect(out.records).toHaveLength(3);
-    expect(api.logs).toContain('INFO members: reading everyone: a full read on every sync is configured');
+    expect(api.logs).toContain('INFO members: reading everything: a full read on every sync is configured');
   });
 
   it('a bookmark without full_at (another tool’s) counts the next full read from the bookmark', async () => {
@@ -218,7 +221,7 @@ describe('change feed: full reads', () => {
     const out = await read(api, { ...state, full_at: T0 + 30 * DAY });
     expect(out.records).toHaveLength(3);
     expect(api.logs.find((l) => l.startsWith('WARN'))).toBe(
-      `WARN members: reading everyone: the bookmark ${new Date(T0 * 1000).toISOString()} is older than the 30 days the change feed keeps, so changes may be missing from it`,
+      `WARN members: reading everything: the bookmark ${new Date(T0 * 1000).toISOString()} is older than the 30 days the change feed keeps, so changes may be missing from it`,
     );
     expect(count(paths(api), '/v1/changes')).toBe(0);
   });
@@ -287,8 +290,15 @@ describe('change feed: incremental reads', () => {
     expect(records.get('c003')).toEqual({ ...ws.people.get('c003'), changed_at: T0 + 40 });
     expect(records.get('c007')).toEqual({ ...ws.people.get('c007'), changed_at: T0 + 35 });
     for (const gone of ['c004', 'c005', 'c006']) expect(records.get(gone)).toEqual(tombstone(gone, S));
-    // The newest entry read: c006's edit at T0 + 55 (the one at T0 + 200 waits for the next sync).
-    expect(decoded(out.checkpoints.at(-1))).toEqual({ changed_at: T0 + 55, boundary: ['e7'], full_at: T0, keys: ['c001', 'c002', 'c003', 'c007'] });
+    // The newest entry read: c006's edit at T0 + 55 (the one at T0 + 200 waits for the next
+    // sync). The merge and delete walks, whose newest are older, keep their own positions.
+    expect(decoded(out.checkpoints.at(-1))).toEqual({
+      changed_at: T0 + 55,
+      boundary: ['e7'],
+      walks: { 'gone=true&kind=delete': { changed_at: T0 + 50, boundary: ['d6'] }, 'kind=merge': { changed_at: T0 + 40, boundary: ['m4'] } },
+      full_at: T0,
+      keys: ['c001', 'c002', 'c003', 'c007'],
+    });
     const sent = paths(api);
     // Feed: edits take two pages of three, merges and deletes one each; hydrate: c006, c007,
     // c001, c002, c003 in batches of two.
@@ -328,6 +338,35 @@ describe('change feed: incremental reads', () => {
     expect(count(paths(api), '/v1/members/hydrate')).toBe(5);
   });
 
+  it('a change that lands mid-read, after one walk passed the head and before another began, is read by the next sync', async () => {
+    const ws = new Workspace(4);
+    const state = await firstSync(ws);
+    ws.edit('c001', T0 + 10);
+    let landed = false;
+    // The edit walk runs first (one walk at a time here); as the merge walk begins, an edit and a
+    // merge land at the head of the feed, dated before the sync's start.
+    const api = ws.api(T0 + 100, {
+      beforeFeed: (request) => {
+        if (landed || request.query?.['kind'] !== 'merge') return;
+        landed = true;
+        ws.edit('c002', T0 + 30);
+        ws.merge('c003', 'c004', T0 + 31);
+      },
+    });
+    const first = await read(api, state);
+    expect(first.records.map((r) => [r['cio_id'], r['_deleted_at'] === undefined ? 'live' : 'gone']).sort()).toEqual([
+      ['c001', 'live'],
+      ['c003', 'live'],
+      ['c004', 'gone'],
+    ]);
+    // The stream's bookmark is the merge at T0 + 31; the edit walk stands where it read to.
+    const after = decoded(first.checkpoints.at(-1)) as Row;
+    expect(after).toMatchObject({ changed_at: T0 + 31, walks: { 'kind=edit': { changed_at: T0 + 10 } } });
+    const next = await read(ws.api(T0 + 200), first.checkpoints.at(-1));
+    expect(next.records.map((r) => [r['cio_id'], r['changed_at']])).toEqual([['c002', T0 + 30]]);
+    expect(decoded(next.checkpoints.at(-1))).toMatchObject({ changed_at: T0 + 31 });
+  });
+
   it('a killed incremental read checkpoints the records still to read, and a restart reads only those', async () => {
     const ws = new Workspace(8);
     const state = await firstSync(ws);
@@ -343,7 +382,12 @@ describe('change feed: incremental reads', () => {
       boundary: [],
       full_at: T0,
       keys: ['c001', 'c002', 'c003', 'c004', 'c005', 'c006', 'c007'],
-      pending: { changed_at: T0 + 30, boundary: ['d8'], left: { c003: T0 + 12, c002: T0 + 11, c001: T0 + 10 } },
+      pending: {
+        changed_at: T0 + 30,
+        boundary: ['d8'],
+        walks: { 'kind=edit': { changed_at: T0 + 16, boundary: ['e6'] }, 'kind=merge': { changed_at: T0, boundary: [] } },
+        left: { c003: T0 + 12, c002: T0 + 11, c001: T0 + 10 },
+      },
     });
     const api = ws.api(S + 30);
     const resumed = await read(api, checkpoint);
@@ -356,6 +400,7 @@ describe('change feed: incremental reads', () => {
     expect(decoded(resumed.checkpoints.at(-1))).toEqual({
       changed_at: T0 + 30,
       boundary: ['d8'],
+      walks: { 'kind=edit': { changed_at: T0 + 16, boundary: ['e6'] }, 'kind=merge': { changed_at: T0, boundary: [] } },
       full_at: T0,
       keys: ['c001', 'c002', 'c003', 'c004', 'c005', 'c006', 'c007'],
     });
@@ -370,7 +415,12 @@ describe('change feed: incremental reads', () => {
     ws.edit('c001', T0 + 6);
     const second = await read(ws.api(T0 + 60), first.checkpoints.at(-1), members, 'incremental', noDeletes);
     expect(second.records.map((r) => r['cio_id'])).toEqual(['c001']);
-    expect(second.checkpoints.at(-1)).toEqual({ changed_at: T0 + 6, boundary: ['e1'], full_at: T0 });
+    expect(second.checkpoints.at(-1)).toEqual({
+      changed_at: T0 + 6,
+      boundary: ['e1'],
+      walks: { 'gone=true&kind=delete': { changed_at: T0 + 5, boundary: ['d0'] }, 'kind=merge': { changed_at: T0, boundary: [] } },
+      full_at: T0,
+    });
   });
 
   it('a sample (preview) reads a few records the full way, stamped, with no feed request', async () => {
@@ -427,5 +477,201 @@ describe('change feed: saved state', () => {
     } catch (error) {
       expect((error as { code: string }).code).toBe('STATE_INVALID');
     }
+  });
+});
+
+/**
+ * A child stream read from a feed: teams (the parents, listed whole) each with members; the feed
+ * is walked per team (its own kinds, `edit:<team>`), and a member's key is its cio_id within the
+ * team (team_id comes from the parent).
+ */
+const teamsList = defineStream({
+  name: 'teams',
+  schemaFile: 'object_types.json',
+  scope: 'Teams',
+  path: '/v1/teams',
+  records: 'teams',
+  primaryKey: [['id']],
+  pagination: { kind: 'none' },
+});
+const teamFeed: ChangeFeed = {
+  ...feed,
+  walks: (team) => [{ query: { kind: `edit:${String(team?.['id'])}` } }, { query: { kind: `delete:${String(team?.['id'])}`, gone: true }, removes: true }],
+};
+const teamMembers = defineStream({
+  name: 'team_members',
+  schemaFile: 'objects.json',
+  scope: 'Teams',
+  resumable: true,
+  parent: teamsList,
+  method: 'POST',
+  path: '/v1/team_members',
+  records: 'members',
+  primaryKey: [['object_type_id'], ['object_id']],
+  fromParent: { object_type_id: 'id' },
+  cursor: { mode: 'change-feed', field: 'changed_at', feed: teamFeed, fullEverySeconds: 7 * DAY },
+  pagination: {
+    kind: 'search-then-hydrate',
+    search: {
+      path: '/v1/team_members/search',
+      body: (team) => ({ team: team?.['id'] }),
+      pageSize: 2,
+      idsFrom: (body) => (body['ids'] as string[]) ?? [],
+    },
+    hydrate: {
+      batchSize: 1,
+      request: ([id], team) => ({ path: '/v1/team_member', query: { team: String(team?.['id']), id } }),
+      records: (body) => [body['member'] as Row],
+    },
+  },
+});
+
+/** Teams of members; a team's feed entries carry its id in their kind. */
+class Teams {
+  readonly teams = new Map<string, Map<string, Row>>();
+  readonly entries: (Entry & { team: string })[] = [];
+  readonly deleted = new Set<string>();
+
+  constructor(sizes: Record<string, number>) {
+    for (const [team, n] of Object.entries(sizes)) {
+      const members = new Map<string, Row>();
+      for (let i = 1; i <= n; i++) members.set(`${team}m${i}`, { object_id: `${team}m${i}`, attributes: { v: '0' } });
+      this.teams.set(team, members);
+    }
+  }
+
+  edit(team: string, id: string, at: number): void {
+    this.teams.get(team)?.set(id, { object_id: id, attributes: { v: String(at) } });
+    this.entries.push({ id: `e${this.entries.length}`, at, kind: 'edit', who: id, team });
+  }
+
+  remove(team: string, id: string, at: number): void {
+    this.teams.get(team)?.delete(id);
+    this.deleted.add(`${team}/${id}`);
+    this.entries.push({ id: `d${this.entries.length}`, at, kind: 'delete', who: id, team });
+  }
+
+  api(now: number): MemoryApi {
+    return memoryApi(
+      {
+        'GET /v1/teams': () => ({ teams: [...this.teams.keys()].map((id) => ({ id })) }),
+        'POST /v1/team_members/search': (request: ApiRequest) => {
+          const ids = [...(this.teams.get(String((request.body as Row)['team'])) ?? new Map()).keys()];
+          const offset = Number(request.query?.['start'] ?? 0);
+          const limit = Number(request.query?.['limit']);
+          return { ids: ids.slice(offset, offset + limit), next: offset + limit < ids.length ? String(offset + limit) : '' };
+        },
+        'GET /v1/team_member': (request: ApiRequest) => {
+          const member = this.teams.get(String(request.query?.['team']))?.get(String(request.query?.['id']));
+          return member ? { member: structuredClone(member) } : fail('NOT_FOUND');
+        },
+        'GET /v1/changes': (request: ApiRequest) => {
+          const [kind, team] = String(request.query?.['kind']).split(':');
+          const gone = String(request.query?.['gone']) === 'true';
+          const list = [...this.entries]
+            .reverse()
+            .sort((a, b) => b.at - a.at)
+            .filter((e) => e.kind === kind && e.team === team && this.deleted.has(`${e.team}/${e.who}`) === gone);
+          const offset = Number(request.query?.['start'] ?? 0);
+          const limit = Number(request.query?.['limit']);
+          return { changes: list.slice(offset, offset + limit), next: offset + limit < list.length ? String(offset + limit) : '' };
+        },
+      },
+      { now },
+    );
+  }
+}
+
+const keyOfMember = (r: Row): string => `${String(r['object_type_id'])}/${String(r['object_id'])}`;
+
+describe('change feed: a child stream, per parent', () => {
+  const readTeams = (api: MemoryApi, state: unknown, mode: 'incremental' | 'full_refresh' = 'incremental') => read(api, state, teamMembers, mode);
+
+  it('reads each parent whole the first time and keeps a state per parent; an idle sync asks each parent’s feed only', async () => {
+    const ws = new Teams({ a: 3, b: 2 });
+    const first = await readTeams(ws.api(T0), undefined);
+    expect(first.records.map(keyOfMember).sort()).toEqual(['a/am1', 'a/am2', 'a/am3', 'b/bm1', 'b/bm2']);
+    expect(first.records.every((r) => r['changed_at'] === T0)).toBe(true);
+    const state = first.checkpoints.at(-1) as Row;
+    expect(decoded(state)).toEqual({
+      partitions: {
+        a: { changed_at: T0, boundary: [], full_at: T0, keys: ['am1', 'am2', 'am3'] },
+        b: { changed_at: T0, boundary: [], full_at: T0, keys: ['bm1', 'bm2'] },
+      },
+    });
+    const api = ws.api(T0 + 60);
+    const idle = await readTeams(api, state);
+    expect(idle.records).toEqual([]);
+    expect(paths(api).sort()).toEqual(['GET /v1/changes', 'GET /v1/changes', 'GET /v1/changes', 'GET /v1/changes', 'GET /v1/teams']);
+    expect(idle.checkpoints.at(-1)).toEqual(state);
+  });
+
+  it('reads again only what a parent’s feed names, with that parent, and tombstones what it removes', async () => {
+    const ws = new Teams({ a: 3, b: 2 });
+    const state = (await readTeams(ws.api(T0), undefined)).checkpoints.at(-1);
+    ws.edit('b', 'bm2', T0 + 10);
+    ws.remove('a', 'am1', T0 + 20);
+    const api = ws.api(T0 + 60);
+    const out = await readTeams(api, state);
+    expect(out.records.map((r) => [keyOfMember(r), r['changed_at'], r['_deleted_at'] ?? null])).toEqual(
+      expect.arrayContaining([
+        ['b/bm2', T0 + 10, null],
+        ['a/am1', T0 + 60, new Date((T0 + 60) * 1000).toISOString()],
+      ]),
+    );
+    expect(out.records).toHaveLength(2);
+    expect(api.keys.filter((p) => p.startsWith('GET /v1/team_member'))).toEqual(['GET /v1/team_member?id=bm2&team=b']);
+    const last = decoded(out.checkpoints.at(-1)) as { partitions: Record<string, Row> };
+    expect(last.partitions['a']).toMatchObject({ changed_at: T0 + 20, keys: ['am2', 'am3'] });
+    expect(last.partitions['b']).toMatchObject({ changed_at: T0 + 10, boundary: ['e0'], keys: ['bm1', 'bm2'] });
+  });
+
+  it('a parent no longer listed takes its records along (tombstones, state forgotten); a new parent is read whole', async () => {
+    const ws = new Teams({ a: 2, b: 2 });
+    const state = (await readTeams(ws.api(T0), undefined)).checkpoints.at(-1);
+    ws.teams.delete('b');
+    ws.teams.set('c', new Map([['cm1', { object_id: 'cm1', attributes: { v: '0' } }]]));
+    const api = ws.api(T0 + 60);
+    const out = await readTeams(api, state);
+    expect(out.records.map((r) => [keyOfMember(r), r['_deleted_at'] === undefined ? 'live' : 'gone']).sort()).toEqual([
+      ['b/bm1', 'gone'],
+      ['b/bm2', 'gone'],
+      ['c/cm1', 'live'],
+    ]);
+    expect(api.logs).toContain('INFO team_members: teams b is gone: tombstones for its 2 records');
+    expect(api.logs).toContain('INFO team_members of teams c: reading everything: no bookmark yet (a first sync)');
+    expect(Object.keys((out.checkpoints.at(-1) as { partitions: Row }).partitions).sort()).toEqual(['a', 'c']);
+  });
+
+  it('full refresh reads every parent whole and emits no tombstone', async () => {
+    const ws = new Teams({ a: 2 });
+    const state = (await readTeams(ws.api(T0), undefined)).checkpoints.at(-1);
+    ws.remove('a', 'am2', T0 + 5);
+    const out = await readTeams(ws.api(T0 + 60), state, 'full_refresh');
+    expect(out.records.map((r) => [keyOfMember(r), r['changed_at']])).toEqual([['a/am1', T0 + 60]]);
+  });
+
+  const load = (value: unknown, warnings: string[] = []) =>
+    loadStreamState(readerFor(teamMembers, 'incremental'), teamMembers, value, { file: 'state.json', warn: (m) => warnings.push(m) });
+
+  it('a partitioned full refresh under way from before the feed: open parents continue from their page, finished ones are read again', async () => {
+    const warnings: string[] = [];
+    const loaded = load({ resume: { done: ['a'], open: { b: '2' } } }, warnings);
+    expect(loaded).toEqual({ partitions: { b: { full: { state: { resume: { start: '2' } } } } } });
+    expect(warnings).toEqual([
+      'State of team_members is a full read under way written before team_members was incremental; 1 unfinished partitions continue, the others are read again',
+    ]);
+    const ws = new Teams({ a: 2, b: 3 });
+    const out = await readTeams(ws.api(T0), loaded);
+    expect(out.records.map(keyOfMember).sort()).toEqual(['a/am1', 'a/am2', 'b/bm3']);
+  });
+
+  it.each([
+    [{ partitions: [] }, /team_members\.partitions must be an object/],
+    [{ partitions: { a: 5 } }, /team_members\.partitions\.a must be an object/],
+    [{ partitions: { a: { changed_at: 'x' } } }, /team_members\.partitions\.a\.changed_at must be a unix timestamp/],
+    [{ partitions: { a: { changed_at: T0, keys: 5 } } }, /team_members\.partitions\.a\.keys is not a key set/],
+  ])('refuses a damaged per-parent state %j, naming the field', (state, message) => {
+    expect(() => load(state)).toThrow(message);
   });
 });
