@@ -28,6 +28,7 @@ export interface TapConfig {
   emit_deletes: boolean;
   deletes_max_keys: number;
   people_full_every_days: number;
+  objects_full_every_days: number;
 }
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => void;

@@ -1,13 +1,53 @@
-import { defineStream, type Row } from '../engine/stream.js';
+import { cursorValue } from '../engine/chunk.js';
+import { defineStream, type ChangeFeed, type Row } from '../engine/stream.js';
 import { unpagedList } from './lists.js';
+
+const DAY = 86_400;
 
 export const objectTypes = unpagedList('object_types', '/v1/object_types', 'types', 'Objects');
 
 /** Every object of a type: object_id exists on all of them. */
-const everyObject = (type: Row | undefined) => ({
+export const everyObject = (type: Row | undefined) => ({
   object_type_id: String(type?.['id']),
   filter: { and: [{ object_attribute: { field: 'object_id', operator: 'exists', type_id: String(type?.['id']) } }] },
 });
+
+export const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
+
+/**
+ * The workspace activity feed, as objects' feed of changes: per object type, the types
+ * `_o:<object_type_id>:create|attribute_change|delete` (customerio-api.md §5.3). An object's
+ * activity names no person (`customer_identifiers` may be null): the object is `data.object_id`.
+ * A deleted object's activities are served only with deleted=true, as a deleted person's are.
+ */
+const objectFeed: ChangeFeed = {
+  path: '/v1/activities',
+  records: 'activities',
+  pagination: { kind: 'cursor', next: 'next', param: 'start', pageSize: { param: 'limit', value: 100 } },
+  walks: (type) => {
+    const id = String(type?.['id']);
+    return [
+      { query: { type: `_o:${id}:create` } },
+      { query: { type: `_o:${id}:attribute_change` } },
+      { query: { type: `_o:${id}:delete`, deleted: true }, removes: true },
+    ];
+  },
+  // 30 days are guaranteed (§5.3, §7.6); what is older may be gone.
+  reachSeconds: 30 * DAY,
+  idOf: (activity) => text(activity['id']),
+  timeOf: (activity) => cursorValue(activity, 'timestamp'),
+  keyOf: (activity) => text((activity['data'] as Row | null | undefined)?.['object_id']),
+  removedBy: () => undefined,
+};
+
+/** The object_ids of a type, by search. No page size is documented for object search: a conservative 100. */
+export const objectSearch = {
+  path: '/v1/objects',
+  body: everyObject,
+  pageSize: 100,
+  idsFrom: (body: Row): string[] => (Array.isArray(body['identifiers']) ? body['identifiers'].map((i: Row) => String(i['object_id'])) : []),
+};
 
 export const objects = defineStream({
   name: 'objects',
@@ -19,17 +59,15 @@ export const objects = defineStream({
   method: 'POST',
   records: 'identifiers',
   primaryKey: [['object_type_id'], ['object_id']],
+  // Within a type the object_id is the key: the feed names it, the attributes request takes it.
+  fromParent: { object_type_id: 'id' },
+  // objects_full_every_days sets how often every object is read again (streams/settings.ts).
+  cursor: { mode: 'change-feed', field: 'changed_at', feed: objectFeed, fullEverySeconds: 7 * DAY },
   // The search may repeat an object across pages.
   dedupe: true,
   pagination: {
     kind: 'search-then-hydrate',
-    // No page size is documented for object search: a conservative 100.
-    search: {
-      path: '/v1/objects',
-      body: everyObject,
-      pageSize: 100,
-      idsFrom: (body) => (Array.isArray(body['identifiers']) ? body['identifiers'].map((i: Row) => String(i['object_id'])) : []),
-    },
+    search: objectSearch,
     hydrate: {
       batchSize: 1,
       request: ([id], type) => ({

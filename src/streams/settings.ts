@@ -3,6 +3,7 @@ import type { Resolution } from '../engine/buckets.js';
 import type { ReadRange } from '../engine/context.js';
 import type { Selection } from '../engine/sync.js';
 import type { StreamDef } from '../engine/stream.js';
+import { objects } from './objects.js';
 import { people } from './people.js';
 import { peopleExport, type WorkspaceCounts } from './people-export.js';
 
@@ -26,7 +27,7 @@ export function engineSettings(config: TapConfig): { range: ReadRange; bucket: R
   };
 }
 
-/** A stream with the values the config sets for it: the lookbacks of messages and of the metrics, how people are read. */
+/** A stream with the values the config sets for it: the lookbacks of messages and of the metrics, how people and objects are read. */
 export function withSettings(def: StreamDef, config: TapConfig, counts: WorkspaceCounts): StreamDef {
   const cursor = def.cursor;
   if (def.name === people.name) {
@@ -41,6 +42,8 @@ export function withSettings(def: StreamDef, config: TapConfig, counts: Workspac
     };
     return { ...def, ...every, bulk: peopleExport(source) };
   }
+  if (def.name === objects.name && cursor?.mode === 'change-feed')
+    return { ...def, cursor: { ...cursor, fullEverySeconds: config.objects_full_every_days * DAY } };
   if (cursor?.mode === 'server-window') return { ...def, cursor: { ...cursor, lookbackSeconds: config.messages_lookback_days * DAY } };
   if (cursor?.mode === 'metrics') {
     const lookbackSeconds = config.metrics_lookback_days * DAY;

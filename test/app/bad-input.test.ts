@@ -90,9 +90,9 @@ describe('bad catalog', () => {
 
   it('an unsupported sync mode names the stream and the allowed modes', async () => {
     const { 'c.json': path } = writeFiles({
-      'c.json': { streams: [{ stream: { name: 'objects' }, sync_mode: 'incremental', destination_sync_mode: 'append' }] },
+      'c.json': { streams: [{ stream: { name: 'segment_memberships' }, sync_mode: 'incremental', destination_sync_mode: 'append' }] },
     });
-    expectRejected(await read(path as string), /objects does not support sync_mode incremental/);
+    expectRejected(await read(path as string), /segment_memberships does not support sync_mode incremental/);
   });
 
   it('a catalog without streams, or not JSON', async () => {

@@ -76,8 +76,8 @@ describe("every record the added endpoints serve at small scale validates (with 
       for (const o of sim.truth.objects(String(t.id))) {
         const res = await call<{ object: Row & { identifiers: Row } }>(sim, `/v1/objects/${String(t.id)}/${o.identifiers.object_id}/attributes`);
         const object = res.json.object;
-        // The tap's row: the hydrated object plus identifiers copied to the top level.
-        objects.push({ ...object, object_id: object.identifiers.object_id, cio_object_id: object.identifiers.cio_object_id });
+        // The tap's row: the hydrated object plus identifiers copied to the top level, and the changed_at the change-feed reader stamps.
+        objects.push({ ...object, object_id: object.identifiers.object_id, cio_object_id: object.identifiers.cio_object_id, changed_at: sim.now() });
       }
     }
     check('objects', objects);
