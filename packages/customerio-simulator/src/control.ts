@@ -29,9 +29,10 @@ import type { DownloadStats } from './types.js';
  *   changes: [...]}` (Simulator.changePeople, data/people-change-batch.ts). A malformed request,
  *   an unknown kind, or more people than the workspace has is a 400 and changes nothing. The 200
  *   goes out once the routes answer with the changes.
- * - `POST /__sim/change-objects`, the same for objects (`{"counts": {"create": 2, …}, "seed": 7}`
- *   or `?create=2&seed=7`) → `{batch, at, changes: [...]}` (Simulator.changeObjects,
- *   data/object-change-batch.ts).
+ * - `POST /__sim/change-objects`, the same for objects and their relationships with people
+ *   (`{"counts": {"create": 2, "add_relationship": 1, …}, "seed": 7}` or
+ *   `?create=2&add_relationship=1&seed=7`) → `{batch, at, changes: [...]}`
+ *   (Simulator.changeObjects, data/object-change-batch.ts).
  */
 export interface ControlDeps {
   stats: StatsRecorder;

@@ -68,6 +68,16 @@ export {
   type ObjectEffect,
 } from './data/object-changes.js';
 export { isObjectActivity, type DeletedObject, type ObjectRef, type ObjectsTruth } from './truth-objects.js';
+export {
+  isRelationshipActivity,
+  RELATIONSHIP_CHANGE_KINDS,
+  relationshipActivityType,
+  type RelationshipChangeKind,
+  type RelationshipEffect,
+} from './data/relationship-changes.js';
+export { RELATIONSHIP_ROLES, type ObjectRelationshipRecord, type PersonRelationshipRecord, type RelationshipAttributes } from './data/relationships.js';
+export { RELATIONSHIPS_LIMIT } from './routes/relationships.js';
+export type { RelationshipsTruth } from './truth-relationships.js';
 export { PROFILE_CHANGE_TYPES, type ActivityQuery, type ChangeVisibility, type GonePerson, type PeopleTruth } from './truth-people.js';
 // The per-record rules of the type drift the simulator serves, for tests that predict it.
 export {

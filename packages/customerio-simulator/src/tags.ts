@@ -62,6 +62,10 @@ export const Tag = {
   broadcastPaging: 81,
   /** The changes to objects a test applies between syncs (data/object-change-batch.ts). */
   objectChange: 82,
+  /** Person–object relationships: counts, people, attributes (data/relationships.ts). */
+  relationship: 83,
+  /** The person-side activities of relationship changes (data/relationship-change-stage.ts). */
+  relationshipChange: 84,
 } as const;
 
 /** Entity tags of the metrics model (metrics/), from 128. */

@@ -2,6 +2,7 @@ import type { ActivityRecord } from './data/activities.js';
 import { activityFilter, wholeFeed } from './data/activity-feed.js';
 import { typeIndexOf, type ObjectChange } from './data/object-changes.js';
 import type { ObjectRecord } from './data/objects.js';
+import { isRelationshipActivity } from './data/relationship-changes.js';
 import type { World } from './data/world.js';
 import type { ActivityQuery, ChangeVisibility } from './truth-people.js';
 
@@ -29,15 +30,19 @@ export function isObjectActivity(type: string): boolean {
  *
  * - `current(typeId)`: object_id → the `object` GET /v1/objects/{type}/{id}/attributes serves,
  *   for every object of the type that exists, in search order (generated, then created).
- * - `changedSince(t, via = 'any')`: objects that exist now and changed after `t` (search order
- *   per type, types in order). `via: 'activity'` keeps those with at least one change after `t`
+ * - `changedSince(t, via = 'any')`: objects that exist now whose attributes changed after `t`
+ *   (search order per type, types in order; relationship changes are `truth.relationships`'s). `via: 'activity'` keeps those with at least one change after `t`
  *   whose activity the default feed serves; `'silent'` the others (only re-reading finds them).
  * - `deleted()`: objects deleted, in the order deleted.
- * - `changeLog()`: every change of every batch, in log (time) order; `batches()` how many.
- * - `activities(query)`: the object activities (`_o:…`) of the whole feed GET /v1/activities
- *   serves for those filters, in served order (`{deleted: true}` for those of deleted objects).
- * - `namedInFeedSince(t)`: objects (first-seen order, newest first) that `_o:` activities of the
- *   default feed with a timestamp after `t` name in `data`: what an activity-driven reader hydrates.
+ * - `changeLog()`: every change of every batch, relationship changes included, in log (time)
+ *   order; `batches()` how many.
+ * - `activities(query)`: the object activities (`_o:…`, the relationship ones
+ *   `_o:<id>:add_relationship|delete_relationship` included) of the whole feed GET
+ *   /v1/activities serves for those filters, in served order (`{deleted: true}` for those of
+ *   deleted objects).
+ * - `namedInFeedSince(t)`: objects (first-seen order, newest first) that the `_o:` activities of
+ *   an object change (create, attribute_change, delete; not the relationship ones) in the default
+ *   feed with a timestamp after `t` name in `data`: what an activity-driven object reader hydrates.
  */
 export class ObjectsTruth {
   constructor(
@@ -59,7 +64,7 @@ export class ObjectsTruth {
     const found = new Map<string, { t: number; i: number; activity: boolean }>();
     for (const c of objects.changes.entries()) {
       const t = typeIndexOf(c.object_type_id);
-      if (c.at <= since || !objects.exists(t, c.i)) continue;
+      if (c.at <= since || !objects.exists(t, c.i) || c.effect.relationship !== undefined) continue;
       const k = `${t}:${c.i}`;
       const served = c.activity !== null && c.at >= cutoff;
       found.set(k, { t, i: c.i, activity: (found.get(k)?.activity ?? false) || served });
@@ -95,7 +100,7 @@ export class ObjectsTruth {
   namedInFeedSince(since: number): ObjectRef[] {
     const named = new Map<string, ObjectRef>();
     for (const a of wholeFeed(this.world, this.now())) {
-      if (a.timestamp <= since || !isObjectActivity(a.type)) continue;
+      if (a.timestamp <= since || !isObjectActivity(a.type) || isRelationshipActivity(a.type)) continue;
       const ref = { object_type_id: String(a.data.object_type_id), object_id: String(a.data.object_id) };
       named.set(`${ref.object_type_id}/${ref.object_id}`, named.get(`${ref.object_type_id}/${ref.object_id}`) ?? ref);
     }

@@ -162,9 +162,15 @@ export interface Simulator {
    * unless silent, writes an `_o:<object_type_id>:create|attribute_change|delete` activity into
    * GET /v1/activities (customer_id and customer_identifiers null, the object named in `data`),
    * timed over the span since the previous change batch of people or objects. `request.counts`
-   * says how many of each kind (create, attribute_change, delete, silent, several; omitted: a bit
-   * of each), `request.seed` picks objects and values (default: the batch number). Deleted
-   * objects leave search and answer 404; all their activities move to `deleted=true`. Returns
+   * says how many of each kind (create, attribute_change, delete, silent, several, and the
+   * relationship kinds add_relationship, delete_relationship, relationship_attribute_change,
+   * silent_relationship: data/relationship-change-stage.ts; omitted: a bit of each),
+   * `request.seed` picks objects and values (default: the batch number). Deleted
+   * objects leave search and answer 404; all their activities move to `deleted=true`.
+   * Relationship changes alter both relationship lists (GET /v1/objects/{type}/{id}/relationships,
+   * GET /v1/customers/{id}/relationships) and write `_o:<id>:add_relationship|delete_relationship`
+   * plus the person's `add_relationship|delete_relationship`, or `_r:<id>:attribute_change`
+   * (`truth.relationships`). Returns
    * the batch as applied (`truth.objectChanges` keeps them all). Throws, changing nothing, for a
    * malformed request or more objects than the workspace has. Control endpoint:
    * `POST /__sim/change-objects` (control.ts).

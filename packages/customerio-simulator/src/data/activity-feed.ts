@@ -87,7 +87,7 @@ export class FeedWalk {
       if (change !== undefined && (k < this.lo || change.at >= feed.timeline.at(k))) {
         this.cursor = { section: 'feed', k, c: at.c - 1 };
         this.boundary = `7${pad(at.c)}`;
-        return this.keeps(change.activity, change.p, change.object) ? change.activity : null;
+        return this.keeps(change.activity, change.p, change.object, change.related) ? change.activity : null;
       }
       const record = feed.record(k);
       this.cursor = { section: 'feed', k: k - 1, c: at.c };
@@ -110,17 +110,19 @@ export class FeedWalk {
     return this.boundary;
   }
 
-  /** An object's activity (`object`) is gone with its object and never matches a person filter. */
-  private keeps(record: ActivityRecord, p: number, object?: { t: number; i: number }): boolean {
+  /**
+   * An object's activity (`object`) is gone with its object and never matches a person filter; a
+   * relationship's is gone with its object or its person (`p`, or `related` when the activity is
+   * on the object) and matches a person filter when it is on the person.
+   */
+  private keeps(record: ActivityRecord, p: number, object?: { t: number; i: number }, related?: number): boolean {
     const f = this.filter;
-    const gone =
-      object !== undefined
-        ? this.world.objects.changes.departure(object.t, object.i) !== undefined
-        : p >= 0 && this.world.people.changes.departure(p) !== undefined;
+    const departed = (person: number | undefined): boolean => person !== undefined && person >= 0 && this.world.people.changes.departure(person) !== undefined;
+    const gone = (object !== undefined && this.world.objects.changes.departure(object.t, object.i) !== undefined) || departed(p) || departed(related);
     if (gone !== (f.deleted === true)) return false;
     if (f.type !== undefined && record.type !== f.type) return false;
     if (f.name !== undefined && record.name !== f.name) return false;
-    return f.person === undefined || (object === undefined && f.person === p);
+    return f.person === undefined || (f.person === p && (object === undefined || p >= 0));
   }
 
   /** Generated position k with the change position that follows it (changes tied with k + 1 came before it). */

@@ -10,11 +10,13 @@ import type { World } from './world.js';
  */
 export interface ChangeFeedEntry {
   at: number;
-  /** The person, or −1 for an object's activity. */
+  /** The person the activity is on, or −1 for an object's activity. */
   p: number;
   activity: ActivityRecord;
-  /** The object (type index, object index) of an object's activity. */
+  /** The object (type index, object index) of an object's or a relationship's activity. */
   object?: { t: number; i: number };
+  /** The person of a relationship, when the activity is on its object (`p` −1). */
+  related?: number;
 }
 
 /** The clock of the latest change batch of either kind, or the initial clock before any. */

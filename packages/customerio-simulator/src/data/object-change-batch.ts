@@ -7,13 +7,16 @@ import {
   applyObjectChanges,
   emptyObject,
   objectActivityType,
+  OBJECT_CHANGE_KINDS,
   type ObjectChange,
   type ObjectChangeBatch,
-  type ObjectChangeKind,
   type ObjectEffect,
 } from './object-changes.js';
+import { Picker } from './object-picker.js';
 import type { ObjectRecord } from './objects.js';
 import { interleave, spreadTimes } from './people-change-batch.js';
+import { isRelationshipKind } from './relationship-changes.js';
+import { planRelationshipStories, RelationshipStage, type RelationshipStep } from './relationship-change-stage.js';
 import { COUNTRIES, PLANS } from './text.js';
 import type { World } from './world.js';
 
@@ -21,9 +24,21 @@ import type { World } from './world.js';
  * What an object change batch asks for: how many changes of each kind. The activity kinds
  * (`_o:<type>:create`, `…:attribute_change`, `…:delete`), plus `silent` (attribute changes that
  * write no activity, as an import does) and `several` (objects changed two to four times in the
- * batch, on top of the other counts).
+ * batch, on top of the other counts); then the relationship kinds (`add_relationship`,
+ * `delete_relationship`, `relationship_attribute_change`, data/relationship-change-stage.ts) and
+ * `silent_relationship` (one of the three, at random, writing no activity on either side).
  */
-export const OBJECT_CHANGE_COUNT_KEYS = ['create', 'attribute_change', 'delete', 'silent', 'several'] as const;
+export const OBJECT_CHANGE_COUNT_KEYS = [
+  'create',
+  'attribute_change',
+  'delete',
+  'silent',
+  'several',
+  'add_relationship',
+  'delete_relationship',
+  'relationship_attribute_change',
+  'silent_relationship',
+] as const;
 
 export type ObjectChangeCountKey = (typeof OBJECT_CHANGE_COUNT_KEYS)[number];
 export type ObjectChangeCounts = Partial<Record<ObjectChangeCountKey, number>>;
@@ -43,6 +58,10 @@ export const DEFAULT_OBJECT_CHANGES: Readonly<Record<ObjectChangeCountKey, numbe
   delete: 2,
   silent: 3,
   several: 2,
+  add_relationship: 3,
+  delete_relationship: 2,
+  relationship_attribute_change: 3,
+  silent_relationship: 2,
 };
 
 /** More than this in one batch is refused. */
@@ -50,12 +69,8 @@ export const MAX_OBJECT_CHANGES_PER_BATCH = 10_000;
 
 type StepKind = 'create' | 'attribute' | 'silent' | 'delete';
 
-/** One step of a story: a change to the story's object; a created one has a negative stand-in index. */
-interface Step {
-  kind: StepKind;
-  t: number;
-  i: number;
-}
+/** One step of a story: a change to the story's object (a created one has a negative stand-in index), or to one of its relationships. */
+type Step = { kind: StepKind; t: number; i: number } | RelationshipStep;
 
 /**
  * Resolves a batch against the objects as they are now, at the clock `world.now()`: which
@@ -147,42 +162,9 @@ function planStories(world: World, counts: Record<ObjectChangeCountKey, number>,
     while (story.length < size) story.push({ kind: draw.pick(['attribute', 'attribute', 'silent'] as const), t, i });
     stories.push(story);
   }
+  // After the object stories, so a batch without relationship counts draws as it did before them.
+  stories.push(...planRelationshipStories(world, counts, draw, picker));
   return stories;
-}
-
-/** Picks distinct objects that exist now, of any type, at random. */
-class Picker {
-  private readonly used = new Set<string>();
-
-  constructor(
-    private readonly world: World,
-    private readonly draw: Draw,
-  ) {}
-
-  pick(): [t: number, i: number] {
-    const objects = this.world.objects;
-    const ok = (t: number, i: number): boolean => !this.used.has(`${t}:${i}`) && objects.exists(t, i);
-    for (let tries = 0; tries < 64; tries++) {
-      const t = this.draw.int(objects.typeCount);
-      const i = this.draw.int(objects.size(t));
-      if (ok(t, i)) return this.take(t, i);
-    }
-    // A crowded workspace: walk on from a random object to the next that fits.
-    const sizes = Array.from({ length: objects.typeCount }, (_, t) => objects.size(t));
-    const all = sizes.reduce((a, b) => a + b, 0);
-    for (let n = 0, from = this.draw.int(Math.max(1, all)); n < all; n++) {
-      let flat = (from + n) % all;
-      let t = 0;
-      while (flat >= (sizes[t] ?? 0)) flat -= sizes[t++] ?? 0;
-      if (ok(t, flat)) return this.take(t, flat);
-    }
-    throw new Error('changeObjects: not enough objects in the workspace for this batch');
-  }
-
-  private take(t: number, i: number): [number, number] {
-    this.used.add(`${t}:${i}`);
-    return [t, i];
-  }
 }
 
 const INDUSTRIES = ['software', 'retail', 'health', 'education', 'finance', 'media', 'logistics'] as const;
@@ -198,6 +180,7 @@ class ObjectStage {
   private readonly firstSeq: number;
   /** The first attribute_change with an activity changes several attributes at once. */
   private several = false;
+  private readonly relationships: RelationshipStage;
 
   constructor(
     private readonly world: World,
@@ -205,9 +188,14 @@ class ObjectStage {
     private readonly draw: Draw,
   ) {
     this.firstSeq = world.objects.changes.entries().length;
+    this.relationships = new RelationshipStage(world, batch, draw);
   }
 
   apply(planned: Step, at: number): void {
+    if (isRelationshipKind(planned.kind)) {
+      this.changes.push(this.relationships.change(planned as RelationshipStep, at, this.firstSeq + this.changes.length));
+      return;
+    }
     const t = planned.t;
     if (planned.kind === 'create') {
       const made = this.createdPerType.get(t) ?? 0;
@@ -246,7 +234,7 @@ class ObjectStage {
     return { object_type_id: object.object_type_id, object_id: object.identifiers.object_id, ...rest };
   }
 
-  private push(t: number, i: number, at: number, kind: ObjectChangeKind, effect: ObjectEffect, data: Record<string, unknown> | null): void {
+  private push(t: number, i: number, at: number, kind: (typeof OBJECT_CHANGE_KINDS)[number], effect: ObjectEffect, data: Record<string, unknown> | null): void {
     const seq = this.firstSeq + this.changes.length;
     const ids = this.world.objects.identifiers(t, i);
     const objectTypeId = String(t + 1);

@@ -1,5 +1,6 @@
 import type { ActivityRecord } from './activity-record.js';
 import type { ObjectIdentifiers, ObjectRecord } from './object-record.js';
+import { RelationshipChanges, type RelationshipChangeKind, type RelationshipEffect } from './relationship-changes.js';
 
 /**
  * The changes to objects a batch makes between syncs (Simulator.changeObjects), and the
@@ -9,10 +10,14 @@ import type { ObjectIdentifiers, ObjectRecord } from './object-record.js';
  */
 export const OBJECT_CHANGE_KINDS = ['create', 'attribute_change', 'delete'] as const;
 
-export type ObjectChangeKind = (typeof OBJECT_CHANGE_KINDS)[number];
+/**
+ * The kinds of the log: the object kinds above and the relationship kinds of
+ * data/relationship-changes.ts (a relationship change is logged on its object).
+ */
+export type ObjectChangeKind = (typeof OBJECT_CHANGE_KINDS)[number] | RelationshipChangeKind;
 
 /** The activity type of a change: `_o:1:create`, `_o:2:attribute_change`, `_o:1:delete`. */
-export function objectActivityType(objectTypeId: string, kind: ObjectChangeKind): string {
+export function objectActivityType(objectTypeId: string, kind: (typeof OBJECT_CHANGE_KINDS)[number]): string {
   return `_o:${objectTypeId}:${kind}`;
 }
 
@@ -24,6 +29,8 @@ export interface ObjectEffect {
   attributes?: Record<string, string | null>;
   /** The object is gone. */
   gone?: 'deleted';
+  /** A relationship of the object with a person is added, removed or changes its attributes. */
+  relationship?: RelationshipEffect;
 }
 
 /**
@@ -46,6 +53,11 @@ export interface ObjectChange {
   kind: ObjectChangeKind;
   /** What the activity feed serves for it; null for a silent change (no activity at all). */
   activity: ActivityRecord | null;
+  /**
+   * add_relationship and delete_relationship only: the activity on the person's side (of the
+   * same name, naming the person in `customer_identifiers`); null when silent.
+   */
+  personActivity?: ActivityRecord | null;
   effect: ObjectEffect;
 }
 
@@ -65,9 +77,11 @@ export interface ObjectDeparture {
 /** A change the feed serves, in feed position order (ascending `at`, then `seq`). */
 export interface ObjectFeedEntry {
   at: number;
-  /** No person: object activities never match a person filter. */
-  p: -1;
+  /** The person a relationship activity is on (a person filter matches it), else −1: object activities never match one. */
+  p: number;
   object: { t: number; i: number };
+  /** The person of a relationship whose `_o:` activity names them only in `data`: their departure hides it too. */
+  related?: number;
   activity: ActivityRecord;
 }
 
@@ -99,6 +113,8 @@ export class ObjectChanges {
   private readonly createdPerType: number[] = [];
   private readonly feed: ObjectFeedEntry[] = [];
   private readonly spans: ObjectBatchSpan[] = [];
+  /** The relationship changes of the log, and the state they leave (data/relationship-changes.ts). */
+  readonly relationships = new RelationshipChanges();
   private batch = 0;
   private lastBatchAt: number | undefined;
 
@@ -131,7 +147,7 @@ export class ObjectChanges {
     return this.spans;
   }
 
-  /** The changes of object (t, i), in log order. */
+  /** The changes of object (t, i) to the object itself (relationship changes are in `relationships`), in log order. */
   of(t: number, i: number): readonly ObjectChange[] {
     return this.byObject.get(key(t, i)) ?? [];
   }
@@ -168,6 +184,16 @@ export class ObjectChanges {
         this.createdPerType[t] = this.created(t) + 1;
       }
       this.log.push(c);
+      const relationship = c.effect.relationship;
+      if (relationship !== undefined) {
+        this.relationships.apply(c, t);
+        // The object's side first, so the feed (newest first) serves the person's side before it.
+        const onPerson = c.kind === 'relationship_attribute_change';
+        if (c.activity !== null)
+          this.feed.push({ at: c.at, p: onPerson ? relationship.p : -1, object: { t, i: c.i }, related: relationship.p, activity: c.activity });
+        if (c.personActivity) this.feed.push({ at: c.at, p: relationship.p, object: { t, i: c.i }, activity: c.personActivity });
+        continue;
+      }
       const mine = this.byObject.get(key(t, c.i));
       if (mine === undefined) this.byObject.set(key(t, c.i), [c]);
       else mine.push(c);

@@ -14,6 +14,7 @@ import { Deletions } from './deletions.js';
 import { Exports } from './exports.js';
 import { NewsletterVariants } from './newsletter-variants.js';
 import { Objects } from './objects.js';
+import { Relationships } from './relationships.js';
 import { ReportingWebhooks } from './reporting-webhooks.js';
 import { SenderIdentities } from './senders.js';
 import { Snippets } from './snippets.js';
@@ -43,6 +44,8 @@ export class World {
   readonly collections: Collections;
   readonly reportingWebhooks: ReportingWebhooks;
   readonly objects: Objects;
+  /** Person–object relationships, generated from the people and objects, folded with the object batches' relationship changes. */
+  readonly relationships: Relationships;
   readonly topics: SubscriptionTopics;
   readonly channels: SubscriptionChannels;
   readonly exports: Exports;
@@ -73,6 +76,7 @@ export class World {
     this.collections = new Collections(seed, sizes.collections, origin);
     this.reportingWebhooks = new ReportingWebhooks(seed, sizes.reportingWebhooks);
     this.objects = new Objects(seed, sizes.objectTypes, sizes.objectsPerType, origin);
+    this.relationships = new Relationships(seed, this.objects, this.people, origin);
     this.topics = new SubscriptionTopics(seed, sizes.topics);
     this.channels = new SubscriptionChannels(seed, sizes.channels);
     this.exports = new Exports(seed, sizes.maxExports, origin);

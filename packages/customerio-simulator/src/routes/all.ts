@@ -8,6 +8,7 @@ import { metricsRoutes } from './metrics.js';
 import { newsletterContentRoutes } from './newsletter-contents.js';
 import { newsletterRoutes } from './newsletters.js';
 import { objectRoutes } from './objects.js';
+import { relationshipRoutes } from './relationships.js';
 import type { Route } from './router.js';
 import { segmentUsageRoutes } from './segment-usage.js';
 import { segmentRoutes } from './segments.js';
@@ -34,6 +35,7 @@ export function allRoutes(): Route[] {
     ...exportRoutes(),
     ...suppressionRoutes(),
     ...objectRoutes(),
+    ...relationshipRoutes(),
     ...metricsRoutes(),
   ];
 }

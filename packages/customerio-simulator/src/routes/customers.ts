@@ -90,7 +90,8 @@ export function customerRoutes(): Route[] {
   ];
 }
 
-function lookup(world: World, idType: 'id' | 'cio_id' | 'email', value: string): number {
+/** Person index by `id_type` (id, email, or cio_id with or without its `cio_` prefix); −1 for nobody or somebody gone. */
+export function lookup(world: World, idType: 'id' | 'cio_id' | 'email', value: string): number {
   if (idType === 'cio_id') return world.people.indexOfCioId(value.startsWith('cio_') ? value.slice(4) : value);
   if (idType === 'id') return world.people.indexOfId(value);
   return world.people.indexOfEmail(value);
