@@ -114,7 +114,7 @@ export class ObjectChanges {
   private readonly feed: ObjectFeedEntry[] = [];
   private readonly spans: ObjectBatchSpan[] = [];
   /** The relationship changes of the log, and the state they leave (data/relationship-changes.ts). */
-  readonly relationships = new RelationshipChanges();
+  readonly relationships = new RelationshipChanges<ObjectChange>();
   private batch = 0;
   private lastBatchAt: number | undefined;
 

@@ -1,4 +1,3 @@
-import type { ObjectChange } from './object-changes.js';
 import type { RelationshipAttributes } from './relationship-record.js';
 
 /**
@@ -48,7 +47,14 @@ const relationshipKey = (t: number, i: number, p: number): string => `${t}:${i}:
  * generated relationships are served as they are. Each world holds its own copy, kept equal by
  * committing the same batches in order (ObjectChanges.commit calls `apply`).
  */
-export class RelationshipChanges {
+/** What the relationship log needs of a logged change (an ObjectChange, data/object-changes.ts, which logs these). */
+export interface RelationshipLogged {
+  i: number;
+  at: number;
+  effect: { relationship?: RelationshipEffect };
+}
+
+export class RelationshipChanges<C extends RelationshipLogged = RelationshipLogged> {
   /** Relationships a batch added (true) or removed (false): this overrides the generated set. */
   private readonly state = new Map<string, boolean>();
   /** Per object, the people added and still related, in the order of their latest add. */
@@ -56,11 +62,11 @@ export class RelationshipChanges {
   /** Per person, the objects added and still related, in the order of their latest add. */
   private readonly addedFor = new Map<number, Map<string, { t: number; i: number }>>();
   /** The changes of a relationship since its latest add (that add first), or all of a generated one. */
-  private readonly history = new Map<string, ObjectChange[]>();
-  private readonly log: ObjectChange[] = [];
+  private readonly history = new Map<string, C[]>();
+  private readonly log: C[] = [];
 
   /** Every relationship change so far, in log order. */
-  entries(): readonly ObjectChange[] {
+  entries(): readonly C[] {
     return this.log;
   }
 
@@ -80,12 +86,12 @@ export class RelationshipChanges {
   }
 
   /** The changes that shape the relationship's attributes now (data/relationships.ts folds them). */
-  of(t: number, i: number, p: number): readonly ObjectChange[] {
+  of(t: number, i: number, p: number): readonly C[] {
     return this.history.get(relationshipKey(t, i, p)) ?? [];
   }
 
   /** Records one committed change of object type index `t` (ObjectChanges.commit checks the order). */
-  apply(c: ObjectChange, t: number): void {
+  apply(c: C, t: number): void {
     const effect = c.effect.relationship;
     if (effect === undefined) return;
     const { p } = effect;
@@ -127,7 +133,7 @@ function sortedKeys<T>(map: Record<string, T>): Record<string, T> {
  * applied in order: an add starts from nothing, a set value takes the change's time, a removed
  * one loses both. Keys stay sorted.
  */
-export function applyRelationshipChanges(base: RelationshipAttributes, changes: readonly ObjectChange[]): RelationshipAttributes {
+export function applyRelationshipChanges(base: RelationshipAttributes, changes: readonly RelationshipLogged[]): RelationshipAttributes {
   let attributes = { ...base.attributes };
   let timestamps = { ...base.timestamps };
   for (const c of changes) {
