@@ -18,6 +18,7 @@ import {
   transactionalMetrics,
 } from './metrics.js';
 import { newsletters, newsletterTestGroups, newsletterVariants } from './newsletters.js';
+import { objectRelationships } from './object-relationships.js';
 import { objects, objectTypes } from './objects.js';
 import { people } from './people.js';
 import { segmentMemberships, segments, segmentUsage } from './segments.js';
@@ -53,6 +54,7 @@ export const ALL_STREAMS: readonly StreamDef[] = [
   people,
   objectTypes,
   objects,
+  objectRelationships,
   senderIdentities,
   subscriptionTopics,
   subscriptionChannels,

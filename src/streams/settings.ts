@@ -3,6 +3,7 @@ import type { Resolution } from '../engine/buckets.js';
 import type { ReadRange } from '../engine/context.js';
 import type { Selection } from '../engine/sync.js';
 import type { StreamDef } from '../engine/stream.js';
+import { objectRelationships } from './object-relationships.js';
 import { objects } from './objects.js';
 import { people } from './people.js';
 import { peopleExport, type WorkspaceCounts } from './people-export.js';
@@ -42,7 +43,7 @@ export function withSettings(def: StreamDef, config: TapConfig, counts: Workspac
     };
     return { ...def, ...every, bulk: peopleExport(source) };
   }
-  if (def.name === objects.name && cursor?.mode === 'change-feed')
+  if ((def.name === objects.name || def.name === objectRelationships.name) && cursor?.mode === 'change-feed')
     return { ...def, cursor: { ...cursor, fullEverySeconds: config.objects_full_every_days * DAY } };
   if (cursor?.mode === 'server-window') return { ...def, cursor: { ...cursor, lookbackSeconds: config.messages_lookback_days * DAY } };
   if (cursor?.mode === 'metrics') {

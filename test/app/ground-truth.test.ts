@@ -119,6 +119,12 @@ function expectedKeys(truth: GroundTruth, stream: string, mode: Mode, syncStarte
       return (truth.objectTypes() as Row[]).map((t) => keyOf([t['id']]));
     case 'objects':
       return (truth.objectTypes() as Row[]).flatMap((t) => truth.objects(t['id']).map((o: Row) => keyOf([t['id'], o['identifiers']['object_id']])));
+    case 'object_relationships':
+      return (truth.objectTypes() as Row[]).flatMap((t) =>
+        [...(truth.relationships.all(t['id']) as Map<string, Row[]>)].flatMap(([objectId, items]) =>
+          items.map((item) => keyOf([t['id'], objectId, item['identifiers']['cio_id']])),
+        ),
+      );
     case 'sender_identities':
       return (truth.senderIdentities() as Row[]).map((s) => keyOf([s['id']]));
     case 'subscription_topics':

@@ -170,10 +170,10 @@ describe('tombstones: deletes reach the warehouse', () => {
   }, 180_000);
   afterAll(async () => ws.close());
 
-  it('discover declares the deleted-at column, nullable, on the streams read whole only, and people and objects (told of deletes by the feed)', async () => {
+  it('discover declares the deleted-at column, nullable, on the streams read whole only, and people, objects and object_relationships (told of deletes by the feed)', async () => {
     const airbyte = (await runCli(['discover', '--config', ws.configPath])).messages[0]?.['catalog']['streams'] as Row[];
     const singer = JSON.parse((await runCli(['--config', ws.configPath, '--discover'])).stdout)['streams'] as Row[];
-    const tracked = new Set([...NAMES, 'exports', 'people', 'objects']);
+    const tracked = new Set([...NAMES, 'exports', 'people', 'objects', 'object_relationships']);
     for (const stream of airbyte) {
       const declared = stream['json_schema']['properties']['_ab_cdc_deleted_at'];
       expect(declared === undefined, stream['name']).toBe(!tracked.has(stream['name']));

@@ -83,3 +83,46 @@ describe('cursor pagination', () => {
     await expect(all(scripted([{ things: [], next: 5 }]).ctx)).rejects.toMatchObject({ message: expect.stringMatching(/"next" as number/) });
   });
 });
+
+describe('a hydrate answer that pages on', () => {
+  const lists = defineStream({
+    name: 'lists',
+    schemaFile: 'campaigns.json',
+    scope: 'Lists',
+    method: 'POST',
+    path: '/v1/owners',
+    records: 'ids',
+    primaryKey: [['id']],
+    pagination: {
+      kind: 'search-then-hydrate',
+      search: { path: '/v1/owners', body: () => ({}), pageSize: 10, idsFrom: (body) => body['ids'] as string[] },
+      hydrate: {
+        batchSize: 1,
+        request: ([id]) => ({ path: `/v1/owners/${String(id)}/items`, query: { limit: 2 } }),
+        next: { field: 'next', param: 'start' },
+        records: (body, _parent, ids) => ((body['items'] ?? []) as Array<Record<string, unknown>>).map((item) => ({ owner: ids?.[0], ...item })),
+      },
+    },
+  });
+
+  it('is followed page by page for each id, each record told the id it was asked for', async () => {
+    const { ctx, asked } = scripted([
+      { ids: ['a', 'b'], next: '' },
+      { items: [{ id: 1 }, { id: 2 }], next: 'p2' },
+      { items: [{ id: 3 }], next: '' },
+      { items: null, next: '' },
+    ]);
+    const out: unknown[] = [];
+    for await (const page of pages({ ...ctx, concurrency: { ...ctx.concurrency, hydrate: 1 } }, lists)) out.push(...page.records);
+    expect(out).toEqual([
+      { owner: 'a', id: 1 },
+      { owner: 'a', id: 2 },
+      { owner: 'a', id: 3 },
+    ]);
+    expect(asked.slice(1).map((r) => [r.path, r.query])).toEqual([
+      ['/v1/owners/a/items', { limit: 2 }],
+      ['/v1/owners/a/items', { limit: 2, start: 'p2' }],
+      ['/v1/owners/b/items', { limit: 2 }],
+    ]);
+  });
+});
