@@ -1,6 +1,6 @@
-import { cursorValue } from '../engine/chunk.js';
-import { defineStream, type ChangeFeed, type Row } from '../engine/stream.js';
-import { objectSearch, objectTypes, text } from './objects.js';
+import { defineStream, type Row } from '../engine/stream.js';
+import { activityFeed, mergedAway, objectOf, personOf } from './activity-feed.js';
+import { objectSearch, objectTypes } from './objects.js';
 
 const DAY = 86_400;
 
@@ -14,10 +14,7 @@ const DAY = 86_400;
  * `_r:<type>:attribute_change` changes a relationship's own attributes, which the object's list
  * does not carry: it is not walked.
  */
-const relationshipFeed: ChangeFeed = {
-  path: '/v1/activities',
-  records: 'activities',
-  pagination: { kind: 'cursor', next: 'next', param: 'start', pageSize: { param: 'limit', value: 100 } },
+const relationshipFeed = activityFeed({
   walks: (type) => {
     const id = String(type?.['id']);
     return [
@@ -29,16 +26,9 @@ const relationshipFeed: ChangeFeed = {
       { query: { type: 'profile_delete', deleted: true }, removes: true, names: 'member' },
     ];
   },
-  // 30 days are guaranteed (§5.3, §7.6); what is older may be gone.
-  reachSeconds: 30 * DAY,
-  idOf: (activity) => text(activity['id']),
-  timeOf: (activity) => cursorValue(activity, 'timestamp'),
   // An object's activity names the object in data (customer_identifiers may be null); a person's names the person.
-  keyOf: (activity) =>
-    String(activity['type']).startsWith('_o:')
-      ? text((activity['data'] as Row | null | undefined)?.['object_id'])
-      : text((activity['customer_identifiers'] as Row | null | undefined)?.['cio_id']),
-  removedBy: (activity) => text((activity['data'] as Row | null | undefined)?.['merged_cio_id']),
+  keyOf: (activity) => (String(activity['type']).startsWith('_o:') ? objectOf(activity) : personOf(activity)),
+  removedBy: mergedAway,
   groups: {
     // keyText writes a two-field key as a JSON list: [object_id, cio_id].
     ofKey: (key) => {
@@ -52,7 +42,7 @@ const relationshipFeed: ChangeFeed = {
       return { group: parsed[0], member: parsed[1] };
     },
   },
-};
+});
 
 /** The people an object's list serves, each with the object it was asked for. */
 function related(body: Row, _type: Row | undefined, ids?: readonly string[]): Row[] {

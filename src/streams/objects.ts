@@ -1,5 +1,5 @@
-import { cursorValue } from '../engine/chunk.js';
-import { defineStream, type ChangeFeed, type Row } from '../engine/stream.js';
+import { defineStream, type Row } from '../engine/stream.js';
+import { activityFeed, objectOf } from './activity-feed.js';
 import { unpagedList } from './lists.js';
 
 const DAY = 86_400;
@@ -12,19 +12,12 @@ export const everyObject = (type: Row | undefined) => ({
   filter: { and: [{ object_attribute: { field: 'object_id', operator: 'exists', type_id: String(type?.['id']) } }] },
 });
 
-export const text = (value: unknown): string | undefined =>
-  typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
-
 /**
  * The workspace activity feed, as objects' feed of changes: per object type, the types
- * `_o:<object_type_id>:create|attribute_change|delete` (customerio-api.md §5.3). An object's
- * activity names no person (`customer_identifiers` may be null): the object is `data.object_id`.
- * A deleted object's activities are served only with deleted=true, as a deleted person's are.
+ * `_o:<object_type_id>:create|attribute_change|delete` (customerio-api.md §5.3). A deleted
+ * object's activities are served only with deleted=true, as a deleted person's are.
  */
-const objectFeed: ChangeFeed = {
-  path: '/v1/activities',
-  records: 'activities',
-  pagination: { kind: 'cursor', next: 'next', param: 'start', pageSize: { param: 'limit', value: 100 } },
+const objectFeed = activityFeed({
   walks: (type) => {
     const id = String(type?.['id']);
     return [
@@ -33,13 +26,8 @@ const objectFeed: ChangeFeed = {
       { query: { type: `_o:${id}:delete`, deleted: true }, removes: true },
     ];
   },
-  // 30 days are guaranteed (§5.3, §7.6); what is older may be gone.
-  reachSeconds: 30 * DAY,
-  idOf: (activity) => text(activity['id']),
-  timeOf: (activity) => cursorValue(activity, 'timestamp'),
-  keyOf: (activity) => text((activity['data'] as Row | null | undefined)?.['object_id']),
-  removedBy: () => undefined,
-};
+  keyOf: objectOf,
+});
 
 /** The object_ids of a type, by search. No page size is documented for object search: a conservative 100. */
 export const objectSearch = {

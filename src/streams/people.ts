@@ -1,5 +1,5 @@
-import { cursorValue } from '../engine/chunk.js';
-import { defineStream, type ChangeFeed, type Row } from '../engine/stream.js';
+import { defineStream, type Row } from '../engine/stream.js';
+import { activityFeed, mergedAway, personOf } from './activity-feed.js';
 
 /** Matches every person: each profile has a cio_id. */
 export const EVERYONE = { filter: { and: [{ attribute: { field: 'cio_id', operator: 'exists' } }] } };
@@ -41,26 +41,15 @@ export const PROFILE_CHANGES = [
 /** A deleted person's activities, the profile_delete among them, are served only with deleted=true. */
 export const PROFILE_REMOVALS = ['profile_delete'] as const;
 
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-
 /** The workspace activity feed, as people's feed of changes. */
-const activityFeed: ChangeFeed = {
-  path: '/v1/activities',
-  records: 'activities',
-  pagination: { kind: 'cursor', next: 'next', param: 'start', pageSize: { param: 'limit', value: 100 } },
+const peopleFeed = activityFeed({
   walks: () => [
     ...PROFILE_CHANGES.map((type) => ({ query: { type } })),
     ...PROFILE_REMOVALS.map((type) => ({ query: { type, deleted: true }, removes: true })),
   ],
-  // 30 days are guaranteed (§5.3, §7.6); what is older may be gone.
-  reachSeconds: 30 * DAY,
-  idOf: (activity) => text(activity['id']) ?? (typeof activity['id'] === 'number' ? String(activity['id']) : undefined),
-  timeOf: (activity) => cursorValue(activity, 'timestamp'),
-  // customer_id is null in workspaces with several identifiers (§5.3): cio_id always names the person.
-  keyOf: (activity) => text((activity['customer_identifiers'] as Row | null | undefined)?.['cio_id']),
-  // A merge is written on the survivor; the profile merged away is named only in its data.
-  removedBy: (activity) => text((activity['data'] as Row | null | undefined)?.['merged_cio_id']),
-};
+  keyOf: personOf,
+  removedBy: mergedAway,
+});
 
 export const people = defineStream({
   name: 'people',
@@ -73,7 +62,7 @@ export const people = defineStream({
   records: customers,
   primaryKey: [['cio_id']],
   // people_full_every_days sets how often everyone is read again (streams/settings.ts).
-  cursor: { mode: 'change-feed', field: 'changed_at', feed: activityFeed, fullEverySeconds: 7 * DAY },
+  cursor: { mode: 'change-feed', field: 'changed_at', feed: peopleFeed, fullEverySeconds: 7 * DAY },
   pagination: {
     kind: 'search-then-hydrate',
     search: { path: '/v1/customers', body: () => EVERYONE, pageSize: 1000, idsFrom: searchIds },
