@@ -1,16 +1,28 @@
 // What a sync costs against what changed: a first sync of every stream (incremental where the
 // stream offers it), an idle sync right after it, and a sync after a small change (N people
-// changed), each counted in requests (by the simulator) and records (by stream), for this build
-// and for a baseline build given as BASELINE=<checkout>/dist/cli.js, against the same workspace.
-// Usage: node bench/idle-sync.mjs [--scale medium] [--people-changes 50]
+// changed, M objects changed), each counted in requests (by the simulator) and records (by
+// stream, and those of the streams read incrementally), for this build and for a baseline build
+// given as BASELINE=<checkout>/dist/cli.js, against the same workspace.
+// Usage: node bench/idle-sync.mjs [--scale medium] [--people-changes 50] [--object-changes 20]
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { catalogFor, KEY, report, spawnSimulator, tapOf, writeJson } from './lib.mjs';
 
-const { values: args } = parseArgs({ options: { scale: { type: 'string' }, 'people-changes': { type: 'string' } } });
+const { values: args } = parseArgs({ options: { scale: { type: 'string' }, 'people-changes': { type: 'string' }, 'object-changes': { type: 'string' } } });
 const scale = args.scale ?? 'medium';
 const changes = Number(args['people-changes'] ?? 50);
-const NOW = 1_796_000_000; // a pinned workspace clock: both builds read the same records
+const objectChanges = Number(args['object-changes'] ?? 20);
+// A pinned workspace clock, a few minutes behind the real one: both builds read the same
+// records, and the tap's bookmarks (its own clock) come after them.
+const NOW = Math.floor(Date.now() / 1000) - 300;
+const realNow = () => Math.floor(Date.now() / 1000);
+
+/** Moves the workspace clock to a second behind the real one: changes made then are dated after the last sync began. */
+async function clockToRealTime(sim) {
+  const post = (seconds) => fetch(`${sim.url}/__sim/advance?seconds=${seconds}`, { method: 'POST' }).then((r) => r.json());
+  const { now } = await post(0);
+  return post(Math.max(0, realNow() - 1 - now));
+}
 
 /** Runs one read; returns its records per stream and its last STATE per stream (Airbyte). */
 function read(cli, config, catalog, state) {
@@ -61,12 +73,18 @@ async function measure(label, cli) {
       c.stdout.on('data', (d) => (out += d));
       c.on('close', () => resolve(out));
     });
-    const streams = JSON.parse(discovered.split('\n').find((l) => l.includes('"CATALOG"'))).catalog.streams.map((s) => s.name);
+    const offered = JSON.parse(discovered.split('\n').find((l) => l.includes('"CATALOG"'))).catalog.streams;
+    const streams = offered.map((s) => s.name);
+    const incremental = new Set(offered.filter((s) => s.supported_sync_modes.includes('incremental')).map((s) => s.name));
     const catalog = catalogFor(config, streams, { cli });
     const rows = [];
     let state;
     for (const step of ['first', 'idle', 'changed']) {
-      if (step === 'changed') await sim.changePeople({ counts: { attribute_change: changes } });
+      if (step === 'changed') {
+        await clockToRealTime(sim);
+        await sim.changePeople({ counts: { attribute_change: changes } });
+        await sim.changeObjects({ counts: { attribute_change: objectChanges } });
+      }
       const before = await sim.stats();
       const result = await read(cli, config, catalog, state);
       const after = await sim.stats();
@@ -77,7 +95,16 @@ async function measure(label, cli) {
         if (delta > 0) byFamily[family(route)] = (byFamily[family(route)] ?? 0) + delta;
       }
       const records = Object.values(result.records).reduce((a, b) => a + b, 0);
-      rows.push({ build: label, sync: step, requests: after.requests - before.requests, records, top: top(byFamily), recordsTop: top(result.records) });
+      const incrementalRecords = Object.entries(result.records).reduce((a, [stream, n]) => a + (incremental.has(stream) ? n : 0), 0);
+      rows.push({
+        build: label,
+        sync: step,
+        requests: after.requests - before.requests,
+        records,
+        incrementalRecords,
+        top: top(byFamily),
+        recordsTop: top(result.records),
+      });
     }
     return rows;
   } finally {
@@ -106,11 +133,16 @@ const ratio = (build) => {
   const first = rows.find((r) => r.build === build && r.sync === 'first');
   const idle = rows.find((r) => r.build === build && r.sync === 'idle');
   return first && idle
-    ? { build, idleRequestsShare: (idle.requests / first.requests).toFixed(3), idleRecordsShare: (idle.records / first.records).toFixed(3) }
+    ? {
+        build,
+        idleRequestsShare: (idle.requests / first.requests).toFixed(3),
+        idleRecordsShare: (idle.records / first.records).toFixed(3),
+        idleIncrementalRecordsShare: (idle.incrementalRecords / first.incrementalRecords).toFixed(3),
+      }
     : undefined;
 };
 report(
   'idle-sync',
-  { scale, changes, ratios: [ratio('baseline'), ratio('this build')].filter(Boolean) },
+  { scale, changes, objectChanges, ratios: [ratio('baseline'), ratio('this build')].filter(Boolean) },
   rows.map(({ top: t, recordsTop: r, ...rest }) => ({ ...rest, 'requests by family (top 5)': t, 'records by stream (top 5)': r })),
 );
