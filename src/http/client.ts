@@ -61,6 +61,17 @@ export class ApiClient {
     this.departures = new SocketDepartures(options.limiter, options.clock);
   }
 
+  /** The least (server's Date − our clock when the request left) of the answers so far, in seconds; undefined before one. */
+  private offset: number | undefined;
+
+  /**
+   * How far the server's clock stands from ours, by the Date headers seen so far: negative when
+   * it is behind. Whole seconds (the header's), so ±1 is rounding.
+   */
+  serverOffset(): number | undefined {
+    return this.offset;
+  }
+
   /** Sends the request until it succeeds or a bounded number of tries is spent; returns parsed JSON. */
   async request<T = unknown>(request: ApiRequest): Promise<T> {
     return (await this.send(request)).body as T;
@@ -120,7 +131,12 @@ export class ApiClient {
     try {
       const parsedDate = typeof date === 'string' ? Date.parse(date) : Number.NaN;
       const body: unknown = JSON.parse(text);
-      return Number.isNaN(parsedDate) ? { outcome, body } : { outcome, body, serverTime: Math.floor(parsedDate / 1000) };
+      if (Number.isNaN(parsedDate)) return { outcome, body };
+      const serverTime = Math.floor(parsedDate / 1000);
+      // Against the moment the request left: the server dated its answer after that.
+      const offset = serverTime - Math.floor(now / 1000);
+      this.offset = this.offset === undefined ? offset : Math.min(this.offset, offset);
+      return { outcome, body, serverTime };
     } catch {
       const excerpt = text
         .replace(/<[^>]*>/g, ' ')

@@ -73,6 +73,8 @@ export interface MemoryApiOptions {
   msPerRequest?: number;
   /** The server's clock that `send` reports; default the manual clock's. */
   serverTime?: () => number | undefined;
+  /** What the client reports of the server's clock less ours (seconds); default unknown. */
+  serverOffset?: number;
 }
 
 /** Settings of a context; unset cadence is "never" so that only a reader's structural STATEs show. */
@@ -135,7 +137,8 @@ export class MemoryApi {
     const surface = {
       request: async <T = unknown>(request: ApiRequest): Promise<T> => (await this.send(request)).body as T,
       send: (request: ApiRequest) => this.send(request),
-    } satisfies Pick<ApiClient, 'request' | 'send'>;
+      serverOffset: () => this.options.serverOffset,
+    } satisfies Pick<ApiClient, 'request' | 'send' | 'serverOffset'>;
     return surface as unknown as ApiClient;
   }
 

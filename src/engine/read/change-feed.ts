@@ -43,6 +43,8 @@ interface Scope {
   part: Partition | undefined;
   /** For log lines: the stream, and the partition when there is one. */
   label: string;
+  /** When this sync's full reads began, on the server's clock: one moment for every partition. */
+  begun: () => number;
 }
 
 /**
@@ -68,8 +70,11 @@ async function* readChangeFeed(ctx: SyncContext, def: StreamDef, cursor: ChangeF
   // A sample (preview, --test) reads a few records the way a full read does, and keeps no state.
   if (ctx.recordLimit !== undefined) return yield* stamped(fullReaderOf(def).read(ctx, def, {}, 'full_refresh'), cursor.field, ctx.syncStartedAt);
   const keys = new KeyTracker(ctx, def);
-  if (!isPartitioned(def)) return yield* readScope({ ctx, def, cursor, keys, part: undefined, label: def.name }, saved, incremental);
-  yield* readPartitions(ctx, def, cursor, keys, saved, incremental);
+  let begun: number | undefined;
+  // Taken when first asked, once an answer has told the server's clock.
+  const startedAt = (): number => (begun ??= serverStart(ctx));
+  if (!isPartitioned(def)) return yield* readScope({ ctx, def, cursor, keys, part: undefined, label: def.name, begun: startedAt }, saved, incremental);
+  yield* readPartitions(ctx, def, cursor, keys, saved, incremental, startedAt);
 }
 
 /**
@@ -83,6 +88,7 @@ async function* readPartitions(
   keys: KeyTracker,
   saved: Row,
   incremental: boolean,
+  begun: () => number,
 ): AsyncGenerator<Chunk> {
   const before = partitionStates(saved);
   const after: Record<string, Row> = {};
@@ -100,7 +106,7 @@ async function* readPartitions(
     def,
     partitions,
     async function* (part) {
-      const scope: Scope = { ctx, def, cursor, keys, part, label: `${def.name} of ${parentName} ${part.key}` };
+      const scope: Scope = { ctx, def, cursor, keys, part, label: `${def.name} of ${parentName} ${part.key}`, begun };
       for await (const chunk of readScope(scope, before[part.key] ?? {}, incremental)) {
         if ('records' in chunk) yield chunk;
         else {
@@ -210,7 +216,8 @@ async function* partitionPages(ctx: SyncContext, def: StreamDef, part: Partition
 async function* readFull(scope: Scope, saved: Row, run: FullRun | undefined, tombstones: boolean): AsyncGenerator<Chunk> {
   const { ctx, cursor, keys, part, label } = scope;
   const field = cursor.field;
-  const started = run?.started ?? ctx.syncStartedAt;
+  // A continued read keeps the start of its first part.
+  const started = (): number => run?.started ?? scope.begun();
   // A continued read whose first part kept no keys cannot tell what is gone: no tombstones, no key set.
   const complete = run === undefined || run.keys !== undefined;
   const seen = new Set(run?.keys ?? []);
@@ -220,11 +227,11 @@ async function* readFull(scope: Scope, saved: Row, run: FullRun | undefined, tom
   for await (const chunk of readWhole(scope, run?.state ?? {})) {
     if ('records' in chunk) {
       keys.note(seen, chunk.records);
-      yield { records: stampAll(chunk.records, field, started) };
+      yield { records: stampAll(chunk.records, field, started()) };
     } else if (Object.keys(chunk.checkpoint).length > 0) {
       // The inner reader's `{}` says it finished: the final state below says more.
       const known = complete && keys.tracking && seen.size <= max ? { keys: encodeKeys(seen) } : {};
-      yield { checkpoint: { ...carried, full: { started, state: chunk.checkpoint, ...known } } };
+      yield { checkpoint: { ...carried, full: { started: started(), state: chunk.checkpoint, ...known } } };
     }
   }
   if (tombstones && complete) {
@@ -234,7 +241,18 @@ async function* readFull(scope: Scope, saved: Row, run: FullRun | undefined, tom
       yield { records: gone };
     }
   }
-  yield { checkpoint: { [field]: started, boundary: [], full_at: started, ...(complete ? keys.stored(seen) : {}) } };
+  yield { checkpoint: { [field]: started(), boundary: [], full_at: started(), ...(complete ? keys.stored(seen) : {}) } };
+}
+
+/**
+ * When a full read began, on the server's clock: the feed dates changes by it, and a bookmark
+ * on ours, were the server's behind, would pass over the changes made just after the read
+ * began. Our start, moved back by how far the server stands behind (a second is the Date
+ * header's rounding, not a lag); ours when no answer told.
+ */
+function serverStart(ctx: SyncContext): number {
+  const offset = ctx.api.serverOffset() ?? 0;
+  return ctx.syncStartedAt + (offset <= -2 ? offset : 0);
 }
 
 /**

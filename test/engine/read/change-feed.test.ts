@@ -85,7 +85,7 @@ class Workspace {
   }
 
   /** `beforeFeed`: called as each feed request arrives, before it is answered (a change landing mid-read). */
-  api(now: number, options: { msPerRequest?: number; beforeFeed?: (request: ApiRequest) => void } = {}): MemoryApi {
+  api(now: number, options: { msPerRequest?: number; serverOffset?: number; beforeFeed?: (request: ApiRequest) => void } = {}): MemoryApi {
     const { beforeFeed, ...apiOptions } = options;
     return memoryApi(
       {
@@ -162,6 +162,15 @@ describe('change feed: full reads', () => {
     const sent = paths(api);
     expect([count(sent, '/v1/members/search'), count(sent, '/v1/members/hydrate'), count(sent, '/v1/changes')]).toEqual([2, 3, 0]);
     expect(api.logs).toContain('INFO members: reading everything: no bookmark yet (a first sync)');
+  });
+
+  it('a server whose clock stands behind ours: the full read begins on its clock (a second off is rounding)', async () => {
+    const ws = new Workspace(3);
+    const behind = await read(ws.api(T0, { serverOffset: -3600 }), undefined);
+    expect(behind.records.every((r) => r['changed_at'] === T0 - 3600)).toBe(true);
+    expect(behind.checkpoints.at(-1)).toMatchObject({ changed_at: T0 - 3600, full_at: T0 - 3600 });
+    const rounding = await read(ws.api(T0, { serverOffset: -1 }), undefined);
+    expect(rounding.checkpoints.at(-1)).toMatchObject({ changed_at: T0 });
   });
 
   it('full refresh: everyone, the same state, and no tombstones for keys that went', async () => {
