@@ -18,7 +18,8 @@ import {
 /**
  * SIGTERM and SIGINT at many points of real reads (issue: a clean stop on every signal): after the
  * first STATE, in the middle of a page, while parallel windows split, during a metrics read, during
- * an export job and its download, during a child read with tombstones; 20 runs per protocol, at
+ * an export job and its download, during a child read with tombstones, during change-feed reads of
+ * objects and their relationships after a change batch; 24 runs per protocol, at
  * delays drawn from a fixed seed so a failure can be replayed. Each run must stop cleanly and its
  * restart from the last STATE must complete the read with nothing lost.
  */
@@ -41,8 +42,11 @@ function random(seed: number): () => number {
 export function stopSuite(protocol: Protocol): void {
   let world: StopWorld;
   let tombstoneWorld: StopWorld;
+  let changeWorld: StopWorld;
   const reference = new Map<string, Set<string>>();
   const beforeDeletes = new Map<Protocol, unknown>();
+  const beforeChanges = new Map<Protocol, unknown>();
+  const changeStreams = { objects: 'incremental', object_relationships: 'incremental' } as const;
 
   /** The keys an uninterrupted read of `streams` delivers, per stream (for streams the simulator's truth cannot list directly). */
   async function referenceKeys(w: StopWorld, streams: Record<string, 'incremental' | 'full_refresh'>, state: unknown): Promise<Map<string, Set<string>>> {
@@ -64,11 +68,28 @@ export function stopSuite(protocol: Protocol): void {
     tombstoneWorld.ws.sim.deleteEntities(campaignDeletes(tombstoneWorld.ws));
     // What the next sync owes after the deletes: the records changed since, and a tombstone per key gone.
     for (const [stream, keys] of await referenceKeys(tombstoneWorld, streams, beforeDeletes.get('airbyte'))) reference.set(`tombstones/${stream}`, keys);
+
+    // Objects and their relationships read from the feed after a change batch: the state of a first sync, then the changes.
+    changeWorld = await stopWorld({ seed: 9 });
+    const fast = changeWorld.configFor({ requests_per_second: 100 });
+    for (const each of new Set<Protocol>(['airbyte', protocol])) {
+      const first = await runCli(readArgs(each, fast, await changeWorld.catalogFor(each, changeStreams), undefined), { timeoutMs: 180_000 });
+      beforeChanges.set(each, stateInput(first, each));
+    }
+    changeWorld.ws.sim.advance(60);
+    changeWorld.ws.sim.changeObjects({ counts: { attribute_change: 300, create: 10, delete: 5, add_relationship: 40, delete_relationship: 20 }, seed: 5 });
+    const changed = await runCli(readArgs('airbyte', fast, await changeWorld.catalogFor('airbyte', changeStreams), beforeChanges.get('airbyte')), {
+      timeoutMs: 180_000,
+    });
+    if (changed.code !== 0) throw new Error(`reference read failed: ${changed.stderr.slice(-500)}`);
+    for (const stream of Object.keys(changeStreams))
+      reference.set(`changes/${stream}`, new Set(recordsOf(changed.messages, stream).map((r) => keyOf(stream, r))));
   }, 600_000);
 
   afterAll(async () => {
     await world?.close();
     await tombstoneWorld?.close();
+    await changeWorld?.close();
   });
 
   const scenarios = (): Array<{ scenario: Scenario; world: () => StopWorld; triggers: (next: () => number) => Trigger[] }> => [
@@ -159,6 +180,27 @@ export function stopSuite(protocol: Protocol): void {
         { after: 'first-record-of', stream: 'campaigns_actions', delayMs: Math.floor(next() * 100) },
         { after: 'records', count: 1 + Math.floor(next() * 40) },
         { after: 'start', delayMs: 200 + Math.floor(next() * 600) },
+      ],
+    },
+    {
+      // Objects, then each changed object's relationships, read per object type from the feed: walks, then one request per object.
+      scenario: {
+        name: 'objects and relationships from the feed',
+        streams: changeStreams,
+        config: { requests_per_second: 100 },
+        startState: (p) => beforeChanges.get(p),
+        expected: () => ({
+          objects: reference.get('changes/objects') ?? new Set(),
+          object_relationships: reference.get('changes/object_relationships') ?? new Set(),
+        }),
+        keyOf,
+      },
+      world: () => changeWorld,
+      triggers: (next) => [
+        { after: 'start', delayMs: Math.floor(next() * 300) },
+        { after: 'first-record-of', stream: 'objects', delayMs: Math.floor(next() * 200) },
+        { after: 'records', count: 1 + Math.floor(next() * 250) },
+        { after: 'first-record-of', stream: 'object_relationships', delayMs: Math.floor(next() * 200) },
       ],
     },
   ];
