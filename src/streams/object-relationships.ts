@@ -1,6 +1,6 @@
 import { defineStream, type Row } from '../engine/stream.js';
 import { activityFeed, mergedAway, objectOf, personOf } from './activity-feed.js';
-import { objectSearch, objectTypes } from './objects.js';
+import { objectRequest, objectSearch, perObject } from './objects.js';
 
 const DAY = 86_400;
 
@@ -58,18 +58,9 @@ function related(body: Row, _type: Row | undefined, ids?: readonly string[]): Ro
  */
 export const objectRelationships = defineStream({
   name: 'object_relationships',
-  scope: 'Objects',
-  personalData: true,
-  resumable: true,
-  parent: objectTypes,
-  path: '/v1/objects',
-  method: 'POST',
-  records: 'identifiers',
-  primaryKey: [['object_type_id'], ['object_id'], ['cio_id']],
+  ...perObject,
   // Within a type an (object_id, cio_id) pair is the key: the feed names the object, or the person.
-  fromParent: { object_type_id: 'id' },
-  // The search may repeat an object across pages.
-  dedupe: true,
+  primaryKey: [['object_type_id'], ['object_id'], ['cio_id']],
   // objects_full_every_days sets how often every list is read again (streams/settings.ts).
   cursor: { mode: 'change-feed', field: 'changed_at', feed: relationshipFeed, fullEverySeconds: 7 * DAY },
   pagination: {
@@ -78,10 +69,7 @@ export const objectRelationships = defineStream({
     hydrate: {
       batchSize: 1,
       // No page size is documented for relationship lists: a conservative 100.
-      request: ([id], type) => ({
-        path: `/v1/objects/${encodeURIComponent(String(type?.['id']))}/${encodeURIComponent(String(id))}/relationships`,
-        query: { id_type: 'object_id', limit: 100 },
-      }),
+      request: ([id], type) => objectRequest(type, id, 'relationships', { limit: 100 }),
       next: { field: 'next', param: 'start' },
       records: related,
     },

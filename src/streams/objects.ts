@@ -1,3 +1,4 @@
+import type { ApiRequest } from '../http/client.js';
 import { defineStream, type Row } from '../engine/stream.js';
 import { activityFeed, objectOf } from './activity-feed.js';
 import { unpagedList } from './lists.js';
@@ -7,7 +8,7 @@ const DAY = 86_400;
 export const objectTypes = unpagedList('object_types', '/v1/object_types', 'types', 'Objects');
 
 /** Every object of a type: object_id exists on all of them. */
-export const everyObject = (type: Row | undefined) => ({
+const everyObject = (type: Row | undefined) => ({
   object_type_id: String(type?.['id']),
   filter: { and: [{ object_attribute: { field: 'object_id', operator: 'exists', type_id: String(type?.['id']) } }] },
 });
@@ -37,8 +38,12 @@ export const objectSearch = {
   idsFrom: (body: Row): string[] => (Array.isArray(body['identifiers']) ? body['identifiers'].map((i: Row) => String(i['object_id'])) : []),
 };
 
-export const objects = defineStream({
-  name: 'objects',
+/**
+ * What every stream read object by object shares: per object type, the type's objects found by
+ * search (which may repeat one across pages), each then asked for on its own, by object_id.
+ * object_type_id comes from the type.
+ */
+export const perObject = {
   scope: 'Objects',
   personalData: true,
   resumable: true,
@@ -46,22 +51,30 @@ export const objects = defineStream({
   path: '/v1/objects',
   method: 'POST',
   records: 'identifiers',
-  primaryKey: [['object_type_id'], ['object_id']],
-  // Within a type the object_id is the key: the feed names it, the attributes request takes it.
   fromParent: { object_type_id: 'id' },
+  dedupe: true,
+} as const;
+
+/** GET /v1/objects/{type}/{object_id}/<what> of one object, by object_id. */
+export function objectRequest(type: Row | undefined, id: string | undefined, what: string, query: Record<string, string | number> = {}): ApiRequest {
+  return {
+    path: `/v1/objects/${encodeURIComponent(String(type?.['id']))}/${encodeURIComponent(String(id))}/${what}`,
+    query: { id_type: 'object_id', ...query },
+  };
+}
+
+export const objects = defineStream({
+  name: 'objects',
+  ...perObject,
+  primaryKey: [['object_type_id'], ['object_id']],
   // objects_full_every_days sets how often every object is read again (streams/settings.ts).
   cursor: { mode: 'change-feed', field: 'changed_at', feed: objectFeed, fullEverySeconds: 7 * DAY },
-  // The search may repeat an object across pages.
-  dedupe: true,
   pagination: {
     kind: 'search-then-hydrate',
     search: objectSearch,
     hydrate: {
       batchSize: 1,
-      request: ([id], type) => ({
-        path: `/v1/objects/${encodeURIComponent(String(type?.['id']))}/${encodeURIComponent(String(id))}/attributes`,
-        query: { id_type: 'object_id' },
-      }),
+      request: ([id], type) => objectRequest(type, id, 'attributes'),
       records: (body) => (body['object'] && typeof body['object'] === 'object' ? [body['object'] as Row] : []),
     },
   },
